@@ -1,0 +1,21 @@
+"""Alembic environment: the engine comes from monitor.db (never from a committed ini file)."""
+from alembic import context
+
+from monitor.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    engine = config.attributes["engine"]
+    with engine.connect() as connection:
+        # render_as_batch: SQLite cannot ALTER most things; batch mode copies the table instead.
+        context.configure(connection=connection, target_metadata=target_metadata,
+                          render_as_batch=connection.dialect.name == "sqlite")
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+run_migrations_online()

@@ -1,0 +1,231 @@
+"""The database schema: SQLAlchemy 2 typed models, one class a table.
+
+Times are stored as naive UTC (`UTCDateTime` converts at the boundary) so SQLite and PostgreSQL
+hold the same values. Each post also carries its Europe/London calendar day and local time,
+computed once on insert, because SQLite has no time-zone arithmetic and every dashboard figure
+groups by UK day: the aggregates then run in the database on an indexed column.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer,
+                        String, Text, TypeDecorator)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+UNKNOWN_REGION = "Unknown"
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out; naive UTC in the database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; pass an aware datetime")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class RegionColumns:
+    """Attribution written by monitor.regions (evidence: known_account, correction, place, profile_location, none)."""
+
+    region: Mapped[str] = mapped_column(String(40), default=UNKNOWN_REGION, server_default=UNKNOWN_REGION)
+    branch: Mapped[str | None] = mapped_column(String(80))
+    region_evidence: Mapped[str] = mapped_column(String(20), default="none", server_default="none")
+    region_confidence: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+
+
+class Author(RegionColumns, Base):
+    __tablename__ = "authors"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), index=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    followers_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    following_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    tweet_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    listed_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    verified_type: Mapped[str | None] = mapped_column(String(20))
+    protected: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    raw: Mapped[dict] = mapped_column(JSON)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    region_detail: Mapped[str | None] = mapped_column(Text)
+    # Which gazetteer attributed this author: a change of gazetteer means recompute.
+    region_version: Mapped[str | None] = mapped_column(String(40))
+
+
+class AuthorFollowers(Base):
+    """A dated history of follower counts: one row per author per UTC day seen."""
+
+    __tablename__ = "author_followers"
+
+    author_id: Mapped[str] = mapped_column(ForeignKey("authors.id"), primary_key=True)
+    observed_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    followers_count: Mapped[int] = mapped_column(BigInteger)
+
+
+class Place(Base):
+    __tablename__ = "places"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    full_name: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+    country_code: Mapped[str | None] = mapped_column(String(4))
+    place_type: Mapped[str | None] = mapped_column(String(20))
+    raw: Mapped[dict] = mapped_column(JSON)
+
+
+class Post(RegionColumns, Base):
+    __tablename__ = "posts"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    author_id: Mapped[str | None] = mapped_column(ForeignKey("authors.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    created_date_uk: Mapped[date] = mapped_column(Date, index=True)
+    created_hour_uk: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(10))  # original | reply | quote
+    conversation_id: Mapped[str | None] = mapped_column(String(24))
+    in_reply_to_user_id: Mapped[str | None] = mapped_column(String(24))
+    referenced_post_id: Mapped[str | None] = mapped_column(String(24))
+    place_id: Mapped[str | None] = mapped_column(ForeignKey("places.id"))
+    # Followers of the author when the post was first stored: potential reach is "as of their post".
+    author_followers: Mapped[int] = mapped_column(BigInteger, default=0)
+    like_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    repost_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    reply_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    quote_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    bookmark_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    impression_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    metrics_updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_refresh_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    raw: Mapped[dict] = mapped_column(JSON)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Flags, never deletions: a post that vanished from X stays counted where it was seen.
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    unavailable_reason: Mapped[str | None] = mapped_column(String(40))
+    withheld: Mapped[dict | None] = mapped_column(JSON)
+
+    __table_args__ = (
+        Index("ix_posts_date_region", "created_date_uk", "region"),
+    )
+
+
+class PostHashtag(Base):
+    __tablename__ = "post_hashtags"
+
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(140), primary_key=True, index=True)  # lower case, no '#'
+
+
+class PostMention(Base):
+    __tablename__ = "post_mentions"
+
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), primary_key=True, index=True)  # lower case, no '@'
+    user_id: Mapped[str | None] = mapped_column(String(24))
+
+
+class PostMatch(Base):
+    """Which campaign term ('#tag' or '@handle') matched each post."""
+
+    __tablename__ = "post_matches"
+
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id"), primary_key=True)
+    campaign: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+    term: Mapped[str] = mapped_column(String(160), primary_key=True)
+
+
+class CollectionRun(Base):
+    """One search (or metrics refresh) run; its checkpoint lets a killed run resume."""
+
+    __tablename__ = "collection_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    campaign: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="search")  # search | refresh | import
+    query: Mapped[str] = mapped_column(Text)
+    since_id: Mapped[str | None] = mapped_column(String(24))
+    start_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_token: Mapped[str | None] = mapped_column(Text)
+    newest_id: Mapped[str | None] = mapped_column(String(24))  # the first page's meta.newest_id
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    posts_read: Mapped[int] = mapped_column(Integer, default=0)
+    posts_new: Mapped[int] = mapped_column(Integer, default=0)
+    posts_updated: Mapped[int] = mapped_column(Integer, default=0)
+    rate_limit_waits: Mapped[int] = mapped_column(Integer, default=0)
+    rate_limit_wait_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    resumes: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), index=True)  # running | completed | failed | stopped
+
+
+class RunPost(Base):
+    """Links each run to the posts it found (as twitter-to-sqlite does)."""
+
+    __tablename__ = "run_posts"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("collection_runs.id"), primary_key=True)
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id"), primary_key=True, index=True)
+
+
+class RunEvent(Base):
+    """Every fault met by a run: retried, waited, recorded partial errors, the fatal one."""
+
+    __tablename__ = "run_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("collection_runs.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(20))  # retry | rate_limit | partial_error | fatal | fallback
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text)
+
+
+class SearchCursor(Base):
+    """Where the next poll of one (campaign, query) starts: advanced only after a run's last page."""
+
+    __tablename__ = "search_cursors"
+
+    campaign: Mapped[str] = mapped_column(String(100), primary_key=True)
+    query: Mapped[str] = mapped_column(Text, primary_key=True)
+    since_id: Mapped[str | None] = mapped_column(String(24))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RegionCorrection(Base):
+    """A person's correction of an author's region: audited, never overwritten by inference."""
+
+    __tablename__ = "region_corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    author_id: Mapped[str] = mapped_column(ForeignKey("authors.id"), index=True)
+    region: Mapped[str] = mapped_column(String(40))
+    branch: Mapped[str | None] = mapped_column(String(80))
+    corrected_by: Mapped[str] = mapped_column(String(120))
+    corrected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)

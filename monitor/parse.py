@@ -1,0 +1,198 @@
+"""Turn one X API v2 response page into plain rows (no database, no network).
+
+Input is the page as the API sends it (`data`, `includes`, `errors`, `meta`), whether it came
+from tweepy or a twarc2 JSONL line. Output is a ParsedPage of dicts keyed by column name, so the
+store can upsert them and a later parser can re-derive everything from the kept `raw` JSON.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from monitor.timeutil import parse_api_time, uk_local
+
+KIND_BY_REFERENCE = {"replied_to": "reply", "quoted": "quote", "retweeted": "repost"}
+
+
+@dataclass
+class ParsedPage:
+    posts: list[dict] = field(default_factory=list)
+    authors: dict[str, dict] = field(default_factory=dict)
+    missing_author_ids: set[str] = field(default_factory=set)
+    places: dict[str, dict] = field(default_factory=dict)
+    hashtags: list[tuple[str, str]] = field(default_factory=list)
+    mentions: list[tuple[str, str, str | None]] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    reposts_skipped: int = 0
+    newest_id: str | None = None
+    next_token: str | None = None
+    result_count: int = 0
+
+
+def metric(metrics: dict, *names: str) -> int:
+    """X renamed some metrics (retweet_count -> repost_count): accept either."""
+    for n in names:
+        if metrics.get(n) is not None:
+            return int(metrics[n])
+    return 0
+
+
+def post_metrics(post: dict) -> dict[str, int]:
+    m = post.get("public_metrics") or {}
+    return {
+        "like_count": metric(m, "like_count"),
+        "repost_count": metric(m, "retweet_count", "repost_count"),
+        "reply_count": metric(m, "reply_count"),
+        "quote_count": metric(m, "quote_count"),
+        "bookmark_count": metric(m, "bookmark_count"),
+        "impression_count": metric(m, "impression_count"),
+    }
+
+
+def post_kind(post: dict) -> tuple[str, str | None]:
+    """original, reply, quote or repost, and the id of the post it refers to."""
+    for ref in post.get("referenced_tweets") or []:
+        kind = KIND_BY_REFERENCE.get(ref.get("type"))
+        if kind:
+            return kind, ref.get("id")
+    return "original", None
+
+
+def parse_author(user: dict, now: datetime) -> dict:
+    m = user.get("public_metrics") or {}
+    return {
+        "id": str(user["id"]),
+        "username": user.get("username") or str(user["id"]),
+        "name": user.get("name"),
+        "location": user.get("location"),
+        "description": user.get("description"),
+        "followers_count": metric(m, "followers_count"),
+        "following_count": metric(m, "following_count"),
+        "tweet_count": metric(m, "tweet_count"),
+        "listed_count": metric(m, "listed_count"),
+        "verified": bool(user.get("verified", False)),
+        "verified_type": user.get("verified_type"),
+        "protected": bool(user.get("protected", False)),
+        "created_at": parse_api_time(user["created_at"]) if user.get("created_at") else None,
+        "raw": user,
+        "first_seen_at": now,
+        "last_seen_at": now,
+    }
+
+
+def stub_author(author_id: str, now: datetime) -> dict:
+    """A placeholder for an author the page did not include: filled in when they next appear."""
+    return {"id": author_id, "username": author_id, "name": None, "location": None, "description": None,
+            "followers_count": 0, "following_count": 0, "tweet_count": 0, "listed_count": 0,
+            "verified": False, "verified_type": None, "protected": False, "created_at": None,
+            "raw": {}, "first_seen_at": now, "last_seen_at": now}
+
+
+def parse_place(place: dict) -> dict:
+    return {"id": str(place["id"]), "full_name": place.get("full_name"), "name": place.get("name"),
+            "country_code": place.get("country_code"), "place_type": place.get("place_type"), "raw": place}
+
+
+def parse_post(post: dict, authors: dict[str, dict], now: datetime) -> dict:
+    created = parse_api_time(post["created_at"]) if post.get("created_at") else created_from_id(post["id"])
+    local = uk_local(created)
+    kind, referenced = post_kind(post)
+    author_id = str(post["author_id"]) if post.get("author_id") else None
+    author = authors.get(author_id or "")
+    return {
+        "id": str(post["id"]),
+        "author_id": author_id,
+        "created_at": created,
+        "created_date_uk": local.date(),
+        "created_hour_uk": local.hour,
+        "text": post.get("text") or "",
+        "lang": post.get("lang"),
+        "kind": kind,
+        "conversation_id": post.get("conversation_id"),
+        "in_reply_to_user_id": post.get("in_reply_to_user_id"),
+        "referenced_post_id": referenced,
+        "place_id": (post.get("geo") or {}).get("place_id"),
+        "author_followers": author["followers_count"] if author else 0,
+        **post_metrics(post),
+        "metrics_updated_at": now,
+        "raw": post,
+        "first_seen_at": now,
+        "last_seen_at": now,
+        "withheld": post.get("withheld"),
+    }
+
+
+def created_from_id(post_id: str) -> datetime:
+    """A post's time is in its snowflake id: ((id >> 22) + 1288834974657) ms since the epoch."""
+    ms = (int(post_id) >> 22) + 1288834974657
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+
+
+def entity_tags(post: dict) -> list[str]:
+    return sorted({h["tag"].lower() for h in (post.get("entities") or {}).get("hashtags", []) if h.get("tag")})
+
+
+def entity_mentions(post: dict) -> list[tuple[str, str | None]]:
+    seen: dict[str, str | None] = {}
+    for m in (post.get("entities") or {}).get("mentions", []):
+        if m.get("username"):
+            seen.setdefault(m["username"].lower(), m.get("id"))
+    return sorted(seen.items())
+
+
+def parse_page(page: dict[str, Any], now: datetime | None = None) -> ParsedPage:
+    """Parse one response page. Raises ValueError when it is not an API v2 page at all."""
+    if not isinstance(page, dict) or not ({"data", "meta", "errors"} & page.keys()):
+        raise ValueError("not an X API v2 response page (no data, meta or errors)")
+    now = now or datetime.now(timezone.utc)
+    includes = page.get("includes") or {}
+    out = ParsedPage(errors=list(page.get("errors") or []))
+    for user in includes.get("users") or []:
+        out.authors[str(user["id"])] = parse_author(user, now)
+    for place in includes.get("places") or []:
+        out.places[str(place["id"])] = parse_place(place)
+    data = page.get("data") or []
+    if isinstance(data, dict):  # a filtered-stream capture holds one post per line
+        data = [data]
+    for post in _unique_posts(data):
+        row = parse_post(post, out.authors, now)
+        if row["kind"] == "repost":
+            out.reposts_skipped += 1  # reposts are not campaign posts (search excludes them too)
+            continue
+        if row["author_id"] and row["author_id"] not in out.authors:
+            out.missing_author_ids.add(row["author_id"])
+        if row["place_id"] and row["place_id"] not in out.places:
+            row["place_id"] = None  # the place was not included: keep the post, drop the dangling link
+        out.posts.append(row)
+        out.hashtags += [(row["id"], t) for t in entity_tags(post)]
+        out.mentions += [(row["id"], u, uid) for u, uid in entity_mentions(post)]
+    meta = page.get("meta") or {}
+    out.newest_id = meta.get("newest_id")
+    out.next_token = meta.get("next_token")
+    out.result_count = int(meta.get("result_count") or len(out.posts))
+    return out
+
+
+def _unique_posts(posts: Iterable[dict]) -> list[dict]:
+    """A page that repeats a post holds it once (the API has been seen to repeat across pages too)."""
+    seen: dict[str, dict] = {}
+    for p in posts:
+        if isinstance(p, dict) and p.get("id"):
+            seen[str(p["id"])] = p
+    return list(seen.values())
+
+
+def matched_terms(post_row: dict, tags: list[str], mentions: list[str], terms: Iterable[str]) -> list[str]:
+    """Which campaign terms ('#Tag', '@handle') this post carries, by its entities or its text."""
+    text = post_row["text"]
+    found = []
+    for term in terms:
+        bare = term[1:].lower()
+        in_entities = bare in (tags if term.startswith("#") else mentions)
+        # In the text, a term counts only as a whole token: #FundOurSchools is not #FundOurSchoolsNow.
+        in_text = re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE) is not None
+        if in_entities or in_text:
+            found.append(term)
+    return found
