@@ -13,6 +13,8 @@ from typing import Any, Iterable
 
 from monitor.timeutil import parse_api_time, uk_local
 
+# Every row starts openly Unknown; monitor.attribution fills in the region before storing.
+UNATTRIBUTED = {"region": "Unknown", "branch": None, "region_evidence": "none", "region_confidence": 0.0}
 KIND_BY_REFERENCE = {"replied_to": "reply", "quoted": "quote", "retweeted": "repost"}
 
 
@@ -79,6 +81,7 @@ def parse_author(user: dict, now: datetime) -> dict:
         "raw": user,
         "first_seen_at": now,
         "last_seen_at": now,
+        **UNATTRIBUTED, "region_detail": None, "region_version": None,
     }
 
 
@@ -87,7 +90,8 @@ def stub_author(author_id: str, now: datetime) -> dict:
     return {"id": author_id, "username": author_id, "name": None, "location": None, "description": None,
             "followers_count": 0, "following_count": 0, "tweet_count": 0, "listed_count": 0,
             "verified": False, "verified_type": None, "protected": False, "created_at": None,
-            "raw": {}, "first_seen_at": now, "last_seen_at": now}
+            "raw": {}, "first_seen_at": now, "last_seen_at": now,
+            **UNATTRIBUTED, "region_detail": None, "region_version": None}
 
 
 def parse_place(place: dict) -> dict:
@@ -121,6 +125,7 @@ def parse_post(post: dict, authors: dict[str, dict], now: datetime) -> dict:
         "first_seen_at": now,
         "last_seen_at": now,
         "withheld": post.get("withheld"),
+        **UNATTRIBUTED,
     }
 
 

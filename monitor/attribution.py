@@ -1,0 +1,144 @@
+"""Apply monitor.regions to stored rows: on every stored page, on a correction, on a recompute.
+
+monitor.regions decides (pure functions over evidence); this module gathers the evidence from
+the config (known accounts) and the database (corrections, places) and writes the answer on the
+author and on each of their posts. A post can differ from its author when it carries a place.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from monitor.config import Config
+from monitor.db import transaction
+from monitor.models import Author, Place, Post, RegionCorrection
+from monitor.parse import ParsedPage
+from monitor.timeutil import utcnow
+
+REGION_FIELDS = ("region", "branch", "region_evidence", "region_confidence")
+BATCH = 1000
+
+
+def _regions():
+    import monitor.regions as regions  # imported late: the gazetteer is only built when first used
+    return regions
+
+
+class Attributor:
+    def __init__(self, config: Config):
+        regions = _regions()
+        self.known = {k.username.lower(): regions.KnownAccount(k.username, k.region, k.branch)
+                      for k in config.known_accounts}
+
+    def evidence(self, author: dict | None, place: dict | None, correction: RegionCorrection | None):
+        regions = _regions()
+        return regions.Evidence(
+            username=(author or {}).get("username"),
+            profile_location=(author or {}).get("location"),
+            place=place,
+            correction=correction.region if correction else None,
+            correction_branch=correction.branch if correction else None,
+        )
+
+    def decide(self, author: dict | None, place: dict | None, correction) -> dict:
+        result = _regions().attribute(self.evidence(author, place, correction), self.known)
+        return {"region": result.region, "branch": result.branch, "region_evidence": result.evidence,
+                "region_confidence": result.confidence, "_detail": result.detail}
+
+    def attribute_page(self, page: ParsedPage, corrections: dict[str, RegionCorrection] | None = None) -> None:
+        """Fill the region columns of every author and post row of a parsed page, in place."""
+        corrections = corrections or {}
+        version = _regions().GAZETTEER_VERSION
+        for author in page.authors.values():
+            decided = self.decide(author, None, corrections.get(author["id"]))
+            author["region_detail"] = decided.pop("_detail")
+            author["region_version"] = version
+            author.update(decided)
+        for post in page.posts:
+            author = page.authors.get(post["author_id"] or "")
+            place = (page.places.get(post["place_id"]) or {}).get("raw") if post["place_id"] else None
+            decided = self.decide(author, place, corrections.get(post["author_id"] or ""))
+            decided.pop("_detail")
+            post.update(decided)
+
+
+def latest_corrections(session: Session, author_ids: Iterable[str]) -> dict[str, RegionCorrection]:
+    """The newest correction per author (older ones stay as the audit trail)."""
+    ids = list(set(author_ids))
+    if not ids:
+        return {}
+    newest = (select(RegionCorrection.author_id, func.max(RegionCorrection.id).label("id"))
+              .where(RegionCorrection.author_id.in_(ids)).group_by(RegionCorrection.author_id).subquery())
+    rows = session.scalars(select(RegionCorrection).join(newest, RegionCorrection.id == newest.c.id))
+    return {c.author_id: c for c in rows}
+
+
+def author_row(a: Author) -> dict:
+    return {"id": a.id, "username": a.username, "location": a.location}
+
+
+def reattribute_authors(session: Session, attributor: Attributor, authors: list[Author]) -> int:
+    """Recompute and write the region of these authors and of all their posts; returns posts updated."""
+    corrections = latest_corrections(session, (a.id for a in authors))
+    version = _regions().GAZETTEER_VERSION
+    by_id = {a.id: a for a in authors}
+    for a in authors:
+        decided = attributor.decide(author_row(a), None, corrections.get(a.id))
+        a.region_detail = decided.pop("_detail")
+        a.region_version = version
+        for k, v in decided.items():
+            setattr(a, k, v)
+    posts = session.execute(select(Post.id, Post.author_id, Place.raw).outerjoin(Place, Post.place_id == Place.id)
+                            .where(Post.author_id.in_(list(by_id)))).all()
+    updates = []
+    for post_id, author_id, place_raw in posts:
+        decided = attributor.decide(author_row(by_id[author_id]), place_raw, corrections.get(author_id))
+        decided.pop("_detail")
+        updates.append({"id": post_id, **decided})
+    if updates:
+        session.execute(update(Post), updates)
+    return len(updates)
+
+
+def correct_author(engine: Engine, config: Config, author_id: str, region: str, *, branch: str | None = None,
+                   corrected_by: str, note: str | None = None) -> RegionCorrection:
+    """Record a person's correction (audited) and apply it at once to the author and their posts."""
+    regions = _regions()
+    if region not in regions.REGIONS:
+        raise ValueError(f"region must be one of {', '.join(regions.REGIONS)}, got {region!r}")
+    with transaction(engine) as s:
+        author = s.get(Author, author_id)
+        if author is None:
+            raise ValueError(f"no stored author with id {author_id!r}")
+        correction = RegionCorrection(author_id=author_id, region=region, branch=branch, corrected_by=corrected_by,
+                                      corrected_at=utcnow(), note=note)
+        s.add(correction)
+        s.flush()
+        reattribute_authors(s, Attributor(config), [author])
+    return correction
+
+
+def recompute_all(engine: Engine, config: Config, progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+    """Re-attribute every stored author and post (after a gazetteer, alias or known-account change)."""
+    attributor = Attributor(config)
+    authors_done = posts_done = 0
+    last_id = ""
+    while True:
+        with transaction(engine) as s:
+            batch = list(s.scalars(select(Author).where(Author.id > last_id).order_by(Author.id).limit(BATCH)))
+            if not batch:
+                break
+            posts_done += reattribute_authors(s, attributor, batch)
+        last_id = batch[-1].id
+        authors_done += len(batch)
+        if progress:
+            progress(len(batch))
+    return authors_done, posts_done
+
+
+def count_authors(engine: Engine) -> int:
+    with transaction(engine) as s:
+        return s.scalar(select(func.count()).select_from(Author)) or 0

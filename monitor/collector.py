@@ -1,0 +1,232 @@
+"""Drive collection runs: query -> pages -> store -> checkpoint, crash-safe and incremental.
+
+Each page is stored in one transaction together with the run's checkpoint (its next_token), so
+a run killed at any point resumes from the last stored page. The search cursor (since_id) moves
+to the first page's newest_id only in the transaction that stores the last page: a run that
+never finishes never moves it, and the next poll cannot skip what that run had not reached.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from monitor.attribution import Attributor, latest_corrections
+from monitor.config import Campaign, Config
+from monitor.db import transaction
+from monitor.models import CollectionRun, RunEvent, SearchCursor
+from monitor.parse import ParsedPage, created_from_id, parse_page
+from monitor.refresh import next_refresh_time
+from monitor.retry import GaveUp, call_with_retries
+from monitor.runlog import finish_run, record_event
+from monitor.sources.x import (CollectionHalted, RequestRejected, SearchParams, SourceConfigError, TransientError,
+                               XSource, build_queries, describe_partial_errors)
+from monitor.store import store_page
+from monitor.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+SEARCH_WINDOW = timedelta(days=7)
+WINDOW_MARGIN = timedelta(minutes=5)  # stay clear of the 7-day edge the API refuses
+RESUMABLE = ("running", "failed", "stopped", "halted")
+
+
+class RunFailed(Exception):
+    pass
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    campaign: str
+    query: str
+    status: str
+    pages: int
+    posts_new: int
+    posts_updated: int
+    error: str | None = None
+
+
+class Collector:
+    def __init__(self, engine: Engine, config: Config, source: XSource, *,
+                 clock: Callable[[], datetime] = utcnow, stop: threading.Event | None = None,
+                 attributor: Attributor | None = None):
+        self.engine = engine
+        self.config = config
+        self.source = source
+        self.clock = clock
+        self.stop = stop or threading.Event()
+        self.attributor = attributor or Attributor(config)
+
+    # --- public -----------------------------------------------------------------------------
+
+    def collect_campaign(self, campaign: Campaign) -> list[RunSummary]:
+        """One poll of every query of the campaign. Raises CollectionHalted / SourceConfigError."""
+        summaries = []
+        for query in build_queries(campaign.terms):
+            if self.stop.is_set():
+                break
+            summaries.append(self.run_query(campaign, query))
+        return summaries
+
+    def run_query(self, campaign: Campaign, query: str) -> RunSummary:
+        run_id = self._resume_or_start(campaign, query)
+        try:
+            self._fetch_pages(run_id, campaign, query)
+        except (CollectionHalted, SourceConfigError) as e:
+            self._finish(run_id, "halted" if isinstance(e, CollectionHalted) else "failed", str(e), e.status)
+            raise
+        except RunFailed as e:
+            self._finish(run_id, "failed", str(e))
+        return self._summary(run_id)
+
+    # --- run lifecycle ----------------------------------------------------------------------
+
+    def _resume_or_start(self, campaign: Campaign, query: str) -> int:
+        now = self.clock()
+        with transaction(self.engine) as s:
+            unfinished = s.scalars(
+                select(CollectionRun).where(CollectionRun.campaign == campaign.name, CollectionRun.query == query,
+                                            CollectionRun.kind == "search", CollectionRun.status.in_(RESUMABLE),
+                                            CollectionRun.next_token.is_not(None))
+                .order_by(CollectionRun.id.desc()).limit(1)).first()
+            # A run killed before storing its first page has nothing to resume: close it honestly.
+            for stale in s.scalars(select(CollectionRun).where(
+                    CollectionRun.campaign == campaign.name, CollectionRun.query == query,
+                    CollectionRun.status == "running", CollectionRun.next_token.is_(None))):
+                stale.status, stale.ended_at = "failed", now
+                stale.error = stale.error or "interrupted before its first page was stored"
+            if unfinished is not None and self._window_allows(unfinished, now):
+                unfinished.status, unfinished.resumes = "running", unfinished.resumes + 1
+                unfinished.ended_at = None
+                log.info("resuming run %s of %s from its saved page token", unfinished.id, campaign.name)
+                return unfinished.id
+            if unfinished is not None:
+                unfinished.status, unfinished.next_token = "failed", None
+                unfinished.error = "abandoned: its since_id fell out of the 7-day search window"
+            cursor = s.get(SearchCursor, (campaign.name, query))
+            since_id, start_time = self._starting_point(campaign, cursor, now)
+            run = CollectionRun(campaign=campaign.name, kind="search", query=query, since_id=since_id,
+                                start_time=start_time, started_at=now, status="running")
+            s.add(run)
+            s.flush()
+            return run.id
+
+    def _window_allows(self, run: CollectionRun, now: datetime) -> bool:
+        if run.since_id:
+            return created_from_id(run.since_id) > now - SEARCH_WINDOW + WINDOW_MARGIN
+        return run.start_time is None or run.start_time > now - SEARCH_WINDOW + WINDOW_MARGIN
+
+    def _starting_point(self, campaign: Campaign, cursor: SearchCursor | None, now: datetime):
+        earliest = now - SEARCH_WINDOW + WINDOW_MARGIN
+        if cursor and cursor.since_id and created_from_id(cursor.since_id) > earliest:
+            return cursor.since_id, None
+        start = earliest
+        if campaign.start_date:
+            campaign_start = datetime.combine(campaign.start_date, datetime.min.time(), tzinfo=timezone.utc)
+            start = max(start, campaign_start)
+        return None, start
+
+    def _finish(self, run_id: int, status: str, error: str | None = None, status_code: int | None = None):
+        finish_run(self.engine, run_id, self.clock(), status, error, status_code)
+
+    def _summary(self, run_id: int) -> RunSummary:
+        with transaction(self.engine) as s:
+            r = s.get(CollectionRun, run_id)
+            return RunSummary(r.id, r.campaign, r.query, r.status, r.pages, r.posts_new, r.posts_updated, r.error)
+
+    # --- pages --------------------------------------------------------------------------------
+
+    def _fetch_pages(self, run_id: int, campaign: Campaign, query: str) -> None:
+        while True:
+            with transaction(self.engine) as s:
+                run = s.get(CollectionRun, run_id)
+                params = SearchParams(query, run.since_id, run.start_time, run.next_token)
+            if self.stop.is_set():
+                self._finish(run_id, "stopped", None)
+                return
+            page = self._request_with_retries(run_id, lambda: self._fetch_page(params), params)
+            if page is None:  # since_id refused: restarted from start_time, go round again
+                continue
+            if self._store(run_id, campaign, page):
+                return
+
+    def _fetch_page(self, params: SearchParams) -> ParsedPage:
+        response = self.source.search_recent(params)
+        try:
+            return parse_page(response.page, self.clock())
+        except (ValueError, KeyError, TypeError) as e:
+            raise TransientError(f"X API sent a page that cannot be read ({type(e).__name__}: {e})") from None
+
+    def _store(self, run_id: int, campaign: Campaign, page: ParsedPage) -> bool:
+        """Store a page with the run's checkpoint in one transaction; True when it was the last."""
+        now = self.clock()
+        refresh = self.config.metrics_refresh
+        with transaction(self.engine) as s:
+            self.attributor.attribute_page(page, latest_corrections(s, page.authors))
+            result = store_page(s, page, now, run_id=run_id, campaign=campaign.name, terms=campaign.terms,
+                                next_refresh=lambda created, at: next_refresh_time(created, at, refresh))
+            run = s.get(CollectionRun, run_id)
+            if run.pages == 0 or run.newest_id is None:
+                run.newest_id = page.newest_id
+            run.pages += 1
+            run.requests += 1
+            run.posts_read += len(page.posts)
+            run.posts_new += result.new
+            run.posts_updated += result.updated
+            run.next_token = page.next_token
+            if page.errors:
+                run.errors += 1
+                s.add(RunEvent(run_id=run_id, at=now, kind="partial_error", detail=describe_partial_errors(page.errors)))
+            last = page.next_token is None
+            if last:
+                run.status, run.ended_at = "completed", now
+                self._advance_cursor(s, run, now)
+        return last
+
+    def _advance_cursor(self, s, run: CollectionRun, now: datetime) -> None:
+        if run.newest_id is None:
+            return  # nothing new: keep the old cursor (or start_time next time)
+        cursor = s.get(SearchCursor, (run.campaign, run.query))
+        if cursor is None:
+            s.add(SearchCursor(campaign=run.campaign, query=run.query, since_id=run.newest_id, updated_at=now))
+        elif cursor.since_id is None or int(run.newest_id) > int(cursor.since_id):
+            cursor.since_id, cursor.updated_at = run.newest_id, now
+
+    # --- faults -------------------------------------------------------------------------------
+
+    def _request_with_retries(self, run_id: int, call, params: SearchParams):
+        record = lambda kind, detail, code=None, **counters: record_event(  # noqa: E731
+            self.engine, run_id, self.clock(), kind, detail, code, **counters)
+        try:
+            return call_with_retries(call, self.config, record, self.stop.is_set)
+        except GaveUp as e:
+            raise RunFailed(str(e)) from None
+        except RequestRejected as e:
+            if params.since_id and "since_id" in str(e).lower():
+                self._fall_back_to_start_time(run_id, str(e))
+                return None
+            raise RunFailed(str(e)) from None
+
+    def _fall_back_to_start_time(self, run_id: int, reason: str) -> None:
+        now = self.clock()
+        with transaction(self.engine) as s:
+            run = s.get(CollectionRun, run_id)
+            run.since_id, run.next_token, run.newest_id = None, None, None
+            run.start_time = now - SEARCH_WINDOW + WINDOW_MARGIN
+            s.add(RunEvent(run_id=run_id, at=now, kind="fallback", status_code=400,
+                           detail=f"since_id refused ({reason}); searching from start_time instead"))
+
+
+def collect_once(engine: Engine, config: Config, source: XSource, campaigns: list[Campaign] | None = None,
+                 stop: threading.Event | None = None) -> list[RunSummary]:
+    collector = Collector(engine, config, source, stop=stop)
+    summaries: list[RunSummary] = []
+    for campaign in campaigns or list(config.campaigns):
+        summaries += collector.collect_campaign(campaign)
+    return summaries

@@ -1,0 +1,131 @@
+"""Metrics refresh: re-read young posts' public metrics on a decaying schedule.
+
+Posts are due at fixed ages after posting (config.metrics_refresh.schedule_hours, for example
+1h, 3h, 8h, 24h, 72h, 168h): engagement comes early, so reads thin out with age and stop at
+max_age_hours. Each read asks GET /2/tweets for up to 100 due posts at once. Posts X no longer
+serves are flagged deleted/protected, never removed. Each batch commits on its own, so a crash
+loses at most one batch of work, and the posts of that batch are simply still due next time.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import select, update
+
+from monitor.config import Config, MetricsRefresh
+from monitor.db import transaction
+from monitor.models import CollectionRun, Post, RunEvent
+from monitor.parse import post_metrics
+from monitor.retry import GaveUp, call_with_retries
+from monitor.runlog import finish_run, record_event
+from monitor.sources.x import CollectionHalted, SourceConfigError, XSource, describe_partial_errors, problem_kind
+from monitor.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+UNAVAILABLE = {"resource-not-found": "deleted", "not-authorized-for-resource": "protected"}
+
+
+def next_refresh_time(created_at: datetime, now: datetime, policy: MetricsRefresh) -> datetime | None:
+    """The first scheduled age still ahead of `now`, or None once the post is past max_age_hours."""
+    for hours in policy.schedule_hours:
+        if hours > policy.max_age_hours:
+            break
+        due = created_at + timedelta(hours=hours)
+        if due > now:
+            return due
+    return None
+
+
+@dataclass
+class RefreshSummary:
+    run_id: int
+    batches: int = 0
+    refreshed: int = 0
+    unavailable: int = 0
+    status: str = "completed"
+    error: str | None = None
+
+
+def due_post_ids(session, now: datetime, limit: int) -> list[str]:
+    return list(session.scalars(
+        select(Post.id).where(Post.next_refresh_at.is_not(None), Post.next_refresh_at <= now, Post.deleted.is_(False))
+        .order_by(Post.next_refresh_at, Post.id).limit(limit)))
+
+
+def refresh_metrics(engine, config: Config, source: XSource, *, clock: Callable[[], datetime] = utcnow,
+                    stop: threading.Event | None = None, max_batches: int = 50) -> RefreshSummary:
+    """Refresh due posts, batch by batch, recording the work as a collection run of kind 'refresh'."""
+    stop = stop or threading.Event()
+    policy = config.metrics_refresh
+    with transaction(engine) as s:
+        run = CollectionRun(campaign="*", kind="refresh", query="GET /2/tweets", started_at=clock(), status="running")
+        s.add(run)
+        s.flush()
+        summary = RefreshSummary(run.id)
+    try:
+        while summary.batches < max_batches and not stop.is_set():
+            with transaction(engine) as s:
+                ids = due_post_ids(s, clock(), policy.batch_size)
+            if not ids:
+                break
+            page = _lookup_with_retries(engine, config, source, summary.run_id, ids, stop)
+            _store_batch(engine, summary, ids, page, clock(), policy)
+    except (CollectionHalted, SourceConfigError, GaveUp) as e:
+        summary.status, summary.error = ("halted" if isinstance(e, CollectionHalted) else "failed"), str(e)
+    _finish(engine, summary, clock())
+    return summary
+
+
+def _lookup_with_retries(engine, config: Config, source: XSource, run_id: int, ids: list[str], stop) -> dict:
+    record = lambda kind, detail, code=None, **counters: record_event(  # noqa: E731
+        engine, run_id, utcnow(), kind, detail, code, **counters)
+    return call_with_retries(lambda: source.lookup(ids).page, config, record, stop.is_set)
+
+
+def _store_batch(engine, summary: RefreshSummary, ids: list[str], raw: dict, now: datetime,
+                 policy: MetricsRefresh) -> None:
+    returned = {str(p["id"]): p for p in (raw.get("data") or []) if isinstance(p, dict) and p.get("id")}
+    gone = {}
+    for err in raw.get("errors") or []:
+        reason = UNAVAILABLE.get(problem_kind(err))
+        rid = str(err.get("resource_id") or err.get("value") or "")
+        if reason and rid in ids:
+            gone[rid] = reason
+    with transaction(engine) as s:
+        created = dict(s.execute(select(Post.id, Post.created_at).where(Post.id.in_(ids))).all())
+        rows = []
+        for post_id in ids:
+            if post_id in returned:
+                rows.append({"id": post_id, **post_metrics(returned[post_id]), "metrics_updated_at": now,
+                             "last_seen_at": now, "next_refresh_at": next_refresh_time(created[post_id], now, policy)})
+            elif post_id not in gone:
+                # Neither returned nor reported: try again at the next step rather than lose track.
+                rows.append({"id": post_id, "next_refresh_at": next_refresh_time(created[post_id], now, policy)})
+        if rows:
+            for row in rows:
+                s.execute(update(Post).where(Post.id == row.pop("id")).values(**row))
+        for post_id, reason in gone.items():
+            s.execute(update(Post).where(Post.id == post_id).values(
+                deleted=reason == "deleted", unavailable_reason=reason, next_refresh_at=None))
+        run = s.get(CollectionRun, summary.run_id)
+        run.requests += 1
+        run.pages += 1
+        run.posts_read += len(returned)
+        run.posts_updated += len(returned)
+        if raw.get("errors"):
+            unexplained = [e for e in raw["errors"] if problem_kind(e) not in UNAVAILABLE]
+            if unexplained:
+                run.errors += 1
+                s.add(RunEvent(run_id=run.id, at=now, kind="partial_error", detail=describe_partial_errors(unexplained)))
+    summary.batches += 1
+    summary.refreshed += len(returned)
+    summary.unavailable += len(gone)
+
+
+def _finish(engine, summary: RefreshSummary, now: datetime) -> None:
+    finish_run(engine, summary.run_id, now, summary.status, summary.error)

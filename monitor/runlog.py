@@ -1,0 +1,39 @@
+"""The record of collection runs: events (retries, waits, faults) and how each run ended.
+
+Each write is its own small transaction, so what happened is on record even if the process
+dies a moment later; the health page and `campaign-monitor status` read it back.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
+from monitor.db import transaction
+from monitor.models import CollectionRun, RunEvent
+
+log = logging.getLogger(__name__)
+
+
+def record_event(engine: Engine, run_id: int, at: datetime, kind: str, detail: str,
+                 status_code: int | None = None, **counters: float) -> None:
+    """Add a run event and bump the run's counters (requests=1, errors=1, rate_limit_waits=1...)."""
+    with transaction(engine) as s:
+        s.add(RunEvent(run_id=run_id, at=at, kind=kind, status_code=status_code, detail=detail))
+        run = s.get(CollectionRun, run_id)
+        for name, add in counters.items():
+            setattr(run, name, getattr(run, name) + add)
+
+
+def finish_run(engine: Engine, run_id: int, at: datetime, status: str, error: str | None = None,
+               status_code: int | None = None) -> None:
+    with transaction(engine) as s:
+        run = s.get(CollectionRun, run_id)
+        run.status, run.ended_at = status, at
+        if error:
+            run.error = error
+            run.errors += 1
+            s.add(RunEvent(run_id=run_id, at=at, kind="fatal", status_code=status_code, detail=error))
+    if error:
+        log.error("run %s %s: %s", run_id, status, error)

@@ -1,0 +1,91 @@
+"""When things run: one APScheduler job per campaign, one for the metrics refresh.
+
+The scheduler only decides when; the collector and refresh decide what. Jobs never overlap
+(max_instances=1) and missed runs collapse into one (coalesce=True). SIGTERM/SIGINT set the
+stop event (the running page finishes and is stored, the run stays resumable) and shut down.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.engine import Engine
+
+from monitor.collector import Collector
+from monitor.config import Campaign, Config
+from monitor.refresh import refresh_metrics
+from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
+
+log = logging.getLogger(__name__)
+
+
+class CampaignScheduler:
+    def __init__(self, engine: Engine, config: Config, source_factory: Callable[[], XSource],
+                 stop: threading.Event | None = None):
+        self.engine = engine
+        self.config = config
+        self.source_factory = source_factory
+        self.stop = stop or threading.Event()
+        self.scheduler = BlockingScheduler(timezone="Europe/London")
+        self.fatal_error: Exception | None = None
+
+    def add_jobs(self) -> None:
+        interval = timedelta(minutes=self.config.interval_minutes)
+        first = datetime.now(timezone.utc)
+        for campaign in self.config.campaigns:
+            self.scheduler.add_job(self.collect, "interval", args=[campaign], seconds=interval.total_seconds(),
+                                   id=f"collect:{campaign.name}", name=f"collect {campaign.name}",
+                                   max_instances=1, coalesce=True, next_run_time=first)
+        self.scheduler.add_job(self.refresh, "interval", seconds=interval.total_seconds(), id="refresh-metrics",
+                               name="refresh metrics", max_instances=1, coalesce=True,
+                               next_run_time=first + timedelta(seconds=5))
+
+    def collect(self, campaign: Campaign) -> None:
+        try:
+            for s in Collector(self.engine, self.config, self.source_factory(), stop=self.stop).collect_campaign(campaign):
+                log.info("%s: run %s %s, %s pages, %s new, %s updated%s", campaign.name, s.run_id, s.status,
+                         s.pages, s.posts_new, s.posts_updated, f" ({s.error})" if s.error else "")
+        except CollectionHalted as e:
+            # Waiting will not help: stop polling rather than ask X again every interval.
+            log.critical("%s; pausing collection", e)
+            self._pause_collection()
+        except SourceConfigError as e:
+            self._fail(e)
+
+    def refresh(self) -> None:
+        try:
+            summary = refresh_metrics(self.engine, self.config, self.source_factory(), stop=self.stop)
+            if summary.refreshed or summary.unavailable or summary.error:
+                log.info("metrics refresh: %s posts refreshed, %s unavailable%s", summary.refreshed,
+                         summary.unavailable, f" ({summary.error})" if summary.error else "")
+        except SourceConfigError as e:
+            self._fail(e)
+
+    def _pause_collection(self) -> None:
+        for job in self.scheduler.get_jobs():
+            job.pause()
+
+    def _fail(self, error: Exception) -> None:
+        log.critical("%s; stopping", error)
+        self.fatal_error = error
+        self.shutdown()
+
+    def shutdown(self, *_signal) -> None:
+        self.stop.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def run(self, install_signals: bool = True) -> None:
+        """Block until SIGTERM/SIGINT or a fatal configuration error."""
+        self.add_jobs()
+        if install_signals:
+            signal.signal(signal.SIGTERM, self.shutdown)
+            signal.signal(signal.SIGINT, self.shutdown)
+        log.info("scheduler started: %s campaign(s), every %s min", len(self.config.campaigns),
+                 self.config.interval_minutes)
+        self.scheduler.start()
+        log.info("scheduler stopped")

@@ -1,0 +1,232 @@
+"""The X API v2 source: tweepy's Client, pointed at a configurable base URL, with every fault
+classified so the collector can wait, retry, record or stop, and never skip silently.
+
+tweepy 4.17 hard-codes https://api.twitter.com and sets no timeout; a requests adapter mounted
+on that prefix rewrites each URL to the configured base and adds a timeout to every request.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+
+import requests
+import tweepy
+from requests.adapters import HTTPAdapter
+
+TWEEPY_HOST = "https://api.twitter.com"
+PAGE_SIZE = 100
+MAX_QUERY_LENGTH = 512
+
+TWEET_FIELDS = ["created_at", "lang", "public_metrics", "geo", "entities", "conversation_id",
+                "referenced_tweets", "author_id", "in_reply_to_user_id", "edit_history_tweet_ids",
+                "withheld"]
+EXPANSIONS = ["author_id", "geo.place_id", "referenced_tweets.id"]
+USER_FIELDS = ["created_at", "location", "public_metrics", "verified", "verified_type", "description",
+               "protected", "withheld"]
+PLACE_FIELDS = ["full_name", "country", "country_code", "place_type", "geo", "name", "id"]
+
+log = logging.getLogger(__name__)
+
+
+# --- faults, from the mildest to the fatal --------------------------------------------------
+
+class SourceError(Exception):
+    """Base of every classified API fault. `status` is the HTTP status or None."""
+
+    retryable = False
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+class TransientError(SourceError):
+    """5xx, connection reset, timeout, unreadable body: retry with backoff."""
+
+    retryable = True
+
+
+class RateLimited(SourceError):
+    """429 over the 15-minute window: wait until reset_at, then try again."""
+
+    def __init__(self, message: str, reset_at: float | None):
+        super().__init__(message, 429)
+        self.reset_at = reset_at
+
+
+class CollectionHalted(SourceError):
+    """Monthly usage cap (429 UsageCapExceeded) or credits spent (402): waiting will not help."""
+
+
+class SourceConfigError(SourceError):
+    """401/403: the bearer token or the app's access is wrong; a person must fix the config."""
+
+
+class RequestRejected(SourceError):
+    """400: the request itself is wrong (for example a since_id older than 7 days)."""
+
+
+@dataclass
+class ApiResponse:
+    page: dict
+    rate_limit_remaining: int | None = None
+    rate_limit_reset: float | None = None
+
+
+@dataclass
+class SearchParams:
+    query: str
+    since_id: str | None = None
+    start_time: datetime | None = None
+    next_token: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class BaseURLAdapter(HTTPAdapter):
+    """Rewrites tweepy's fixed host to our base URL and gives every request a timeout."""
+
+    def __init__(self, base_url: str, timeout: float):
+        super().__init__()
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+
+    def send(self, request, **kwargs):
+        if request.url.startswith(TWEEPY_HOST):
+            request.url = self.base_url + request.url[len(TWEEPY_HOST):]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().send(request, **kwargs)
+
+
+def make_client(bearer_token: str, base_url: str, timeout: float) -> tweepy.Client:
+    client = tweepy.Client(bearer_token=bearer_token, return_type=requests.Response, wait_on_rate_limit=False)
+    adapter = BaseURLAdapter(base_url, timeout)
+    client.session.mount(TWEEPY_HOST, adapter)
+    if not base_url.startswith(TWEEPY_HOST):
+        client.session.mount(base_url, HTTPAdapter())  # the rewritten request goes out plainly
+    return client
+
+
+def _header_number(headers, name: str) -> float | None:
+    try:
+        return float(headers[name])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _problem_types(response) -> str:
+    try:
+        body = response.json()
+    except (ValueError, AttributeError):
+        return ""
+    parts = [str(body.get("title", "")), str(body.get("type", ""))]
+    parts += [str(e.get("title", "")) + str(e.get("type", "")) for e in body.get("errors", []) if isinstance(e, dict)]
+    return " ".join(parts)
+
+
+def classify(error: Exception) -> SourceError:
+    """Map tweepy/requests exceptions onto our fault classes."""
+    if isinstance(error, tweepy.TooManyRequests):
+        if "UsageCapExceeded" in _problem_types(error.response):
+            return CollectionHalted("X API monthly usage cap reached (429 UsageCapExceeded): "
+                                    "collection stopped until the cap resets or the plan changes", 429)
+        reset = _header_number(error.response.headers, "x-rate-limit-reset")
+        return RateLimited("rate limited (429)", reset)
+    if isinstance(error, (tweepy.Unauthorized, tweepy.Forbidden)):
+        status = error.response.status_code
+        return SourceConfigError(f"X API refused the credentials ({status}): check X_BEARER_TOKEN and the "
+                                 "app's access level", status)
+    if isinstance(error, tweepy.BadRequest):
+        return RequestRejected(f"X API rejected the request (400): {'; '.join(error.api_messages)[:300]}", 400)
+    if isinstance(error, tweepy.TwitterServerError):
+        return TransientError(f"X API server error ({error.response.status_code})", error.response.status_code)
+    if isinstance(error, tweepy.HTTPException):
+        status = error.response.status_code
+        if status == 402 or "credits-depleted" in _problem_types(error.response):
+            return CollectionHalted("X API credits are spent (402 credits-depleted): collection stopped "
+                                    "until credits are added", status)
+        return TransientError(f"X API answered {status}", status)
+    if isinstance(error, requests.exceptions.Timeout):
+        return TransientError("X API request timed out")
+    if isinstance(error, requests.exceptions.RequestException):
+        return TransientError(f"connection to the X API failed ({type(error).__name__})")
+    if isinstance(error, ValueError):
+        return TransientError("X API sent an unreadable response body")
+    raise error
+
+
+class XSource:
+    """One method per endpoint; each returns ApiResponse or raises a SourceError subclass."""
+
+    def __init__(self, bearer_token: str, base_url: str, timeout: float = 20.0):
+        self.client = make_client(bearer_token, base_url, timeout)
+        self.requests_made = 0
+
+    def _call(self, fn: Callable[[], requests.Response]) -> ApiResponse:
+        self.requests_made += 1
+        try:
+            response = fn()
+            page = response.json()
+        except (tweepy.TweepyException, requests.exceptions.RequestException, ValueError) as e:
+            raise classify(e) from None
+        if not isinstance(page, dict):
+            raise TransientError("X API sent a body that is not a JSON object")
+        return ApiResponse(page, _header_number(response.headers, "x-rate-limit-remaining"),
+                           _header_number(response.headers, "x-rate-limit-reset"))
+
+    def search_recent(self, params: SearchParams) -> ApiResponse:
+        kwargs = dict(query=params.query, max_results=PAGE_SIZE, tweet_fields=TWEET_FIELDS,
+                      expansions=EXPANSIONS, user_fields=USER_FIELDS, place_fields=PLACE_FIELDS)
+        if params.since_id:
+            kwargs["since_id"] = params.since_id
+        elif params.start_time:
+            kwargs["start_time"] = params.start_time.astimezone(timezone.utc)
+        if params.next_token:
+            kwargs["next_token"] = params.next_token
+        return self._call(lambda: self.client.search_recent_tweets(**kwargs))
+
+    def lookup(self, ids: list[str]) -> ApiResponse:
+        return self._call(lambda: self.client.get_tweets(
+            ids=ids, tweet_fields=TWEET_FIELDS, expansions=EXPANSIONS, user_fields=USER_FIELDS,
+            place_fields=PLACE_FIELDS))
+
+
+def build_queries(terms: tuple[str, ...], suffix: str = "-is:retweet", limit: int = MAX_QUERY_LENGTH) -> list[str]:
+    """`(#A OR #B OR @c) -is:retweet`, split into several queries when one would pass `limit` chars."""
+    queries, group = [], []
+
+    def render(items: list[str]) -> str:
+        return f"({' OR '.join(items)}) {suffix}".strip()
+
+    for term in terms:
+        if len(render([term])) > limit:
+            raise ValueError(f"the term {term!r} alone makes a query over {limit} characters")
+        if group and len(render(group + [term])) > limit:
+            queries.append(render(group))
+            group = []
+        group.append(term)
+    if group:
+        queries.append(render(group))
+    return queries
+
+
+def sleep_until(deadline: float, stop: Callable[[], bool], clock: Callable[[], float] = time.time) -> bool:
+    """Sleep in short steps until deadline; False if asked to stop first."""
+    while clock() < deadline:
+        if stop():
+            return False
+        time.sleep(min(1.0, max(0.0, deadline - clock())))
+    return True
+
+
+def problem_kind(error: dict) -> str:
+    """The end of an API problem type ('resource-not-found'), whichever host the type names."""
+    return str(error.get("type", "")).rstrip("/").rsplit("/", 1)[-1]
+
+
+def describe_partial_errors(errors: list[dict]) -> str:
+    return json.dumps([{k: e.get(k) for k in ("title", "type", "resource_id", "detail")} for e in errors])[:2000]

@@ -1,0 +1,134 @@
+"""Write parsed pages into the database: idempotent upserts, called inside one transaction.
+
+The caller (collector, importer, refresh) owns the transaction, so a page's rows, its links to
+the run and the run's checkpoint commit together or not at all. Upserting by id makes a page
+stored twice (after a crash, or by two campaigns) leave exactly one row per post.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable, Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from monitor.models import (Author, AuthorFollowers, Place, Post, PostHashtag, PostMatch, PostMention,
+                            RunPost)
+from monitor.parse import ParsedPage, matched_terms, stub_author
+
+# Columns an update may change: what X lets change after posting (text on edit, metrics,
+# withholding). created_at, first_seen_at and author_followers stay as first seen.
+POST_UPDATE_COLUMNS = ("text", "lang", "like_count", "repost_count", "reply_count", "quote_count",
+                       "bookmark_count", "impression_count", "metrics_updated_at", "raw", "last_seen_at",
+                       "withheld", "region", "branch", "region_evidence", "region_confidence")
+AUTHOR_UPDATE_COLUMNS = ("username", "name", "location", "description", "followers_count",
+                         "following_count", "tweet_count", "listed_count", "verified", "verified_type",
+                         "protected", "created_at", "raw", "last_seen_at", "region", "branch",
+                         "region_evidence", "region_confidence", "region_detail", "region_version")
+CHUNK = 500  # rows per statement: well under SQLite's bound-parameter limit
+
+
+@dataclass
+class StoreResult:
+    new: int = 0
+    updated: int = 0
+    new_ids: tuple[str, ...] = ()
+
+
+def _insert(session: Session, model):
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def _chunks(rows: Sequence[dict]) -> Iterable[Sequence[dict]]:
+    for i in range(0, len(rows), CHUNK):
+        yield rows[i:i + CHUNK]
+
+
+def upsert(session: Session, model, rows: Sequence[dict], keys: Sequence[str], update_columns: Sequence[str]) -> None:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET update_columns (or DO NOTHING): same SQL on both databases."""
+    for chunk in _chunks(list(rows)):
+        stmt = _insert(session, model).values(list(chunk))
+        if update_columns:
+            stmt = stmt.on_conflict_do_update(index_elements=list(keys),
+                                              set_={c: stmt.excluded[c] for c in update_columns})
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+        session.execute(stmt)
+
+
+def insert_ignore(session: Session, model, rows: Sequence[dict], keys: Sequence[str]) -> None:
+    upsert(session, model, rows, keys, ())
+
+
+def existing_ids(session: Session, model, ids: Iterable[str]) -> set[str]:
+    ids = list(ids)
+    found: set[str] = set()
+    for i in range(0, len(ids), CHUNK):
+        found |= set(session.scalars(select(model.id).where(model.id.in_(ids[i:i + CHUNK]))))
+    return found
+
+
+def store_authors(session: Session, page: ParsedPage, now: datetime) -> None:
+    authors = list(page.authors.values())
+    upsert(session, Author, authors, ["id"], AUTHOR_UPDATE_COLUMNS)
+    # Authors a page failed to include: a placeholder keeps the post's link; never overwrite real data.
+    stubs = [stub_author(a, now) for a in sorted(page.missing_author_ids)]
+    insert_ignore(session, Author, stubs, ["id"])
+    history = [{"author_id": a["id"], "observed_on": now.date(), "followers_count": a["followers_count"]}
+               for a in authors]
+    upsert(session, AuthorFollowers, history, ["author_id", "observed_on"], ["followers_count"])
+
+
+def store_page(session: Session, page: ParsedPage, now: datetime, *, run_id: int | None = None,
+               campaign: str | None = None, terms: Sequence[str] = (),
+               next_refresh=None) -> StoreResult:
+    """Upsert one page's places, authors, posts, entities, campaign matches and run links."""
+    upsert(session, Place, list(page.places.values()), ["id"], ["full_name", "name", "country_code",
+                                                                "place_type", "raw"])
+    store_authors(session, page, now)
+    if not page.posts:
+        return StoreResult()
+    known = existing_ids(session, Post, (p["id"] for p in page.posts))
+    new_rows = [dict(p, next_refresh_at=next_refresh(p["created_at"], now) if next_refresh else None)
+                for p in page.posts if p["id"] not in known]
+    insert_ignore(session, Post, new_rows, ["id"])
+    upsert(session, Post, [p for p in page.posts if p["id"] in known], ["id"], POST_UPDATE_COLUMNS)
+    insert_ignore(session, PostHashtag, [{"post_id": p, "tag": t} for p, t in page.hashtags],
+                  ["post_id", "tag"])
+    insert_ignore(session, PostMention, [{"post_id": p, "username": u, "user_id": uid}
+                                         for p, u, uid in page.mentions], ["post_id", "username"])
+    if campaign:
+        insert_ignore(session, PostMatch, campaign_matches(page, campaign, terms),
+                      ["post_id", "campaign", "term"])
+    if run_id is not None:
+        insert_ignore(session, RunPost, [{"run_id": run_id, "post_id": p["id"]} for p in page.posts],
+                      ["run_id", "post_id"])
+    return StoreResult(new=len(new_rows), updated=len(page.posts) - len(new_rows),
+                       new_ids=tuple(p["id"] for p in new_rows))
+
+
+def campaign_matches(page: ParsedPage, campaign: str, terms: Sequence[str]) -> list[dict]:
+    tags: dict[str, list[str]] = {}
+    mentions: dict[str, list[str]] = {}
+    for post_id, tag in page.hashtags:
+        tags.setdefault(post_id, []).append(tag)
+    for post_id, username, _ in page.mentions:
+        mentions.setdefault(post_id, []).append(username)
+    rows = []
+    for post in page.posts:
+        for term in matched_terms(post, tags.get(post["id"], []), mentions.get(post["id"], []), terms):
+            rows.append({"post_id": post["id"], "campaign": campaign, "term": term})
+    return rows
+
+
+def mark_unavailable(session: Session, post_ids: Iterable[str], reason: str, now: datetime) -> int:
+    """Flag posts X no longer serves (deleted, protected): the rows stay and stay counted."""
+    ids = list(post_ids)
+    if not ids:
+        return 0
+    result = session.execute(update(Post).where(Post.id.in_(ids)).values(
+        deleted=reason == "deleted", unavailable_reason=reason, next_refresh_at=None))
+    return result.rowcount or 0

@@ -1,0 +1,94 @@
+"""Fixtures that build real databases (a SQLite file, a PostgreSQL database per test) and start
+the simulated X API on loopback. Nothing here touches the user's files or the network."""
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from monitor.config import default_config
+from monitor.db import make_engine, upgrade
+
+SHARED_SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "x-api-v2-samples"
+PG_URL = os.environ.get("MONITOR_TEST_PG_URL")
+TOKEN = "test-bearer-token-7f3a9c"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path, monkeypatch, tmp_path_factory):
+    """Every test runs in its own folder with no config, token or database from the user."""
+    for name in ("MONITOR_CONFIG", "X_BEARER_TOKEN", "MONITOR_DATABASE_URL", "MONITOR_DATABASE_PASSWORD",
+                 "MONITOR_SECRETS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MONITOR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+    monkeypatch.chdir(tmp_path)
+    yield
+
+
+def _fresh_pg_database() -> tuple[str, callable]:
+    admin = create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
+    name = f"monitor_t_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    """A migrated-nothing database URL, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'monitor.db'}"
+        return
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("MONITOR_TEST_PG_URL is not set on CI: run the tests with `make test`")
+        pytest.skip("MONITOR_TEST_PG_URL not set (make test sets it)")
+    url, drop = _fresh_pg_database()
+    yield url
+    drop()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'monitor.db'}"
+
+
+@pytest.fixture
+def engine(db_url):
+    eng = make_engine(db_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url):
+    eng = make_engine(sqlite_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def config():
+    """The built-in defaults with fast retries for tests."""
+    return replace(default_config(), backoff_seconds=0.01, max_retries=3, request_timeout=2.0)
+
+
+@pytest.fixture
+def shared_samples():
+    if not SHARED_SAMPLES.is_dir():
+        pytest.skip("../shared/data/x-api-v2-samples is not present")
+    return SHARED_SAMPLES
