@@ -1,0 +1,11 @@
+"""A simulated X API v2 (recent search and post lookup) served over loopback HTTP.
+
+Public interface: FakeX, Fault, SimClock; helpers for snowflake ids.
+"""
+from .clock import SimClock, wall_clock
+from .faults import FAULT_KINDS, Fault
+from .generator import snowflake, snowflake_ms, snowflake_time
+from .server import FakeX, main
+
+__all__ = ["FakeX", "Fault", "FAULT_KINDS", "SimClock", "wall_clock", "snowflake", "snowflake_ms",
+           "snowflake_time", "main"]
