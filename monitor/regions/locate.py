@@ -1,0 +1,366 @@
+"""Free-text location -> region.
+
+A string is cut into segments (at commas, slashes, emoji...), each segment is scanned for the
+longest names the gazetteer knows ("mentions"), and the mentions are resolved together:
+- a mention that only reads as abroad ("Ontario", "Dubai") makes the whole string Unknown;
+- the regions of all mentions are intersected: "Wales, Rotherham" keeps the village of Wales,
+  "Leeds / London" keeps nothing and is Unknown;
+- what remains must be one region, or one region that outweighs the others by far
+  ("Newport" alone is the city in Wales, "Bangor" alone stays Unknown).
+A wrong region is worse than Unknown, so every doubtful step ends in Unknown.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .gazetteer import Entry, Tables, get_tables
+from .model import Attribution
+from .names import REGIONS, UNKNOWN
+from .text import norm
+
+# A name's best region must outweigh the next by this factor to be chosen alone.
+DOMINANCE = 5.0
+# A foreign namesake this much bigger makes the bare name foreign ("Perth", "Boston").
+FOREIGN_DOMINANCE = 10.0
+SMALL_PLACE = 5_000  # smaller places count only as the whole segment
+TOWN = 20_000  # smaller towns count inside a phrase only when written with a capital
+
+# Words that may stand beside a place without making it part of a sentence.
+FILLER = set("""
+sunny rainy beautiful lovely gorgeous bonny grim windy leafy deepest darkest sunniest
+near nr nearby in at of the a just outside outskirts edge based living live lives from and or
+currently now originally formerly born bred raised via ish somewhere around between mostly
+usually sometimes often proud little old good olde ye north south east west n s e w ne nw se sw
+central mid upper lower greater inner outer village town city county borough area region
+uk gb england united kingdom great britain home sweet heart hometown x
+""".split())
+
+# UK place names that are everyday words: they count only when they are the whole segment.
+COMMON_WORDS = set("""
+street march deal hope reading battle eye over send ash wool sandy green bridge holt
+ware wells rugby stone seal wick heath moor ford lane field hill hall marsh cross mill
+church end bank park well rose bay sale hyde looe par bude rye diss ely cliff ham
+mold flint prestige home school college primary academy early years teacher teaching head
+heads office world earth moon online everywhere nowhere here there life love family
+""".split())
+
+FLAG_TAGS = {"gbwls": "wales", "gbsct": "scotland", "gbeng": "england"}
+OUTWARD = re.compile(r"^([A-Za-z]{1,2}\d[A-Za-z\d]?)$")
+INWARD = re.compile(r"^\d[A-Za-z]{2}$")
+FULL_POSTCODE = re.compile(r"^([A-Za-z]{1,2}\d[A-Za-z\d]?)(\d[A-Za-z]{2})$")
+KEEP_PUNCT = set("'\u2019-.&")
+
+
+@dataclass
+class Token:
+    orig: str
+    key: str
+
+
+@dataclass
+class Mention:
+    text: str
+    entries: list[Entry]
+    how: str  # name | postcode | flag
+    whole: bool = True
+    start: int = 0
+    end: int = 0
+    share: float = 1.0  # postcode districts: share of the district in the chosen region
+
+
+@dataclass
+class Reading:
+    """One mention, read as regions and foreign weight."""
+
+    mention: Mention
+    regions: dict[str, Entry] = field(default_factory=dict)  # region -> best entry
+    foreign: Entry | None = None
+
+    @property
+    def uk_weight(self) -> float:
+        return max((e.weight for e in self.regions.values()), default=0.0)
+
+    @property
+    def is_context(self) -> bool:
+        return bool(self.regions) and all(e.kind == "context" for e in self.regions.values())
+
+    @property
+    def foreign_dominant(self) -> bool:
+        if self.foreign is None:
+            return False
+        return not self.regions or self.foreign.weight > FOREIGN_DOMINANCE * self.uk_weight
+
+
+# ---------------------------------------------------------------- cutting the text
+
+def extract_flags(text: str) -> tuple[str, list[str]]:
+    """Replace flag emoji by separators; return the text and the flags as names or ISO codes."""
+    flags: list[str] = []
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        code = ord(ch)
+        if code == 0x1F3F4:  # black flag, maybe followed by tag letters (subdivision flags)
+            j = i + 1
+            tag = ""
+            while j < len(text) and 0xE0061 <= ord(text[j]) <= 0xE007A:
+                tag += chr(ord(text[j]) - 0xE0000)
+                j += 1
+            if j < len(text) and ord(text[j]) == 0xE007F:
+                j += 1
+            if tag in FLAG_TAGS:
+                flags.append(FLAG_TAGS[tag])
+            out.append(",")
+            i = j
+            continue
+        if 0x1F1E6 <= code <= 0x1F1FF and i + 1 < len(text) and 0x1F1E6 <= ord(text[i + 1]) <= 0x1F1FF:
+            flags.append(chr(code - 0x1F1E6 + 65) + chr(ord(text[i + 1]) - 0x1F1E6 + 65))
+            out.append(",")
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out), flags
+
+
+def _is_kept(ch: str) -> bool:
+    return ch.isalnum() or ch.isspace() or ch in KEEP_PUNCT
+
+
+def split_segments(text: str) -> list[list[Token]]:
+    text = re.sub(r"https?://\S+|www\.\S+|@\w+", ",", text)
+    text = text.replace("#", " ")
+    text = text.replace(" - ", ",").replace(" -- ", ",")
+    cleaned = "".join(ch if _is_kept(ch) else "," for ch in unicodedata.normalize("NFC", text))
+    segments = []
+    for raw in cleaned.split(","):
+        tokens = []
+        for piece in re.split(r"[\s\-]+", raw):
+            for word in norm(piece).split():
+                tokens.append(Token(piece, word))
+        for token, following in zip(tokens, tokens[1:]):
+            if token.key == "co" and following.key not in FILLER:  # "Co Down", "Co. Durham"
+                token.key = "county"
+        if tokens:
+            segments.append(tokens)
+    return segments
+
+
+# ---------------------------------------------------------------- finding mentions
+
+def find_mentions(text: str, tables: Tables) -> list[Mention]:
+    text, flags = extract_flags(text)
+    mentions = [m for flag in flags if (m := _flag_mention(flag, tables))]
+    for tokens in split_segments(text):
+        mentions += _segment_mentions(tokens, tables)
+    return mentions
+
+
+def _flag_mention(flag: str, tables: Tables) -> Mention | None:
+    if flag in ("wales", "scotland", "england"):
+        entries = [e for e in tables.names.get(flag, []) if e.kind in ("alias", "context")]
+    elif flag == "GB":
+        entries = tables.names.get("uk", [])
+    else:
+        entries = [Entry("foreign", f"flag {flag}", (), None, 1e9)]
+    return Mention(f"flag {flag}", entries, "flag") if entries else None
+
+
+def _segment_mentions(tokens: list[Token], tables: Tables) -> list[Mention]:
+    mentions: list[Mention] = []
+    i = 0
+    while i < len(tokens):
+        found = _postcode_at(tokens, i, tables) or _name_at(tokens, i, tables)
+        if found:
+            mentions.append(found)
+            i = found.end
+        else:
+            i += 1
+    _mark_whole(tokens, mentions)
+    _drop_directions(mentions)
+    kept = []
+    for mention in mentions:
+        if mention.how == "name":
+            mention.entries = [e for e in mention.entries if _entry_allowed(e, mention, tokens)]
+        if mention.entries:
+            kept.append(mention)
+    return kept
+
+
+def _name_at(tokens: list[Token], i: int, tables: Tables) -> Mention | None:
+    longest = min(tables.max_words, len(tokens) - i)
+    for n in range(longest, 0, -1):
+        key = " ".join(t.key for t in tokens[i:i + n])
+        entries = tables.names.get(key)
+        if entries:
+            text = " ".join(t.orig for t in tokens[i:i + n])
+            return Mention(text, list(entries), "name", start=i, end=i + n)
+    return None
+
+
+def _postcode_at(tokens: list[Token], i: int, tables: Tables) -> Mention | None:
+    orig = tokens[i].orig.strip(".'")
+    outward, consumed = None, 1
+    if full := FULL_POSTCODE.match(orig):
+        outward = full.group(1)
+    elif OUTWARD.match(orig):
+        outward = orig
+        if i + 1 < len(tokens) and INWARD.match(tokens[i + 1].orig):
+            consumed = 2
+    if outward is None:
+        return None
+    # "ls6" alone is a postcode, but lower-case codes inside text are more likely words.
+    trusted = outward.isupper() or consumed == 2 or full or len(tokens) == 1
+    found = tables.postcode_districts.get(outward.upper())
+    if not (trusted and found):
+        return None
+    region, branch, share = found
+    if region == "ABROAD":
+        entries = [Entry("foreign", f"postcode {outward.upper()}", (), None, 1e9)]
+    else:
+        label = f"postcode district {outward.upper()} ({branch or region})"
+        entries = [Entry("postcode", label, (region,), branch, 1e8)]
+    return Mention(" ".join(t.orig for t in tokens[i:i + consumed]), entries, "postcode",
+                   start=i, end=i + consumed, share=share)
+
+
+def _mark_whole(tokens: list[Token], mentions: list[Mention]) -> None:
+    """A mention is 'whole' when everything else in its segment is filler or another place."""
+    covered = {k for m in mentions for k in range(m.start, m.end)}
+    rest_is_filler = all(t.key in FILLER or k in covered for k, t in enumerate(tokens))
+    for mention in mentions:
+        mention.whole = rest_is_filler
+
+
+def _drop_directions(mentions: list[Mention]) -> None:
+    """'North West London': a direction right before a place only qualifies it."""
+    for current, following in zip(mentions, mentions[1:]):
+        if following.start == current.end:
+            current.entries = [e for e in current.entries if e.match != "dir"]
+
+
+def _is_capitalised(text: str) -> bool:
+    return text[:1].isupper()
+
+
+def _entry_allowed(entry: Entry, mention: Mention, tokens: list[Token]) -> bool:
+    key = norm(mention.text)
+    if entry.match == "whole":
+        return mention.whole
+    if entry.match == "upper":
+        letters = [c for c in mention.text if c.isalpha()]
+        return mention.whole and all(c.isupper() for c in letters)
+    if entry.match == "capital":
+        return mention.whole or _is_capitalised(mention.text)
+    if key in COMMON_WORDS:
+        return mention.whole and len(tokens) == mention.end - mention.start
+    if entry.kind == "place" and entry.weight < SMALL_PLACE:
+        return mention.whole  # "St Mary's CE Primary" is a school, not the Isles of Scilly
+    if entry.kind == "place" and entry.weight < TOWN:
+        return mention.whole or _is_capitalised(mention.text)
+    return True
+
+
+# ---------------------------------------------------------------- resolving
+
+def read_mention(mention: Mention) -> Reading:
+    reading = Reading(mention)
+    if any(entry.kind == "none" for entry in mention.entries):
+        return reading  # a curated "names nothing" overrules the tiny place of that name
+    for entry in mention.entries:
+        if entry.kind == "foreign":
+            if reading.foreign is None or entry.weight > reading.foreign.weight:
+                reading.foreign = entry
+            continue
+        for region in entry.regions:
+            best = reading.regions.get(region)
+            if best is None or entry.weight > best.weight:
+                reading.regions[region] = entry
+    return reading
+
+
+def resolve(text: str, tables: Tables | None = None) -> Attribution:
+    tables = tables or get_tables()
+    readings = [read_mention(m) for m in find_mentions(text, tables)]
+    if not readings:
+        return _unknown("no place found")
+    uk_readings = [r for r in readings if r.regions and not r.foreign_dominant]
+    for reading in readings:
+        if reading.foreign_dominant and not _rescued(reading, uk_readings):
+            return _unknown(f"abroad: '{reading.mention.text}' -> {reading.foreign.label}")
+    placed = [r for r in readings if r.regions]
+    if not placed:
+        return _unknown("no place found")
+    return _choose_region(placed)
+
+
+def _rescued(reading: Reading, uk_readings: list[Reading]) -> bool:
+    """'Perth, Scotland': a name mostly foreign, pinned to the UK by another mention."""
+    if not reading.regions:
+        return False
+    for other in uk_readings:
+        if other is not reading and not other.is_context and set(other.regions) & set(reading.regions):
+            return True
+        if other is not reading and other.is_context and reading.mention.how == "name":
+            # "Perth, UK": the country alone pins the UK reading too.
+            return True
+    return False
+
+
+def _choose_region(readings: list[Reading]) -> Attribution:
+    shared = set(REGIONS)
+    for reading in readings:
+        shared &= set(reading.regions)
+    if not shared:
+        names = "; ".join(f"'{r.mention.text}' -> {'/'.join(sorted(r.regions))}" for r in readings)
+        return _unknown(f"places in different regions: {names}")
+    scores = {region: min(r.regions[region].weight for r in readings) for region in shared}
+    ranked = sorted(scores, key=scores.get, reverse=True)
+    best = ranked[0]
+    if len(ranked) > 1 and scores[best] < DOMINANCE * scores[ranked[1]]:
+        names = ", ".join(ranked)
+        return _unknown(f"ambiguous: '{' / '.join(r.mention.text for r in readings)}' could be {names}")
+    if all(r.is_context for r in readings):
+        return _unknown(f"'{readings[0].mention.text}' names no single region")
+    # contested: namesakes in other regions survived the intersection and lost on weight.
+    return _attribution(best, readings, contested=len(ranked) > 1)
+
+
+def _attribution(region: str, readings: list[Reading], contested: bool) -> Attribution:
+    chosen = [r.regions[region] for r in readings]
+    specific = [e for e in chosen if e.kind != "context"]
+    branch = next((e.branch for e in specific if e.branch), None)
+    confidence = _confidence(specific, readings, contested)
+    steps = [f"'{r.mention.text}' -> {r.regions[region].label}" for r in readings if r.regions[region].kind != "context"]
+    detail = "; ".join(steps) + f" -> {region}"
+    if contested:
+        detail += " (outweighs namesakes elsewhere)"
+    return Attribution(region, branch, "profile_location", confidence, detail)
+
+
+def _confidence(entries: list[Entry], readings: list[Reading], contested: bool) -> float:
+    best = entries[0]
+    if best.kind in ("alias", "admin", "postcode"):
+        score = 0.95
+    elif best.weight >= 50_000:
+        score = 0.9
+    elif best.weight >= SMALL_PLACE:
+        score = 0.8
+    else:
+        score = 0.65
+    if best.kind == "postcode":
+        score *= min(r.mention.share for r in readings if r.mention.how == "postcode")
+    if not all(r.mention.whole for r in readings):
+        score -= 0.1  # found inside a longer phrase
+    if contested:
+        score -= 0.15
+    if len(entries) > 1:
+        score += 0.03  # two names that agree
+    return round(max(0.05, min(score, 0.99)), 2)
+
+
+def _unknown(detail: str) -> Attribution:
+    return Attribution(UNKNOWN, None, "none", 0.0, detail)

@@ -1,0 +1,28 @@
+"""Text normalisation shared by the gazetteer builder and the matcher.
+
+Both sides must normalise identically, so that "St. Helens", "Saint Helens" and "st helens"
+meet at one key.
+"""
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^0-9a-z ]+")
+_SPACES = re.compile(r"\s+")
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def norm(text: str) -> str:
+    """Lower case, no accents, no apostrophes or dots, hyphens as spaces, '&' as 'and'."""
+    text = strip_accents(text).lower()
+    text = text.replace("&", " and ")
+    text = re.sub(r"['\u2019`.]", "", text)  # King's -> kings, St. -> st
+    text = _NON_WORD.sub(" ", text)
+    words = _SPACES.sub(" ", text).strip().split(" ")
+    words = ["st" if w == "saint" else w for w in words]
+    if len(words) > 1 and words[0] == "co":  # "Co. Durham", "Co Down"
+        words[0] = "county"
+    return " ".join(w for w in words if w)
