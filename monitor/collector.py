@@ -119,8 +119,8 @@ class Collector:
 
     def _window_allows(self, run: CollectionRun, now: datetime) -> bool:
         if run.since_id:
-            return created_from_id(run.since_id) > now - SEARCH_WINDOW + WINDOW_MARGIN
-        return run.start_time is None or run.start_time > now - SEARCH_WINDOW + WINDOW_MARGIN
+            return created_from_id(run.since_id) > now - SEARCH_WINDOW
+        return run.start_time is None or run.start_time > now - SEARCH_WINDOW
 
     def _starting_point(self, campaign: Campaign, cursor: SearchCursor | None, now: datetime):
         earliest = now - SEARCH_WINDOW + WINDOW_MARGIN
@@ -143,6 +143,7 @@ class Collector:
     # --- pages --------------------------------------------------------------------------------
 
     def _fetch_pages(self, run_id: int, campaign: Campaign, query: str) -> None:
+        fell_back = False
         while True:
             with transaction(self.engine) as s:
                 run = s.get(CollectionRun, run_id)
@@ -151,7 +152,10 @@ class Collector:
                 self._finish(run_id, "stopped", None)
                 return
             page = self._request_with_retries(run_id, lambda: self._fetch_page(params), params)
-            if page is None:  # since_id refused: restarted from start_time, go round again
+            if page is None:  # search start refused: restarted from the window's edge, once
+                if fell_back:
+                    raise RunFailed("the API refused the search start twice; check the machine's clock")
+                fell_back = True
                 continue
             if self._store(run_id, campaign, page):
                 return
@@ -208,7 +212,8 @@ class Collector:
         except GaveUp as e:
             raise RunFailed(str(e)) from None
         except RequestRejected as e:
-            if params.since_id and "since_id" in str(e).lower():
+            # A since_id or start_time that fell out of the 7-day window: start again from its edge.
+            if "since_id" in str(e).lower() or "start_time" in str(e).lower():
                 self._fall_back_to_start_time(run_id, str(e))
                 return None
             raise RunFailed(str(e)) from None
@@ -220,7 +225,8 @@ class Collector:
             run.since_id, run.next_token, run.newest_id = None, None, None
             run.start_time = now - SEARCH_WINDOW + WINDOW_MARGIN
             s.add(RunEvent(run_id=run_id, at=now, kind="fallback", status_code=400,
-                           detail=f"since_id refused ({reason}); searching from start_time instead"))
+                           detail=f"search start refused ({reason}); searching from start_time "
+                                  f"{run.start_time:%Y-%m-%d %H:%M} UTC instead"))
 
 
 def collect_once(engine: Engine, config: Config, source: XSource, campaigns: list[Campaign] | None = None,

@@ -1,0 +1,109 @@
+"""SIGKILL the collector process at many points of a multi-page run; the database must end
+holding exactly the posts the API served, none missing, none twice, no run left hanging."""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from monitor.db import make_engine, transaction
+from monitor.fakex import FakeX, SimClock
+from monitor.models import CollectionRun, Post, RunPost
+from tests.conftest import TOKEN
+
+HASHTAGS = ("InvestInPupilServices", "PupilAndFamilyServices", "FundOurSchools")
+
+
+def write_config(tmp_path, db_url: str, base_url: str) -> str:
+    path = tmp_path / "config.toml"
+    path.write_text(f"""
+[database]
+url = "{db_url}"
+[x_api]
+base_url = "{base_url}"
+timeout_seconds = 5
+backoff_seconds = 0.05
+[[campaigns]]
+name = "ipfs"
+hashtags = {list(HASHTAGS)!r}
+mentions = ["NAHTnews"]
+""".replace("'", '"'))
+    return str(path)
+
+
+class KillingCollector:
+    """Runs `campaign-monitor collect --once` and SIGKILLs it when told to by the fake API."""
+
+    def __init__(self, config_path: str, fake: FakeX):
+        self.config_path = config_path
+        self.fake = fake
+        self.proc: subprocess.Popen | None = None
+        self.kill_at: int | None = None
+        self.delay = 0.0
+        self.first_request = 0
+        fake.on_request = self._on_request
+
+    def _on_request(self, number: int, path: str) -> None:
+        if self.proc and self.kill_at is not None and number - self.first_request == self.kill_at:
+            pid = self.proc.pid
+            # delay 0: killed while waiting for this response; otherwise while it parses and stores.
+            threading.Timer(self.delay, lambda: _kill(pid)).start()
+
+    def run(self, kill_at: int | None, delay: float = 0.0) -> int:
+        env = dict(os.environ, X_BEARER_TOKEN=TOKEN)
+        self.first_request = len(self.fake.requests)
+        self.kill_at, self.delay = kill_at, delay
+        self.proc = subprocess.Popen([sys.executable, "-m", "monitor.cli", "--config", self.config_path,
+                                      "--log-level", "ERROR", "collect", "--once"], env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, err = self.proc.communicate(timeout=120)
+        return self.proc.returncode
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def test_sigkill_at_many_points_loses_and_duplicates_nothing(db_url, tmp_path):
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    fake = FakeX(seed=5, start=now - timedelta(days=3), days=3, posts_per_day=400, bearer_token=TOKEN,
+                 clock=SimClock(now)).start()
+    try:
+        config_path = write_config(tmp_path, db_url, fake.base_url)
+        assert subprocess.run([sys.executable, "-m", "monitor.cli", "--config", config_path, "db", "upgrade"],
+                              capture_output=True).returncode == 0
+        expected = fake.visible_ids(fake.default_query)
+        assert len(expected) > 800  # a run of many pages
+        collector = KillingCollector(config_path, fake)
+        rng = random.Random(3)
+        kills = 0
+        # Each process is killed at its 1st, 2nd or 3rd request, at once or a moment after the
+        # answer (while parsing, storing, committing): every launch gets at most a page or two further.
+        for attempt in range(14):
+            code = collector.run(kill_at=rng.choice([1, 2, 2, 3]), delay=rng.choice([0.0, 0.01, 0.03, 0.08, 0.15]))
+            kills += code == -signal.SIGKILL
+        assert kills >= 10
+        assert collector.run(kill_at=None) == 0  # a clean run finishes the job
+        engine = make_engine(db_url)
+        with transaction(engine) as s:
+            ids = list(s.scalars(select(Post.id)))
+            hanging = s.scalar(select(func.count()).select_from(CollectionRun).where(CollectionRun.status == "running"))
+            linked = set(s.scalars(select(RunPost.post_id)))
+        engine.dispose()
+        assert len(ids) == len(set(ids))
+        assert set(ids) == expected, f"missing {len(expected - set(ids))}, extra {len(set(ids) - expected)}"
+        assert fake.served_ids <= set(ids)
+        assert linked == set(ids)
+        assert hanging == 0
+    finally:
+        fake.stop()
