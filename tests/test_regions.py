@@ -164,6 +164,7 @@ def test_postcode_districts():
         if branch:
             assert got.branch == branch, text
     assert region("JE2") == UNKNOWN  # Jersey: outside the twelve regions
+    assert region("EC1") == "London"  # split central districts (EC1A, EC1M...) by their prefix
     assert region("KS2") == UNKNOWN  # Key Stage 2, not a postcode
     assert region("Y6 teacher") == UNKNOWN
 

@@ -498,6 +498,22 @@ def _add_postcodes(tables: Tables, nearest: NearestAuthority) -> None:
     lad_info = _lad_regions(lad_points, nearest)
     for district, lads in district_lads.items():
         _add_district(tables, district, lads, lad_info)
+    _add_split_district_prefixes(tables)
+
+
+def _add_split_district_prefixes(tables: Tables) -> None:
+    """Central London districts are split (EC1A, EC1M...): people still write 'EC1'.
+    The prefix counts when all its parts agree on the region."""
+    parts: dict[str, list[tuple[str, str | None, float]]] = defaultdict(list)
+    for district, found in tables.postcode_districts.items():
+        if re.fullmatch(r"[A-Z]{1,2}\d[A-Z]", district):
+            parts[district[:-1]].append(found)
+    for prefix, found in parts.items():
+        regions = {region for region, _, _ in found}
+        if prefix not in tables.postcode_districts and len(regions) == 1:
+            branches = {branch for _, branch, _ in found}
+            branch = branches.pop() if len(branches) == 1 else None
+            tables.postcode_districts[prefix] = (regions.pop(), branch, min(s for _, _, s in found))
 
 
 def _lad_regions(lad_points, nearest: NearestAuthority) -> dict[str, tuple[str, str | None]]:
