@@ -211,7 +211,9 @@ class FakeX:
     def start(self) -> "FakeX":
         if self._server is None:
             self._server = _Server(self._address, self)
-            self._thread = threading.Thread(target=self._server.serve_forever, name="fakex", daemon=True)
+            # A short poll interval makes stop() quick (tests start and stop many servers).
+            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                            name="fakex", daemon=True)
             self._thread.start()
         return self
 
