@@ -1,0 +1,750 @@
+"""Every figure the dashboard and the weekly report show: the definitions, and one SQL aggregate each.
+
+All functions take a bind (an Engine or a Session) and a `Filters`: campaign, UK calendar dates
+`from_date`..`to_date` (inclusive), optionally a region and a branch. The database does the
+counting: only the rows that are shown come back (a handful of totals, one row per day, the top n).
+
+Shared rules:
+- A post is in scope when it matched the campaign (post_matches; a post that matched two terms
+  counts once: the match is a semi-join, never a plain join) and its UK day (the indexed
+  posts.created_date_uk) lies in the range. Deleted posts stay counted where they were seen.
+- Potential reach sums, over the unique authors in scope, the followers each had as of their post:
+  posts.author_followers, the count stored when the post was first collected. An author with several
+  posts in the period counts once, with the SMALLEST of those counts (MIN). Followers mostly grow, so
+  the smallest is the count at their first post in the period, and a reach figure is never inflated
+  by an author counted at a later peak.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Sequence
+
+from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from monitor.config import Config
+from monitor.models import (UNKNOWN_REGION, Author, AuthorFollowers, CollectionRun, Post, PostHashtag,
+                            PostMatch, PostMention)
+from monitor.timeutil import uk_day_start, uk_today, utcnow
+
+# --- definitions -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Definition:
+    key: str
+    name: str
+    text: str
+
+
+DEFINITIONS: tuple[Definition, ...] = (
+    Definition("posts", "Posts",
+               "Posts that matched the campaign's hashtags or mentions in the period (UK calendar days), "
+               "split into originals, replies and quotes. Reposts are not collected. A post matching several "
+               "campaign terms counts once. A post later deleted on X stays counted."),
+    Definition("contributors", "Contributors", "Unique authors of those posts."),
+    Definition("potential_reach", "Potential reach",
+               "The sum of the followers of each unique author in the period, taking the followers they had "
+               "as of their post (when it was first collected). An author with several posts counts once, "
+               "with the smallest of their follower counts in the period (their count at their first post, "
+               "as followers mostly grow). It is how many accounts could have seen a post, not how many did; "
+               "a follower of two authors is counted twice. Daily reach counts each author once per day, "
+               "so daily figures do not add up to the period's figure."),
+    Definition("impressions", "Impressions",
+               "The sum of X's impression counts of the posts: how many times X showed them. X counts these; "
+               "they are re-read for a week after posting, then frozen."),
+    Definition("engagements", "Engagements", "Likes + reposts + replies + quotes + bookmarks on the posts."),
+    Definition("unknown_share", "Unknown share",
+               "The share of posts whose region could not be told from a known account, a correction, the "
+               "post's place or the author's profile location. We show Unknown rather than guess: a wrong "
+               "region is worse than an unknown one."),
+    Definition("collection_gap", "Collection gap",
+               "A period in which the collector had no successful run for longer than twice its interval, or "
+               "a failed run: posts from that time may be missing until a later run catches up (X keeps 7 days)."),
+    Definition("estimated_cost", "Estimated API cost",
+               "Posts read this month x $0.005 plus users read x $0.010 (X's pay-per-use prices). X bills a "
+               "resource read twice in one UTC day once; posts read are counted per run, so the estimate "
+               "errs high."),
+)
+DEFINITIONS_BY_KEY: dict[str, Definition] = {d.key: d for d in DEFINITIONS}
+
+POST_KINDS = ("original", "reply", "quote")
+PRICE_PER_POST_READ = 0.005
+PRICE_PER_USER_READ = 0.010
+CSV_MAX_ROWS = 100_000
+ACCOUNTS_LIMIT = 500
+
+
+# --- filters and date ranges -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Filters:
+    campaign: str
+    from_date: date
+    to_date: date
+    region: str | None = None
+    branch: str | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.to_date - self.from_date).days + 1
+
+    def previous(self) -> "Filters":
+        """The period of equal length that ends the day before this one starts."""
+        return replace(self, from_date=self.from_date - timedelta(days=self.days),
+                       to_date=self.from_date - timedelta(days=1))
+
+
+PRESETS = ("Today", "7 days", "This week", "Last week", "30 days", "Custom")
+
+
+def preset_range(preset: str, today: date | None = None) -> tuple[date, date]:
+    """UK dates (inclusive) of a named range; weeks start on Monday."""
+    today = today or uk_today()
+    monday = today - timedelta(days=today.weekday())
+    ranges = {
+        "Today": (today, today),
+        "7 days": (today - timedelta(days=6), today),
+        "This week": (monday, today),
+        "Last week": (monday - timedelta(days=7), monday - timedelta(days=1)),
+        "30 days": (today - timedelta(days=29), today),
+    }
+    if preset not in ranges:
+        raise ValueError(f"preset must be one of {', '.join(ranges)}, got {preset!r}")
+    return ranges[preset]
+
+
+def region_keys() -> list[str]:
+    from monitor.regions import REGIONS, UNKNOWN
+    return [*REGIONS, UNKNOWN]
+
+
+def region_display_name(config: Config, key: str) -> str:
+    from monitor.regions import DEFAULT_DISPLAY_NAMES
+    return config.region_display_names.get(key) or DEFAULT_DISPLAY_NAMES.get(key, key)
+
+
+def post_url(username: str | None, post_id: str) -> str:
+    return f"https://x.com/{username or 'i'}/status/{post_id}"
+
+
+# --- SQL building blocks ---------------------------------------------------------------------
+
+Bind = Engine | Session
+
+ENGAGEMENTS = (Post.like_count + Post.repost_count + Post.reply_count + Post.quote_count
+               + Post.bookmark_count)
+
+
+def _rows(bind: Bind, stmt) -> list:
+    if isinstance(bind, Session):
+        return list(bind.execute(stmt).all())
+    with bind.connect() as conn:
+        return list(conn.execute(stmt).all())
+
+
+def _dialect(bind: Bind) -> str:
+    return bind.get_bind().dialect.name if isinstance(bind, Session) else bind.dialect.name
+
+
+def in_scope(filters: Filters, from_date: date | None = None) -> list:
+    """WHERE conditions on posts for the filters (from_date widens the range back, for comparisons)."""
+    campaign_posts = select(PostMatch.post_id).where(PostMatch.campaign == filters.campaign)
+    conditions = [Post.created_date_uk >= (from_date or filters.from_date),
+                  Post.created_date_uk <= filters.to_date,
+                  Post.id.in_(campaign_posts)]
+    if filters.region:
+        conditions.append(Post.region == filters.region)
+    if filters.branch:
+        conditions.append(Post.branch == filters.branch)
+    return conditions
+
+
+def _count_if(condition) -> Any:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _per_author(filters: Filters, *keys, from_date: date | None = None):
+    """One row per (keys..., author) in scope: the step that makes potential reach count each author once.
+
+    keys are labelled expressions (day, region, period...). The posts are first selected flat with
+    those keys as columns, then grouped by the columns: grouping by a CASE with bound parameters
+    directly would not match the selected one on PostgreSQL.
+    """
+    posts = (select(*keys, Post.author_id, Post.kind, Post.region, Post.author_followers, Post.impression_count,
+                    ENGAGEMENTS.label("engagements"))
+             .where(*in_scope(filters, from_date)).subquery())
+    p = posts.c
+    group = [p[k.name] for k in keys]
+    return (select(*group, p.author_id.label("author_id"),
+                   func.count().label("posts"),
+                   _count_if(p.kind == "original").label("originals"),
+                   _count_if(p.kind == "reply").label("replies"),
+                   _count_if(p.kind == "quote").label("quotes"),
+                   _count_if(p.region == UNKNOWN_REGION).label("unknown_posts"),
+                   func.min(p.author_followers).label("followers"),
+                   func.sum(p.impression_count).label("impressions"),
+                   func.sum(p.engagements).label("engagements"))
+            .group_by(*group, p.author_id)
+            .subquery())
+
+
+def _totals(per_author, *group_columns) -> Select:
+    """Sum the per-author rows (by group): contributors are the non-null authors."""
+    c = per_author.c
+    return (select(*group_columns,
+                   func.coalesce(func.sum(c.posts), 0), func.coalesce(func.sum(c.originals), 0),
+                   func.coalesce(func.sum(c.replies), 0), func.coalesce(func.sum(c.quotes), 0),
+                   func.count(c.author_id), func.coalesce(func.sum(c.followers), 0),
+                   func.coalesce(func.sum(c.impressions), 0), func.coalesce(func.sum(c.engagements), 0),
+                   func.coalesce(func.sum(c.unknown_posts), 0))
+            .group_by(*group_columns))
+
+
+# --- KPIs ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Kpis:
+    posts: int = 0
+    originals: int = 0
+    replies: int = 0
+    quotes: int = 0
+    contributors: int = 0
+    potential_reach: int = 0
+    impressions: int = 0
+    engagements: int = 0
+    unknown_posts: int = 0
+
+    @property
+    def unknown_share(self) -> float:
+        return self.unknown_posts / self.posts if self.posts else 0.0
+
+
+def _kpis_from(values: Sequence) -> Kpis:
+    return Kpis(*(int(v or 0) for v in values))
+
+
+def kpis(bind: Bind, filters: Filters) -> Kpis:
+    per_author = _per_author(filters)
+    stmt = _totals(per_author)
+    row = _rows(bind, stmt)
+    return _kpis_from(row[0]) if row else Kpis()
+
+
+@dataclass(frozen=True)
+class KpisWithChange:
+    current: Kpis
+    previous: Kpis
+    previous_filters: Filters
+
+    def change(self, name: str) -> float | None:
+        """Relative change against the previous period (0.25 = +25%); None when it had nothing."""
+        now, before = getattr(self.current, name), getattr(self.previous, name)
+        if not before:
+            return None
+        return (now - before) / before
+
+
+def kpis_with_change(bind: Bind, filters: Filters) -> KpisWithChange:
+    """This period and the previous one of equal length, in one statement grouped by period."""
+    previous = filters.previous()
+    period = case((Post.created_date_uk >= filters.from_date, literal("current")),
+                  else_=literal("previous")).label("period")
+    per_author = _per_author(filters, period, from_date=previous.from_date)
+    by_period = {row[0]: _kpis_from(row[1:]) for row in _rows(bind, _totals(per_author, per_author.c.period))}
+    return KpisWithChange(by_period.get("current", Kpis()), by_period.get("previous", Kpis()), previous)
+
+
+# --- timeline --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TimelinePoint:
+    day: date
+    hour: int | None  # None when by day
+    posts: int
+    potential_reach: int
+
+    @property
+    def start(self) -> datetime:
+        """The UK local (naive) start of the day or hour, for charts."""
+        return datetime.combine(self.day, time(self.hour or 0))
+
+
+def _each_day(filters: Filters) -> list[date]:
+    return [filters.from_date + timedelta(days=i) for i in range(filters.days)]
+
+
+def timeline(bind: Bind, filters: Filters, by: str = "day") -> list[TimelinePoint]:
+    """Posts and potential reach per UK day (or UK hour); periods with no posts are zeros."""
+    if by not in ("day", "hour"):
+        raise ValueError(f"by must be 'day' or 'hour', got {by!r}")
+    keys = [Post.created_date_uk.label("day")] + ([Post.created_hour_uk.label("hour")] if by == "hour" else [])
+    per_author = _per_author(filters, *keys)
+    group = [per_author.c[k.name] for k in keys]
+    stmt = (select(*group, func.sum(per_author.c.posts), func.sum(per_author.c.followers))
+            .group_by(*group))
+    found = {}
+    for row in _rows(bind, stmt):
+        key = (_as_date(row[0]), row[1] if by == "hour" else None)
+        found[key] = (int(row[-2] or 0), int(row[-1] or 0))
+    hours = range(24) if by == "hour" else [None]
+    return [TimelinePoint(day, hour, *found.get((day, hour), (0, 0)))
+            for day in _each_day(filters) for hour in hours]
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+# --- collection gaps -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CollectionGap:
+    start: datetime
+    end: datetime
+    reason: str  # "no successful run" | "failed run"
+    detail: str
+
+
+def _epoch_seconds(bind: Bind, column):
+    if _dialect(bind) == "sqlite":
+        return func.julianday(column) * 86400.0
+    return func.extract("epoch", column)
+
+
+def _search_runs(campaign: str):
+    return [CollectionRun.campaign == campaign, CollectionRun.kind == "search"]
+
+
+def collection_gaps(bind: Bind, filters: Filters, interval_minutes: float = 15.0,
+                    now: datetime | None = None) -> list[CollectionGap]:
+    """Stretches of the period with no successful search run for over 2x the interval, and failed runs."""
+    window_start = uk_day_start(filters.from_date)
+    window_end = min(uk_day_start(filters.to_date + timedelta(days=1)), now or utcnow())
+    limit = timedelta(minutes=2 * interval_minutes)
+    gaps = _gaps_between_successes(bind, filters.campaign, window_start, window_end, limit)
+    gaps += _gap_since_last_success(bind, filters.campaign, window_start, window_end, limit)
+    gaps += _failed_runs(bind, filters.campaign, window_start, window_end)
+    return sorted(gaps, key=lambda g: g.start)
+
+
+def _gaps_between_successes(bind, campaign, window_start, window_end, limit) -> list[CollectionGap]:
+    completed = [*_search_runs(campaign), CollectionRun.status == "completed"]
+    # Start from the last success before the window, so a gap running into the window is seen.
+    last_before = (select(func.max(CollectionRun.started_at))
+                   .where(*completed, CollectionRun.started_at < window_start).scalar_subquery())
+    runs = (select(CollectionRun.started_at.label("at"),
+                   func.lag(CollectionRun.started_at).over(order_by=CollectionRun.started_at).label("prev"))
+            .where(*completed, CollectionRun.started_at < window_end,
+                   CollectionRun.started_at >= func.coalesce(last_before, window_start))
+            .subquery())
+    stmt = (select(runs.c.at, runs.c.prev)
+            .where(runs.c.prev.is_not(None),
+                   _epoch_seconds(bind, runs.c.at) - _epoch_seconds(bind, runs.c.prev) > limit.total_seconds())
+            .order_by(runs.c.at))
+    return [CollectionGap(max(_aware(prev), window_start), _aware(at), "no successful run",
+                          f"no successful run for {_duration(_aware(at) - _aware(prev))}")
+            for at, prev in _rows(bind, stmt)]
+
+
+def _gap_since_last_success(bind, campaign, window_start, window_end, limit) -> list[CollectionGap]:
+    """The open gap at the end: the last success is older than the limit (collection stale now)."""
+    stmt = (select(func.max(CollectionRun.started_at))
+            .where(*_search_runs(campaign), CollectionRun.status == "completed",
+                   CollectionRun.started_at < window_end))
+    last = _rows(bind, stmt)[0][0]
+    if last is None:
+        return []
+    last = _aware(last)
+    if window_end - last <= limit:
+        return []
+    return [CollectionGap(max(last, window_start), window_end, "no successful run",
+                          f"no successful run since {last:%Y-%m-%d %H:%M} UTC")]
+
+
+def _failed_runs(bind, campaign, window_start, window_end) -> list[CollectionGap]:
+    stmt = (select(CollectionRun.id, CollectionRun.started_at, CollectionRun.ended_at, CollectionRun.error)
+            .where(*_search_runs(campaign), CollectionRun.status == "failed",
+                   CollectionRun.started_at >= window_start, CollectionRun.started_at < window_end)
+            .order_by(CollectionRun.started_at))
+    return [CollectionGap(_aware(started), _aware(ended or started), "failed run",
+                          f"run {run_id} failed: {error or 'no error recorded'}")
+            for run_id, started, ended, error in _rows(bind, stmt)]
+
+
+def _aware(value: datetime) -> datetime:
+    # Window functions and max() bypass the column type on SQLite: make the value aware UTC again.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _duration(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+
+# --- per-region and per-branch tables --------------------------------------------------------
+
+@dataclass(frozen=True)
+class GroupRow:
+    key: str | None  # region key or branch name (None: posts with no branch)
+    kpis: Kpis
+    share_of_posts: float
+
+
+def _grouped(bind: Bind, filters: Filters, column) -> dict:
+    per_author = _per_author(filters, column.label("key"))
+    return {row[0]: _kpis_from(row[1:]) for row in _rows(bind, _totals(per_author, per_author.c.key))}
+
+
+def _with_shares(found: dict, keys: Sequence) -> list[GroupRow]:
+    total = sum(k.posts for k in found.values())
+    return [GroupRow(key, found.get(key, Kpis()), (found.get(key, Kpis()).posts / total) if total else 0.0)
+            for key in keys]
+
+
+def regions_table(bind: Bind, filters: Filters) -> list[GroupRow]:
+    """Every region key (ONS order, then Unknown), zeros included."""
+    found = _grouped(bind, filters, Post.region)
+    keys = region_keys()
+    return _with_shares(found, keys + sorted(k for k in found if k not in keys))
+
+
+def branches_table(bind: Bind, filters: Filters) -> list[GroupRow]:
+    """Branches with posts in scope (most posts first); None holds posts placed in no branch."""
+    found = _grouped(bind, filters, Post.branch)
+    keys = sorted(found, key=lambda k: (-found[k].posts, k is None, k or ""))
+    return _with_shares(found, keys)
+
+
+# --- top posts and contributors --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PostRow:
+    id: str
+    created_at: datetime
+    created_date_uk: date
+    username: str | None
+    author_name: str | None
+    text: str
+    kind: str
+    region: str
+    branch: str | None
+    likes: int
+    reposts: int
+    replies: int
+    quotes: int
+    bookmarks: int
+    impressions: int
+    engagements: int
+    author_followers: int
+    deleted: bool
+
+    @property
+    def url(self) -> str:
+        return post_url(self.username, self.id)
+
+
+POST_COLUMNS = (Post.id, Post.created_at, Post.created_date_uk, Author.username, Author.name, Post.text, Post.kind,
+                Post.region, Post.branch, Post.like_count, Post.repost_count, Post.reply_count, Post.quote_count,
+                Post.bookmark_count, Post.impression_count, ENGAGEMENTS.label("engagements"), Post.author_followers,
+                Post.deleted)
+
+
+def _post_row(row) -> PostRow:
+    values = list(row[:len(POST_COLUMNS)])
+    values[2] = _as_date(values[2])
+    values[1] = _aware(values[1])
+    return PostRow(*values)
+
+
+def top_posts(bind: Bind, filters: Filters, n: int = 10) -> list[PostRow]:
+    """The n posts with most engagements (then impressions)."""
+    stmt = (select(*POST_COLUMNS).outerjoin(Author, Author.id == Post.author_id)
+            .where(*in_scope(filters))
+            .order_by(ENGAGEMENTS.desc(), Post.impression_count.desc(), Post.id.desc())
+            .limit(n))
+    return [_post_row(r) for r in _rows(bind, stmt)]
+
+
+@dataclass(frozen=True)
+class ContributorRow:
+    author_id: str
+    username: str | None
+    name: str | None
+    region: str | None
+    posts: int
+    potential_reach: int
+    impressions: int
+    engagements: int
+
+    @property
+    def url(self) -> str:
+        return f"https://x.com/{self.username or 'i'}"
+
+
+def top_contributors(bind: Bind, filters: Filters, n: int = 10) -> list[ContributorRow]:
+    """The n authors with most posts in scope (then engagements); reach = their followers as of their post."""
+    per_author = _per_author(filters)
+    c = per_author.c
+    stmt = (select(c.author_id, Author.username, Author.name, Author.region, c.posts, c.followers,
+                   c.impressions, c.engagements)
+            .join(Author, Author.id == c.author_id)
+            .order_by(c.posts.desc(), c.engagements.desc(), c.author_id)
+            .limit(n))
+    return [ContributorRow(r[0], r[1], r[2], r[3], *(int(v or 0) for v in r[4:])) for r in _rows(bind, stmt)]
+
+
+# --- hashtags and mentions -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TermRow:
+    term: str  # hashtag without '#', username without '@', lower case
+    posts: int
+    contributors: int
+
+
+def _term_counts(bind: Bind, filters: Filters, column, post_id_column, n: int) -> list[TermRow]:
+    stmt = (select(column, func.count(), func.count(func.distinct(Post.author_id)))
+            .join(Post, Post.id == post_id_column)
+            .where(*in_scope(filters))
+            .group_by(column)
+            .order_by(func.count().desc(), column)
+            .limit(n))
+    return [TermRow(r[0], int(r[1]), int(r[2])) for r in _rows(bind, stmt)]
+
+
+def hashtags(bind: Bind, filters: Filters, n: int = 20) -> list[TermRow]:
+    """Hashtags used in the posts in scope (campaign tags included), by number of posts."""
+    return _term_counts(bind, filters, PostHashtag.tag, PostHashtag.post_id, n)
+
+
+def mentions(bind: Bind, filters: Filters, n: int = 20) -> list[TermRow]:
+    """Accounts mentioned in the posts in scope, by number of posts."""
+    return _term_counts(bind, filters, PostMention.username, PostMention.post_id, n)
+
+
+# --- accounts of a region --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AccountRow:
+    author_id: str
+    username: str
+    name: str | None
+    location: str | None
+    followers: int
+    region: str
+    branch: str | None
+    evidence: str
+    confidence: float
+    detail: str | None
+    posts: int
+    last_post_date: date
+
+
+def region_accounts(bind: Bind, filters: Filters, limit: int = ACCOUNTS_LIMIT) -> list[AccountRow]:
+    """Authors with posts in scope (most posts first), with how their region was decided."""
+    per_author = (select(Post.author_id.label("author_id"), func.count().label("posts"),
+                         func.max(Post.created_date_uk).label("last_day"))
+                  .where(*in_scope(filters)).group_by(Post.author_id).subquery())
+    c = per_author.c
+    stmt = (select(Author.id, Author.username, Author.name, Author.location, Author.followers_count,
+                   Author.region, Author.branch, Author.region_evidence, Author.region_confidence,
+                   Author.region_detail, c.posts, c.last_day)
+            .join(per_author, c.author_id == Author.id)
+            .order_by(c.posts.desc(), Author.username)
+            .limit(limit))
+    return [AccountRow(*r[:4], int(r[4] or 0), *r[5:10], int(r[10]), _as_date(r[11])) for r in _rows(bind, stmt)]
+
+
+# --- posts explorer --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PostSearch:
+    """The explorer's filters on top of `Filters`: free text, kind, one hashtag, one author."""
+    text: str | None = None
+    kind: str | None = None
+    hashtag: str | None = None
+    author: str | None = None
+
+
+def _search_conditions(search: PostSearch) -> list:
+    conditions = []
+    if search.text and search.text.strip():
+        conditions.append(Post.text.icontains(search.text.strip(), autoescape=True))
+    if search.kind:
+        conditions.append(Post.kind == search.kind)
+    if search.hashtag and search.hashtag.strip("# "):
+        tag = search.hashtag.strip("# ").lower()
+        conditions.append(Post.id.in_(select(PostHashtag.post_id).where(PostHashtag.tag == tag)))
+    if search.author and search.author.strip("@ "):
+        who = search.author.strip("@ ")
+        conditions.append(or_(func.lower(Author.username) == who.lower(), Author.name.icontains(who, autoescape=True)))
+    return conditions
+
+
+@dataclass(frozen=True)
+class PostsPage:
+    rows: list[PostRow]
+    total: int
+
+
+def posts_page(bind: Bind, filters: Filters, search: PostSearch = PostSearch(), limit: int = 50,
+               offset: int = 0) -> PostsPage:
+    """One page of matching posts, newest first, with the total count (a window count, same statement)."""
+    stmt = (select(*POST_COLUMNS, func.count().over().label("total"))
+            .outerjoin(Author, Author.id == Post.author_id)
+            .where(*in_scope(filters), *_search_conditions(search))
+            .order_by(Post.created_at.desc(), Post.id.desc())
+            .limit(limit).offset(offset))
+    rows = _rows(bind, stmt)
+    if rows:
+        return PostsPage([_post_row(r) for r in rows], int(rows[0][-1]))
+    if offset == 0:
+        return PostsPage([], 0)
+    count = (select(func.count()).select_from(Post).outerjoin(Author, Author.id == Post.author_id)
+             .where(*in_scope(filters), *_search_conditions(search)))
+    return PostsPage([], int(_rows(bind, count)[0][0]))
+
+
+CSV_COLUMNS = ("url", "created_at_utc", "date_uk", "username", "author_name", "kind", "region", "branch",
+               "text", "likes", "reposts", "replies", "quotes", "bookmarks", "impressions", "engagements",
+               "author_followers", "deleted")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str | None) -> str:
+    """Untrusted text must not run as a formula when the CSV is opened in a spreadsheet (OWASP CSV injection)."""
+    if not value:
+        return ""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def posts_csv_rows(bind: Bind, filters: Filters, search: PostSearch = PostSearch(),
+                   max_rows: int = CSV_MAX_ROWS) -> list[dict]:
+    """The explorer's filtered rows for download (CSV_COLUMNS), newest first, at most max_rows."""
+    page = posts_page(bind, filters, search, limit=max_rows, offset=0)
+    return [{"url": r.url, "created_at_utc": r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+             "date_uk": r.created_date_uk.isoformat(), "username": spreadsheet_safe(r.username),
+             "author_name": spreadsheet_safe(r.author_name), "kind": r.kind, "region": r.region,
+             "branch": r.branch or "", "text": spreadsheet_safe(r.text), "likes": r.likes, "reposts": r.reposts,
+             "replies": r.replies, "quotes": r.quotes, "bookmarks": r.bookmarks, "impressions": r.impressions,
+             "engagements": r.engagements, "author_followers": r.author_followers, "deleted": r.deleted}
+            for r in page.rows]
+
+
+# --- collector health and API usage ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class ApiUsage:
+    month_start: date
+    requests: int
+    posts_read: int
+    users_read: int
+    rate_limit_waits: int
+    budget_usd: float
+
+    @property
+    def estimated_cost_usd(self) -> float:
+        return round(self.posts_read * PRICE_PER_POST_READ + self.users_read * PRICE_PER_USER_READ, 2)
+
+    @property
+    def budget_used(self) -> float | None:
+        return self.estimated_cost_usd / self.budget_usd if self.budget_usd else None
+
+
+def api_usage_this_month(bind: Bind, config: Config, now: datetime | None = None) -> ApiUsage:
+    """Requests and reads since the 1st of this UTC month (X bills by UTC day), all campaigns and run kinds.
+
+    Users read are the distinct (author, UTC day) pairs seen: author_followers holds one row per author
+    per UTC day an API response included them, which is exactly what X bills once a day.
+    """
+    now = now or utcnow()
+    month_start = now.astimezone(timezone.utc).date().replace(day=1)
+    since = datetime.combine(month_start, time(0), tzinfo=timezone.utc)
+    runs = select(func.coalesce(func.sum(CollectionRun.requests), 0),
+                  func.coalesce(func.sum(CollectionRun.posts_read), 0),
+                  func.coalesce(func.sum(CollectionRun.rate_limit_waits), 0)).where(CollectionRun.started_at >= since)
+    users = (select(func.count()).select_from(AuthorFollowers)
+             .where(AuthorFollowers.observed_on >= month_start).scalar_subquery())
+    requests, posts_read, waits = _rows(bind, runs)[0]
+    users_read = _rows(bind, select(users))[0][0]
+    return ApiUsage(month_start, int(requests), int(posts_read), int(users_read or 0), int(waits),
+                    config.monthly_budget_usd)
+
+
+@dataclass(frozen=True)
+class RunRow:
+    id: int
+    kind: str
+    status: str
+    started_at: datetime
+    ended_at: datetime | None
+    requests: int
+    posts_read: int
+    posts_new: int
+    rate_limit_waits: int
+    rate_limit_wait_seconds: float
+    errors: int
+    error: str | None
+
+
+def recent_runs(bind: Bind, campaign: str, n: int = 20) -> list[RunRow]:
+    """The campaign's last n runs (search and refresh), newest first."""
+    stmt = (select(CollectionRun.id, CollectionRun.kind, CollectionRun.status, CollectionRun.started_at,
+                   CollectionRun.ended_at, CollectionRun.requests, CollectionRun.posts_read, CollectionRun.posts_new,
+                   CollectionRun.rate_limit_waits, CollectionRun.rate_limit_wait_seconds, CollectionRun.errors,
+                   CollectionRun.error)
+            .where(CollectionRun.campaign == campaign)
+            .order_by(CollectionRun.id.desc()).limit(n))
+    return [RunRow(*r) for r in _rows(bind, stmt)]
+
+
+@dataclass(frozen=True)
+class CollectionState:
+    campaign: str
+    last_status: str | None
+    last_started: datetime | None
+    last_success: datetime | None
+    next_due: datetime | None
+    last_error: str | None
+    stale: bool     # no successful run for over 2x the interval (or never)
+    failing: bool   # the last finished run failed
+
+    @property
+    def problem(self) -> str | None:
+        if self.failing:
+            return f"{self.campaign}: the last collection run failed: {self.last_error or 'no error recorded'}"
+        if self.stale and self.last_success is None:
+            return f"{self.campaign}: no successful collection run yet"
+        if self.stale:
+            return f"{self.campaign}: no successful collection run since {self.last_success:%Y-%m-%d %H:%M} UTC"
+        return None
+
+
+def collection_states(bind: Bind, config: Config, now: datetime | None = None) -> list[CollectionState]:
+    """Per configured campaign: its last search run, last success, when the next is due, and whether it is healthy."""
+    now = now or utcnow()
+    limit = timedelta(minutes=2 * config.interval_minutes)
+    last_id = (select(CollectionRun.campaign, func.max(CollectionRun.id).label("id"))
+               .where(CollectionRun.kind == "search").group_by(CollectionRun.campaign).subquery())
+    last_ok = (select(CollectionRun.campaign, func.max(CollectionRun.started_at).label("at"))
+               .where(CollectionRun.kind == "search", CollectionRun.status == "completed")
+               .group_by(CollectionRun.campaign).subquery())
+    stmt = (select(CollectionRun.campaign, CollectionRun.status, CollectionRun.started_at, CollectionRun.error,
+                   last_ok.c.at)
+            .join(last_id, last_id.c.id == CollectionRun.id)
+            .outerjoin(last_ok, last_ok.c.campaign == CollectionRun.campaign))
+    found = {r[0]: r for r in _rows(bind, stmt)}
+    states = []
+    for campaign in config.campaigns:
+        _, status, started, error, success = found.get(campaign.name, (None, None, None, None, None))
+        started = _aware(started) if started else None
+        success = _aware(success) if success else None
+        states.append(CollectionState(
+            campaign=campaign.name, last_status=status, last_started=started, last_success=success,
+            next_due=started + timedelta(minutes=config.interval_minutes) if started else None,
+            last_error=error, stale=success is None or now - success > limit, failing=status == "failed"))
+    return states
