@@ -29,6 +29,7 @@ NOISE_SHARE, MENTION_ONLY_SHARE = 0.04, 0.15
 PLACE_SHARE, EDITED_SHARE = 0.01, 0.005
 OFFICIAL_SHARE, BRANCH_SHARE = 0.03, 0.004     # of all posts
 TAG_COUNT_CUM_WEIGHTS = (60, 90, 100)           # 1, 2 or 3 campaign tags in a post
+ACTIVITY_BY_KIND = {kind: activity for kind, _share, activity in profiles.AUTHOR_KINDS}
 
 
 # --- snowflake ids -------------------------------------------------------------------------
@@ -223,7 +224,7 @@ class _UserFactory:
         town = location.split(",")[0] if location else "the North"
         description = rng.choice(profiles.DESCRIPTIONS[kind]).format(town=town)
         verified_type = self._verified_type(kind)
-        activity = dict((k, a) for k, _s, a in profiles.AUTHOR_KINDS)[kind]
+        activity = ACTIVITY_BY_KIND[kind]
         # Pareto: most accounts have a few hundred followers, a handful very many.
         followers = min(int(rng.paretovariate(1.2) * 60), 150_000)
         return self._add(name=name, username=self._username(first, last), kind=kind, followers=followers,
@@ -252,7 +253,7 @@ class _UserFactory:
         while True:
             style = rng.randrange(4)
             base = [plain(first) + plain(last), plain(first)[0] + plain(last),
-                    "Mr" + plain(last) if rng.random() < 0.5 else "Miss" + plain(last),
+                    plain(last) + rng.choice(("Teach", "Head", "Edu", "UK")),
                     plain(first) + "_" + plain(last)][style]
             candidate = (base[:11] + str(rng.randint(1, 999)) if rng.random() < 0.6 else base)[:15]
             if candidate.lower() not in self.usernames:
