@@ -33,6 +33,7 @@ SEARCH_PATH = "/2/tweets/search/recent"
 LOOKUP_PATH = "/2/tweets"
 DEFAULT_RATE_LIMITS = {SEARCH_PATH: 450, LOOKUP_PATH: 900}
 RATE_WINDOW_SECONDS = 15 * 60
+OTHER_PATHS = "*"   # one rate window for every unknown path, so junk paths cannot grow the table
 DEFAULT_START = datetime(2026, 11, 9, tzinfo=timezone.utc)
 MALFORMED_BODY = b'{"data": [{"id": "1", "text": <html><body>upstream error</body></html>'
 
@@ -297,7 +298,7 @@ class FakeX:
     def _answer(self, path: str, params: dict, authorization: str | None, now: datetime) -> tuple[_Reply, list]:
         if path not in DEFAULT_RATE_LIMITS:
             body = {"errors": [{"message": "Sorry, that page does not exist", "code": 34}]}
-            return _json_reply(404, body, self._limiter.peek(path, now)), []
+            return _json_reply(404, body, self._limiter.peek(OTHER_PATHS, now)), []
         if self._bearer_token is not None and authorization != f"Bearer {self._bearer_token}":
             return _json_reply(401, _problem(401, "Unauthorized", "Unauthorized"), self._limiter.peek(path, now)), []
         fault = self._faults.take(path)
@@ -352,15 +353,15 @@ def main(argv: list[str] | None = None) -> int:
     """`campaign-monitor fake-x --port 8700 --seed 1 --days 14 --posts-per-day 200 [--realtime]`."""
     parser = argparse.ArgumentParser(prog="campaign-monitor fake-x",
                                      description="Serve a simulated X API v2 on loopback.")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8700)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--days", type=int, default=14)
-    parser.add_argument("--posts-per-day", type=int, default=200)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
+    parser.add_argument("--port", type=int, default=8700, help="port to listen on; 0 picks a free one")
+    parser.add_argument("--seed", type=int, default=1, help="same seed, same corpus")
+    parser.add_argument("--days", type=int, default=14, help="days of posts to generate")
+    parser.add_argument("--posts-per-day", type=int, default=200, help="average posts a day (event days 3-5x)")
     parser.add_argument("--realtime", action="store_true",
                         help="wall clock; posts for the last DAYS days and new ones keep appearing")
     parser.add_argument("--churn", action="store_true", help="some posts get deleted, some authors protected")
-    parser.add_argument("--bearer-token", default=None, help="token to require (default: accept any)")
+    parser.add_argument("--bearer-token", default=None, help="token to require (default: accept any); never printed")
     args = parser.parse_args(argv)
 
     fake = _fake_from_args(args)
