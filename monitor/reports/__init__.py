@@ -1,0 +1,64 @@
+"""Weekly summaries: one builder, three formats, used by the dashboard, the CLI and the scheduler.
+
+    from monitor.reports import build_weekly_report, render, report_filename
+    report = build_weekly_report(engine, config, 2026, 47, campaign="ipfs", region="London")
+    data = render(report, "xlsx")              # bytes; also "csv" (the week's posts) and "pdf"
+    name = report_filename(report, "xlsx")     # naht-ipfs-2026-W47-london.xlsx
+
+The report is read from the database once (`build_weekly_report`); rendering never queries.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from monitor.reports.model import ReportError, WeeklyReport, build_weekly_report, resolve_region, slug
+
+FORMATS = ("xlsx", "csv", "pdf")
+MEDIA_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "pdf": "application/pdf",
+}
+
+__all__ = ["FORMATS", "MEDIA_TYPES", "ReportError", "WeeklyReport", "build_weekly_report", "render",
+           "report_filename", "resolve_region", "write_atomically"]
+
+
+def render(report: WeeklyReport, fmt: str) -> bytes:
+    """The report as a file's bytes: "xlsx" (workbook), "csv" (the week's posts) or "pdf" (A4 report)."""
+    if fmt == "xlsx":
+        from monitor.reports.xlsx import render_xlsx
+        return render_xlsx(report)
+    if fmt == "csv":
+        from monitor.reports.csv_export import render_csv
+        return render_csv(report)
+    if fmt == "pdf":
+        from monitor.reports.pdf import render_pdf
+        return render_pdf(report)
+    raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+
+
+def report_filename(report: WeeklyReport, fmt: str) -> str:
+    """naht-<campaign>-<YYYY>-W<ww>-<region or all-regions>.<fmt>, safe on every file system."""
+    where = slug(report.region) if report.region else "all-regions"
+    return f"naht-{slug(report.campaign.name)}-{report.week_label}-{where}.{fmt}"
+
+
+def write_atomically(path: str | os.PathLike, data: bytes) -> Path:
+    """Write via a temporary file in the same folder and rename: a reader never sees half a file."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the reports folder is for colleagues to read
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

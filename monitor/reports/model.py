@@ -1,0 +1,177 @@
+"""The weekly report's content, read from the database once: every renderer (XLSX, CSV, PDF) formats
+this object and none of them queries. Every figure comes from monitor.metrics (or monitor.report_data),
+so the report shows exactly what the dashboard shows for the same week.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from monitor import metrics
+from monitor.config import Campaign, Config, ConfigError
+from monitor.metrics import (CollectionGap, ContributorRow, Definition, Filters, GroupRow, KpisWithChange,
+                             PostRow, TermRow, TimelinePoint)
+from monitor.report_data import RunCounts, search_run_counts
+from monitor.timeutil import iso_week_days, uk_day_start, utcnow, week_bounds_utc
+
+TOP_N = 10
+TERMS_N = 20
+
+
+class ReportError(ValueError):
+    """A report asked for something that does not exist; `param` names what was wrong."""
+
+    def __init__(self, param: str, message: str):
+        self.param = param
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """One UK calendar day of the week: its figures and how long it was (23 or 25 hours at a clock change)."""
+    point: TimelinePoint
+    starts_utc: datetime
+    hours: int
+
+    @property
+    def day(self) -> date:
+        return self.point.day
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    key: str
+    name: str  # the NAHT display name
+    row: GroupRow
+
+
+@dataclass(frozen=True)
+class WeeklyReport:
+    campaign: Campaign
+    year: int
+    week: int
+    region: str | None        # region key; None for the whole campaign
+    region_name: str           # display name, or "All regions"
+    monday: date
+    sunday: date
+    start_utc: datetime        # Monday 00:00 UK time
+    end_utc: datetime          # the next Monday 00:00 UK time
+    generated_at: datetime     # aware UTC
+    kpis: KpisWithChange
+    days: tuple[DayRow, ...]
+    regions: tuple[RegionRow, ...]
+    top_posts: tuple[PostRow, ...]
+    top_contributors: tuple[ContributorRow, ...]
+    hashtags: tuple[TermRow, ...]
+    mentions: tuple[TermRow, ...]
+    gaps: tuple[CollectionGap, ...]
+    runs: RunCounts
+    posts: tuple[PostRow, ...]  # every post of the week, newest first (at most metrics.CSV_MAX_ROWS)
+    posts_total: int
+    definitions: tuple[Definition, ...]
+
+    @property
+    def week_label(self) -> str:
+        return f"{self.year}-W{self.week:02d}"
+
+    @property
+    def filters(self) -> Filters:
+        return Filters(self.campaign.name, self.monday, self.sunday, region=self.region)
+
+    @property
+    def complete(self) -> bool:
+        """False while the week is still running: its figures cover it only up to generated_at."""
+        return self.generated_at >= self.end_utc
+
+    @property
+    def posts_truncated(self) -> bool:
+        return self.posts_total > len(self.posts)
+
+    @property
+    def failed_runs(self) -> tuple[CollectionGap, ...]:
+        return tuple(g for g in self.gaps if g.reason == "failed run")
+
+    @property
+    def missing_stretches(self) -> tuple[CollectionGap, ...]:
+        return tuple(g for g in self.gaps if g.reason != "failed run")
+
+
+def build_weekly_report(engine: Engine, config: Config, year: int, week: int, campaign: str | None = None,
+                        region: str | None = None, *, now: datetime | None = None) -> WeeklyReport:
+    """Read one ISO week (Europe/London) of a campaign, or of one region of it, from the database."""
+    chosen = _campaign(config, campaign)
+    region_key = resolve_region(config, region)
+    monday, sunday = _week_days(year, week)
+    start_utc, end_utc = week_bounds_utc(year, week)
+    now = now or utcnow()
+    filters = Filters(chosen.name, monday, sunday, region=region_key)
+    page = metrics.posts_page(engine, filters, limit=metrics.CSV_MAX_ROWS)
+    return WeeklyReport(
+        campaign=chosen, year=year, week=week, region=region_key,
+        region_name=metrics.region_display_name(config, region_key) if region_key else "All regions",
+        monday=monday, sunday=sunday, start_utc=start_utc, end_utc=end_utc, generated_at=now,
+        kpis=metrics.kpis_with_change(engine, filters),
+        days=tuple(_day_rows(metrics.timeline(engine, filters))),
+        regions=tuple(_region_rows(config, metrics.regions_table(engine, filters), region_key)),
+        top_posts=tuple(metrics.top_posts(engine, filters, n=TOP_N)),
+        top_contributors=tuple(metrics.top_contributors(engine, filters, n=TOP_N)),
+        hashtags=tuple(metrics.hashtags(engine, filters, n=TERMS_N)),
+        mentions=tuple(metrics.mentions(engine, filters, n=TERMS_N)),
+        # Collection is per campaign, not per region: a gap hides posts from every region.
+        gaps=tuple(metrics.collection_gaps(engine, filters, config.interval_minutes, now=now)),
+        runs=search_run_counts(engine, chosen.name, start_utc, min(end_utc, now)),
+        posts=tuple(page.rows), posts_total=page.total,
+        definitions=metrics.DEFINITIONS,
+    )
+
+
+def _campaign(config: Config, name: str | None) -> Campaign:
+    names = ", ".join(c.name for c in config.campaigns)
+    if name is None:
+        if len(config.campaigns) != 1:
+            raise ReportError("campaign", f"several campaigns are configured: name one of {names}")
+        return config.campaigns[0]
+    try:
+        return config.campaign(name)
+    except ConfigError:
+        raise ReportError("campaign", f"a campaign named {name!r} is not configured (have: {names})") from None
+
+
+def _week_days(year: int, week: int) -> tuple[date, date]:
+    try:
+        return iso_week_days(year, week)
+    except ValueError:
+        raise ReportError("week", f"{year}-W{week:02d} is not an ISO week such as 2026-W47") from None
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def resolve_region(config: Config, region: str | None) -> str | None:
+    """A region key from its key, NAHT display name or slug, any case ('NAHT Cymru', 'wales' -> 'Wales')."""
+    if region is None or not region.strip():
+        return None
+    wanted = slug(region)
+    for key in metrics.region_keys():
+        if wanted in (slug(key), slug(metrics.region_display_name(config, key))):
+            return key
+    names = ", ".join(metrics.region_keys())
+    raise ReportError("region", f"{region!r} is not a region: expected one of {names}")
+
+
+def _day_rows(points: list[TimelinePoint]) -> list[DayRow]:
+    rows = []
+    for p in points:
+        start, end = uk_day_start(p.day), uk_day_start(p.day + timedelta(days=1))
+        rows.append(DayRow(p, start, round((end - start).total_seconds() / 3600)))
+    return rows
+
+
+def _region_rows(config: Config, rows: list[GroupRow], region: str | None) -> list[RegionRow]:
+    # A region's report shows its own row; the whole campaign's shows every region, zeros included.
+    return [RegionRow(r.key, metrics.region_display_name(config, r.key), r)
+            for r in rows if region is None or r.key == region]

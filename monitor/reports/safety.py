@@ -1,0 +1,36 @@
+"""Spreadsheet safety for untrusted text (post text, names, locations from X), shared by CSV and XLSX.
+
+OWASP CSV injection: a cell whose text starts with `=`, `+`, `-`, `@`, a tab or a carriage return may
+be run as a formula by Excel, LibreOffice or Google Sheets (`=HYPERLINK(...)` exfiltrates, `@SUM(...)`
+and `-2+3` compute). We prefix such text with a single quote `'`, OWASP's recommendation:
+
+- it is the one neutraliser every spreadsheet understands, in a CSV and once text is copied out of an
+  XLSX into another sheet; the cell then shows `'=HYPERLINK(...)`, which tells a reader it was altered,
+  and the original is the text after the quote;
+- only text is touched: numbers (counts, dates) stay numbers and keep working in sums and charts.
+
+Control characters other than tab, newline and carriage return (a NUL byte, for example) are replaced
+by U+FFFD: XLSX (XML) cannot hold them at all, and a NUL ends a line early in many CSV readers.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"
+REPLACEMENT = "\ufffd"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Text with the control characters no spreadsheet or PDF can hold replaced by U+FFFD."""
+    return _CONTROL.sub(REPLACEMENT, text)
+
+
+def neutralise(value: Any) -> Any:
+    """A value safe to write into a spreadsheet cell: text neutralised, anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = clean_text(value)
+    return QUOTE + text if text.startswith(FORMULA_STARTS) else text
