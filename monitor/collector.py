@@ -188,6 +188,8 @@ class Collector:
                 run.errors += 1
                 s.add(RunEvent(run_id=run_id, at=now, kind="partial_error", detail=describe_partial_errors(page.errors)))
             last = page.next_token is None
+            log.debug("run %s page %s stored: %s posts, %s new%s", run_id, run.pages, len(page.posts), result.new,
+                      "" if last else ", more to come")
             if last:
                 run.status, run.ended_at = "completed", now
                 self._advance_cursor(s, run, now)

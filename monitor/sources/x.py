@@ -187,9 +187,12 @@ class XSource:
             kwargs["start_time"] = params.start_time.astimezone(timezone.utc)
         if params.next_token:
             kwargs["next_token"] = params.next_token
+        log.debug("search %r since_id=%s start_time=%s next_token=%s", params.query, params.since_id,
+                  params.start_time, params.next_token)
         return self._call(lambda: self.client.search_recent_tweets(**kwargs))
 
     def lookup(self, ids: list[str]) -> ApiResponse:
+        log.debug("lookup of %d posts", len(ids))
         return self._call(lambda: self.client.get_tweets(
             ids=ids, tweet_fields=TWEET_FIELDS, expansions=EXPANSIONS, user_fields=USER_FIELDS,
             place_fields=PLACE_FIELDS))
