@@ -22,7 +22,7 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
 }
 
-__all__ = ["FORMATS", "MEDIA_TYPES", "ReportError", "WeeklyReport", "build_weekly_report", "render",
+__all__ = ["FORMATS", "MEDIA_TYPES", "ReportError", "WeeklyReport", "build_weekly_report", "filename", "render",
            "report_filename", "resolve_region", "write_atomically"]
 
 
@@ -42,8 +42,12 @@ def render(report: WeeklyReport, fmt: str) -> bytes:
 
 def report_filename(report: WeeklyReport, fmt: str) -> str:
     """naht-<campaign>-<YYYY>-W<ww>-<region or all-regions>.<fmt>, safe on every file system."""
-    where = slug(report.region) if report.region else "all-regions"
-    return f"naht-{slug(report.campaign.name)}-{report.week_label}-{where}.{fmt}"
+    return filename(report.campaign.name, report.year, report.week, report.region, fmt)
+
+
+def filename(campaign: str, year: int, week: int, region: str | None, fmt: str) -> str:
+    where = slug(region) if region else "all-regions"
+    return f"naht-{slug(campaign)}-{year}-W{week:02d}-{where}.{fmt}"
 
 
 def write_atomically(path: str | os.PathLike, data: bytes) -> Path:

@@ -190,6 +190,10 @@ def _completeness(report: WeeklyReport) -> list:
     summary = (f"{_n(runs.total)} search runs this week: {_n(runs.completed)} completed, {_n(runs.failed)} failed. "
                f"{stretches} stretch{'es' if stretches != 1 else ''} with no successful run.")
     flow = [Paragraph(escape(summary), BODY), Spacer(1, 4)]
+    if runs.total == 0:
+        flow.append(Paragraph("<b>No collection run was recorded in this week</b>: posts from it may be missing "
+                              "(the collector was not running, or the data was imported).", BODY))
+        return flow
     if not report.gaps:
         flow.append(Paragraph("No gaps: the collector ran successfully throughout the week, so no posts should "
                               "be missing.", BODY))
@@ -226,16 +230,19 @@ def _daily_chart(report: WeeklyReport) -> Image:
         ax = fig.add_subplot()
         labels = [d.day.strftime("%a %d %b") for d in report.days]
         posts = [d.point.posts for d in report.days]
-        bars = ax.bar(labels, posts, color=NAVY_HEX, width=0.6, label="Posts")
+        x = list(range(len(labels)))  # positions, not strings: matplotlib would try to parse them as dates
+        bars = ax.bar(x, posts, color=NAVY_HEX, width=0.6, label="Posts")
+        ax.set_xticks(x, labels)
         ax.bar_label(bars, labels=[_n(v) for v in posts], padding=2, fontsize=7)
         ax.set_ylabel("Posts")
         ax.set_ylim(0, max(posts + [1]) * 1.2)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         reach_axis = ax.twinx()
         reach = [d.point.potential_reach for d in report.days]
-        reach_axis.plot(labels, reach, color="#E07A1F", marker="o", linewidth=1.5, label="Potential reach")
+        reach_axis.plot(x, reach, color="#E07A1F", marker="o", linewidth=1.5, label="Potential reach")
         reach_axis.set_ylim(0, max(reach + [1]) * 1.2)
         reach_axis.set_ylabel("Potential reach")
+        reach_axis.yaxis.set_major_locator(MaxNLocator(integer=True))
         reach_axis.yaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")
         for axis in (ax, reach_axis):
             axis.spines[["top"]].set_visible(False)
@@ -253,7 +260,9 @@ def _regions_chart(report: WeeklyReport) -> Image:
         ax = fig.add_subplot()
         posts = [r.row.kpis.posts for r in rows]
         colours = [GREY_HEX if r.key == "Unknown" else NAVY_HEX for r in rows]
-        bars = ax.barh([r.name for r in rows], posts, color=colours, height=0.65)
+        y = list(range(len(rows)))
+        bars = ax.barh(y, posts, color=colours, height=0.65)
+        ax.set_yticks(y, [r.name for r in rows])
         ax.bar_label(bars, labels=[_n(v) for v in posts], padding=3, fontsize=7)
         ax.set_xlim(0, max(posts + [1]) * 1.15)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -139,9 +139,9 @@ def _headline(ws: Worksheet, report: WeeklyReport, row: int) -> int:
         row += 1
         share = name == "unknown_share"
         fmt = PERCENT_FORMAT if share else INTEGER_FORMAT
-        change = k.change("unknown_posts" if share else name)
+        change = None if share else k.change(name)  # a share's change in % of a % would mislead
         values = (label, getattr(k.current, name), getattr(k.previous, name),
-                  NO_CHANGE if change is None or share else change)
+                  NO_CHANGE if change is None else change)
         _write_row(ws, row, values, (None, fmt, fmt, CHANGE_FORMAT))
     return row + 1
 
@@ -153,6 +153,9 @@ def _completeness(ws: Worksheet, report: WeeklyReport, row: int) -> int:
                          ("Stretches with no successful run", len(report.missing_stretches))):
         _write_row(ws, row, (label, value))
         row += 1
+    if runs.total == 0:
+        _write_row(ws, row, ("No collection run was recorded in this week: posts from it may be missing.",))
+        return row + 1
     if not report.gaps:
         _write_row(ws, row, ("No gap: every stretch of the week had a successful run.",))
         return row + 1
