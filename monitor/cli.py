@@ -227,6 +227,31 @@ def regions_correct(app: App, username, region, branch, corrected_by, note):
 
 
 @main.command()
+@click.option("--week", required=True, metavar="YYYY-Www", help="ISO week in UK time, such as 2026-W47.")
+@click.option("--region", metavar="REGION", help="One region (key or NAHT name, e.g. London, 'NAHT Cymru'); default all.")
+@click.option("--campaign", "campaign_name", metavar="NAME", help="Campaign name (needed when several are configured).")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "pdf"]), required=True,
+              help="xlsx: workbook of every table; csv: the week's posts; pdf: A4 report.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="File to write (default: the report's name here).")
+@pass_app
+def report(app: App, week, region, campaign_name, fmt, out):
+    """Write the weekly summary of one ISO week (Monday to Sunday, UK time)."""
+    from monitor.reports import ReportError, build_weekly_report, render, report_filename, write_atomically
+    from monitor.timeutil import parse_iso_week
+
+    try:
+        year, week_number = parse_iso_week(week)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--week") from None
+    try:
+        built = build_weekly_report(app.engine(), app.config, year, week_number, campaign=campaign_name, region=region)
+    except ReportError as e:
+        raise click.BadParameter(str(e), param_hint=f"--{e.param}") from None
+    path = write_atomically(out or report_filename(built, fmt), render(built, fmt))
+    click.echo(str(path))
+
+
+@main.command()
 @click.option("--port", default=8501, show_default=True)
 @pass_app
 def dashboard(app: App, port):

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from monitor.collector import Collector
 from monitor.config import Campaign, Config
 from monitor.refresh import refresh_metrics
+from monitor.reports.weekly_job import add_weekly_job
 from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class CampaignScheduler:
         self.scheduler.add_job(self.refresh, "interval", seconds=interval.total_seconds(), id="refresh-metrics",
                                name="refresh metrics", max_instances=1, coalesce=True,
                                next_run_time=first + timedelta(seconds=5))
+        add_weekly_job(self.scheduler, self.engine, self.config)
 
     def collect(self, campaign: Campaign) -> None:
         try:
