@@ -1,0 +1,105 @@
+"""build_weekly_report: one ISO week in UK time, its figures the same as monitor.metrics and the tables."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from monitor.reports import ReportError, build_weekly_report, report_filename
+from tests import pages
+from tests.reports.conftest import NOW, WEEK_47, build, sql_posts
+from tests.seed import CAMPAIGN, SMALL, TERMS, add_run, store_api_page, utc
+
+
+def test_week_figures_match_the_database(small, small_cfg):
+    report = build(small, small_cfg)
+    in_db = sql_posts(small, *SMALL.week)
+    k = report.kpis.current
+    assert (report.monday, report.sunday) == SMALL.week
+    assert k.posts == len(in_db) == SMALL.posts
+    assert k.engagements == sum(p["engagements"] for p in in_db.values()) == SMALL.engagements
+    assert k.contributors == len({p["author"] for p in in_db.values()})
+    assert k.potential_reach == SMALL.potential_reach
+    assert report.kpis.previous.posts == SMALL.previous_posts
+    assert {p.id for p in report.posts} == set(in_db) and report.posts_total == SMALL.posts
+    assert [d.point.posts for d in report.days] == [1, 0, 2, 0, 1, 0, 1]
+    assert sum(r.row.kpis.posts for r in report.regions) == SMALL.posts
+    assert [(p.username, p.engagements) for p in report.top_posts[:2]] == [("bob", 20), ("alice", 5)]
+    assert report.complete and report.week_label == "2026-W47"
+
+
+def test_region_report_has_only_that_region(small, small_cfg):
+    report = build(small, small_cfg, region="london")  # key, display name or slug, any case
+    assert report.region == "London" and report.region_name == "London"
+    assert report.kpis.current.posts == len(sql_posts(small, *SMALL.week, region="London")) == 2
+    assert [r.key for r in report.regions] == ["London"]
+    assert {p.region for p in report.posts} == {"London"}
+    assert report_filename(report, "xlsx") == "naht-invest-in-pupil-and-family-services-2026-W47-london.xlsx"
+
+
+def test_region_display_names_are_accepted(small, small_cfg):
+    assert build(small, small_cfg, region="NAHT Cymru").region == "Wales"
+    assert build(small, small_cfg, region="Eastern").region == "East of England"
+
+
+@pytest.mark.parametrize("kwargs, param", [
+    ({"year": 2026, "week": 54}, "week"),
+    ({"region": "Narnia"}, "region"),
+    ({"campaign": "no-such-campaign"}, "campaign"),
+    ({"campaign": None}, "campaign"),  # two campaigns configured: which one must be said
+])
+def test_bad_requests_name_what_was_expected(sqlite_engine, small_cfg, kwargs, param):
+    args = {"year": 2026, "week": 47, "campaign": CAMPAIGN, **kwargs}
+    with pytest.raises(ReportError) as err:
+        build_weekly_report(sqlite_engine, small_cfg, args.pop("year"), args.pop("week"), **args)
+    assert err.value.param == param
+
+
+def test_a_week_with_no_posts_is_seven_days_of_zeros(engine, small_cfg):
+    report = build(engine, small_cfg, (2026, 2))
+    assert report.kpis.current.posts == 0 and report.posts == () and report.top_posts == ()
+    assert [d.day for d in report.days] == [date(2026, 1, 5) + timedelta(days=i) for i in range(7)]
+    assert all(d.point.posts == 0 for d in report.days)
+    assert len(report.regions) == 13 and report.runs.total == 0
+
+
+def test_collection_completeness_counts_runs_and_gaps_of_the_week(engine, small_cfg):
+    for hour in range(0, 24):  # hourly runs on Tuesday: over 2 x 15 minutes apart, so gaps
+        add_run(engine, CAMPAIGN, utc(17, hour))
+    add_run(engine, CAMPAIGN, utc(17, 12, 30), "failed", error="HTTP 503")
+    add_run(engine, CAMPAIGN, utc(24, 9))  # the week after: not counted
+    report = build(engine, small_cfg)
+    assert (report.runs.completed, report.runs.failed) == (24, 1)
+    assert [g.detail for g in report.failed_runs] == ["run 25 failed: HTTP 503"]
+    assert len(report.missing_stretches) == 24  # 23 hours between runs, and Tuesday 23:00 to the week's end
+
+
+# --- the October clock change: Sunday 25 October 2026 has 25 hours --------------------------
+
+def oct_utc(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 10, day, hour, minute, tzinfo=timezone.utc)
+
+
+def seed_clock_change_week(engine, cfg) -> dict[str, str]:
+    times = {
+        "sun_before_2330_bst": oct_utc(18, 22, 30),  # Sunday 18th 23:30 BST: the week before
+        "mon_0030_bst": oct_utc(18, 23, 30),         # Monday 19th 00:30 BST: first post of the week
+        "sun_0130_bst": oct_utc(25, 0, 30),          # Sunday 25th 01:30 BST (first 01:30)
+        "sun_0130_gmt": oct_utc(25, 1, 30),          # Sunday 25th 01:30 GMT (second 01:30)
+        "sun_2330_gmt": oct_utc(25, 23, 30),         # Sunday 25th 23:30 GMT: last post of the week
+        "mon_0030_gmt": oct_utc(26, 0, 30),          # Monday 26th: the next week
+    }
+    posts = [pages.post(when, "11", f"{name} #InvestInPupilServices", seq=i, tags=["InvestInPupilServices"])
+             for i, (name, when) in enumerate(times.items())]
+    store_api_page(engine, cfg, pages.page(posts, [pages.user("11", "alice")]), oct_utc(27, 9), CAMPAIGN, TERMS)
+    return {name: p["id"] for name, p in zip(times, posts)}
+
+
+def test_week_with_the_october_clock_change(engine, small_cfg):
+    ids = seed_clock_change_week(engine, small_cfg)
+    report = build(engine, small_cfg, (2026, 43), now=oct_utc(26, 7))
+    assert (report.start_utc, report.end_utc) == (oct_utc(18, 23), oct_utc(26, 0))
+    assert [d.hours for d in report.days] == [24] * 6 + [25]
+    assert [d.point.posts for d in report.days] == [1, 0, 0, 0, 0, 0, 3]
+    assert {p.id for p in report.posts} == {ids["mon_0030_bst"], ids["sun_0130_bst"], ids["sun_0130_gmt"],
+                                            ids["sun_2330_gmt"]}
+    assert report.kpis.previous.posts == 1  # Sunday 18th 23:30 BST belongs to the week before
+    assert report.complete
