@@ -6,6 +6,7 @@ author and on each of their posts. A post can differ from its author when it car
 """
 from __future__ import annotations
 
+import hashlib
 from typing import Callable, Iterable
 
 from sqlalchemy import func, select, update
@@ -22,6 +23,15 @@ REGION_FIELDS = ("region", "branch", "region_evidence", "region_confidence")
 BATCH = 1000
 
 
+def attribution_version(gazetteer_version: str, config: Config) -> str:
+    """What an attribution depended on: the gazetteer and aliases, and the known accounts.
+
+    Stored on each author; when it differs from the current one, the stored regions are stale.
+    """
+    known = sorted((k.username.lower(), k.region, k.branch or "") for k in config.known_accounts)
+    return hashlib.sha1(f"{gazetteer_version}|{known}".encode()).hexdigest()[:16]
+
+
 def _regions():
     import monitor.regions as regions  # imported late: the gazetteer is only built when first used
     return regions
@@ -32,6 +42,7 @@ class Attributor:
         regions = _regions()
         self.known = {k.username.lower(): regions.KnownAccount(k.username, k.region, k.branch)
                       for k in config.known_accounts}
+        self.version = attribution_version(regions.GAZETTEER_VERSION, config)
 
     def evidence(self, author: dict | None, place: dict | None, correction: RegionCorrection | None):
         regions = _regions()
@@ -51,7 +62,7 @@ class Attributor:
     def attribute_page(self, page: ParsedPage, corrections: dict[str, RegionCorrection] | None = None) -> None:
         """Fill the region columns of every author and post row of a parsed page, in place."""
         corrections = corrections or {}
-        version = _regions().GAZETTEER_VERSION
+        version = self.version
         for author in page.authors.values():
             decided = self.decide(author, None, corrections.get(author["id"]))
             author["region_detail"] = decided.pop("_detail")
@@ -83,7 +94,7 @@ def author_row(a: Author) -> dict:
 def reattribute_authors(session: Session, attributor: Attributor, authors: list[Author]) -> int:
     """Recompute and write the region of these authors and of all their posts; returns posts updated."""
     corrections = latest_corrections(session, (a.id for a in authors))
-    version = _regions().GAZETTEER_VERSION
+    version = attributor.version
     by_id = {a.id: a for a in authors}
     for a in authors:
         decided = attributor.decide(author_row(a), None, corrections.get(a.id))
@@ -142,3 +153,19 @@ def recompute_all(engine: Engine, config: Config, progress: Callable[[int], None
 def count_authors(engine: Engine) -> int:
     with transaction(engine) as s:
         return s.scalar(select(func.count()).select_from(Author)) or 0
+
+
+def stale_authors(engine: Engine, config: Config) -> int:
+    """Authors attributed under another gazetteer or other known accounts than the current ones."""
+    version = Attributor(config).version
+    with transaction(engine) as s:
+        # Placeholders for authors a page left out carry no version: they have no evidence to re-read.
+        return s.scalar(select(func.count()).select_from(Author).where(
+            Author.region_version.is_not(None), Author.region_version != version)) or 0
+
+
+def recompute_if_stale(engine: Engine, config: Config) -> tuple[int, int] | None:
+    """Called when the collector starts: a changed alias list or known account applies to old posts too."""
+    if stale_authors(engine, config) == 0:
+        return None
+    return recompute_all(engine, config)

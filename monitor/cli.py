@@ -115,9 +115,15 @@ def run(app: App):
     """Migrate, then collect every interval until stopped (SIGTERM/SIGINT stop cleanly)."""
     from monitor.scheduler import CampaignScheduler
 
+    from monitor.attribution import recompute_if_stale
+
     engine = app.engine(require_current_schema=False)
     upgrade(engine)
     bearer_token()  # fail now, not at the first job, when the token is missing
+    recomputed = recompute_if_stale(engine, app.config)
+    if recomputed:
+        click.echo(f"regions changed since the last run: re-attributed {recomputed[0]} authors, "
+                   f"{recomputed[1]} posts", err=True)
     scheduler = CampaignScheduler(engine, app.config, app.source)
     scheduler.run()
     if scheduler.fatal_error:

@@ -17,6 +17,7 @@ from monitor.db import make_engine, upgrade
 SHARED_SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "x-api-v2-samples"
 PG_URL = os.environ.get("MONITOR_TEST_PG_URL")
 TOKEN = "test-bearer-token-7f3a9c"
+CACHE_DIR = Path(__file__).resolve().parents[1] / ".cache"
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +26,8 @@ def isolated_environment(tmp_path, monkeypatch, tmp_path_factory):
     for name in ("MONITOR_CONFIG", "X_BEARER_TOKEN", "MONITOR_DATABASE_URL", "MONITOR_DATABASE_PASSWORD",
                  "MONITOR_SECRETS_FILE"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("MONITOR_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+    # The built gazetteer is keyed by its version, so one cache inside the checkout serves every run.
+    monkeypatch.setenv("MONITOR_CACHE_DIR", str(CACHE_DIR))
     monkeypatch.chdir(tmp_path)
     yield
 
