@@ -115,6 +115,11 @@ class Collector:
                                 start_time=start_time, started_at=now, status="running")
             s.add(run)
             s.flush()
+            if cursor and cursor.since_id and since_id is None:
+                # Collection stopped for over a week: say so, posts older than the window are out of reach.
+                s.add(RunEvent(run_id=run.id, at=now, kind="fallback", detail=(
+                    f"since_id {cursor.since_id} is older than the 7-day search window; searching from "
+                    f"{start_time:%Y-%m-%d %H:%M} UTC: posts between the two may be missing")))
             return run.id
 
     def _window_allows(self, run: CollectionRun, now: datetime) -> bool:

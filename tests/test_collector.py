@@ -209,6 +209,8 @@ def test_since_id_older_than_seven_days_falls_back_to_start_time(sqlite_engine, 
     assert summary.status == "completed"
     first = search_requests(fake)[0]["params"]
     assert "since_id" not in first and "start_time" in first
+    [fallback] = events(sqlite_engine, "fallback")
+    assert "older than the 7-day search window" in fallback.detail  # the possible gap is on record
     assert set(stored_ids(sqlite_engine)) == fake.visible_ids(query)
 
 

@@ -10,7 +10,6 @@ import sys
 import threading
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import func, select
 
 from monitor.db import make_engine, transaction
