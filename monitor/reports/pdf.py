@@ -9,13 +9,15 @@ from several threads) in DejaVu Sans, the font matplotlib ships, which reportlab
 offline font everywhere, with Welsh, accents, Hebrew/Arabic letters and common emoji.
 
 Untrusted text (posts, names) goes into Paragraphs, which read markup: it is escaped first, so
-`<b>bold</b>` prints as written, and characters the font lacks become U+FFFD instead of blank boxes.
+`<b>bold</b>` prints as written, and emoji the font lacks are left out and
+letters it lacks become U+FFFD, instead of blank boxes.
 Right-to-left text is printed in stored (logical) order: reportlab does not reorder it.
 """
 from __future__ import annotations
 
 import io
 import os
+import unicodedata
 from datetime import datetime
 from functools import lru_cache
 from xml.sax.saxutils import escape
@@ -84,9 +86,16 @@ def plain(text: str | None, limit: int | None = None) -> str:
     text = clean_text(text or "")
     if limit and len(text) > limit:
         text = text[:limit - 1].rstrip() + "…"
-    drawable = _fonts()
-    text = "".join(ch if ord(ch) in drawable or ch in "\n\r\t" else REPLACEMENT for ch in text)
+    text = "".join(_drawable(ch) for ch in text)
     return escape(text).replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+def _drawable(ch: str) -> str:
+    """The character if DejaVu has it. Emoji and other symbols it lacks are left out (a row of boxes
+    reads worse than nothing; the XLSX and CSV keep them); a letter it lacks shows as U+FFFD."""
+    if ord(ch) in _fonts() or ch in "\n\r\t":
+        return ch
+    return "" if unicodedata.category(ch)[0] in "SMC" else REPLACEMENT
 
 
 def _p(text: str | None, style: ParagraphStyle = SMALL, limit: int | None = None) -> Paragraph:
@@ -159,7 +168,7 @@ def _top_posts_table(report: WeeklyReport) -> Table | Paragraph:
              _p(p.text, limit=POST_TEXT_LIMIT), _n(p.engagements), _n(p.impressions)]
             for rank, p in enumerate(report.top_posts, start=1)]
     return _table(["#", "Author", "Posted", "Post", "Engagements", "Impressions"], rows,
-                  [0.7 * cm, 2.8 * cm, 1.9 * cm, 6.6 * cm, 2.7 * cm, 2.7 * cm], numeric_from=4)
+                  [0.8 * cm, 2.8 * cm, 1.9 * cm, 6.5 * cm, 2.7 * cm, 2.7 * cm], numeric_from=4)
 
 
 def _contributors_table(report: WeeklyReport) -> Table | Paragraph:
@@ -168,7 +177,7 @@ def _contributors_table(report: WeeklyReport) -> Table | Paragraph:
     rows = [[str(rank), _p(f"@{c.username or '?'}"), _p(c.name, limit=40), _p(c.region or "Unknown"), _n(c.posts),
              _n(c.potential_reach), _n(c.engagements)] for rank, c in enumerate(report.top_contributors, start=1)]
     return _table(["#", "Account", "Name", "Region", "Posts", "Reach", "Engagements"], rows,
-                  [0.7 * cm, 3.4 * cm, 3.8 * cm, 2.9 * cm, 1.5 * cm, 2.4 * cm, 2.7 * cm], numeric_from=4)
+                  [0.8 * cm, 3.4 * cm, 3.7 * cm, 2.9 * cm, 1.5 * cm, 2.4 * cm, 2.7 * cm], numeric_from=4)
 
 
 def _terms_tables(report: WeeklyReport) -> Table:
