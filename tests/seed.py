@@ -126,20 +126,17 @@ def seed_small(engine, config: Config) -> None:
 
 # --- a realistic database from the simulated API's corpus ------------------------------------
 
-REALISTIC_TODAY = date(2026, 11, 20)
-
-
-def seed_realistic(engine, config: Config, *, today: date = REALISTIC_TODAY, days: int = 21,
+def seed_realistic(engine, config: Config, *, now: datetime | None = None, days: int = 21,
                    posts_per_day: int = 150, seed: int = 7) -> dict:
-    """Store a fakex corpus ending on `today` (UK) page by page, plus search runs every interval with a
-    2-hour gap and a failed run on the day before `today`. Returns facts the tests need."""
+    """Store a fakex corpus of the `days` before `now` page by page, plus search runs every interval over
+    the last 2 days, up to `now` (so collection looks healthy), with a 2-hour gap and one failed run."""
     from monitor.fakex.generator import build_corpus
 
     campaign = config.campaigns[0]
-    start = datetime.combine(today - timedelta(days=days - 1), datetime.min.time(), tzinfo=timezone.utc)
+    now = now or datetime.now(timezone.utc)
+    start = now - timedelta(days=days)
     corpus = build_corpus(seed, start, days, posts_per_day, hashtags=campaign.hashtags,
                           mention=campaign.mentions[0] if campaign.mentions else None)
-    now = start + timedelta(days=days)
     now_ms = int(now.timestamp() * 1000)
     for i in range(0, len(corpus.posts), 100):
         chunk = corpus.posts[i:i + 100]
@@ -147,15 +144,15 @@ def seed_realistic(engine, config: Config, *, today: date = REALISTIC_TODAY, day
         users = list({p["author_id"]: corpus.users[p["author_id"]] for p in chunk}.values())
         places = [corpus.places[p["geo"]["place_id"]] for p in chunk if (p.get("geo") or {}).get("place_id")]
         store_api_page(engine, config, pages.page(posts, users, places), now, campaign.name, campaign.terms)
-    gap_start, failed_at = _seed_runs(engine, campaign.name, today, config.interval_minutes)
-    return {"campaign": campaign.name, "today": today, "start": start.date(), "posts": len(corpus.posts),
-            "gap_start": gap_start, "failed_at": failed_at}
+    gap_start, failed_at = _seed_runs(engine, campaign.name, now, config.interval_minutes)
+    return {"campaign": campaign.name, "now": now, "posts": len(corpus.posts), "gap_start": gap_start,
+            "failed_at": failed_at}
 
 
-def _seed_runs(engine, campaign: str, today: date, interval_minutes: float):
-    """Runs every interval over the last 2 days up to noon today, skipping 2 hours; one failed run."""
+def _seed_runs(engine, campaign: str, end: datetime, interval_minutes: float):
+    """Runs every interval over the 2 days before `end`, skipping 2 hours 20 hours ago; one failed run 6 hours ago."""
     step = timedelta(minutes=interval_minutes)
-    end = datetime.combine(today, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=12)
+    end = end.replace(second=0, microsecond=0)
     gap_start = end - timedelta(hours=20)
     failed_at = end - timedelta(hours=6)
     at = end - timedelta(days=2)
@@ -163,7 +160,7 @@ def _seed_runs(engine, campaign: str, today: date, interval_minutes: float):
         if not gap_start <= at < gap_start + timedelta(hours=2):
             failed = abs((at - failed_at).total_seconds()) < 1
             add_run(engine, campaign, at, "failed" if failed else "completed", posts_read=40, posts_new=12,
-                    requests=2, rate_limit_waits=1 if at.hour == 9 and at.minute == 0 else 0,
+                    requests=2, rate_limit_waits=1 if at.hour == 9 and at.minute < interval_minutes else 0,
                     errors=1 if failed else 0, error="HTTP 503 from X" if failed else None)
         at += step
     return gap_start, failed_at

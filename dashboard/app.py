@@ -1,0 +1,79 @@
+"""Campaign monitor dashboard: `campaign-monitor dashboard` (or `streamlit run dashboard/app.py`).
+
+The shell: optional sign-in, the collection banner, the campaign/period filter (in the sidebar, so
+it is kept when moving between pages) and the navigation. Each page is a file in pages/.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# `streamlit run dashboard/app.py` puts dashboard/ on the path, not the project: add the project.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dashboard import data, ui  # noqa: E402
+from monitor.config import ConfigError  # noqa: E402
+from monitor.db import DatabaseUnavailable  # noqa: E402
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:", default=True),
+    st.Page("pages/region.py", title="Region", icon=":material/map:", url_path="region"),
+    st.Page("pages/posts.py", title="Posts explorer", icon=":material/search:", url_path="posts"),
+    st.Page("pages/health.py", title="Collector health", icon=":material/monitor_heart:", url_path="health"),
+    st.Page("pages/help.py", title="Definitions and help", icon=":material/help:", url_path="help"),
+]
+
+
+def sign_in_configured() -> bool:
+    """Sign-in is on when .streamlit/secrets.toml has an [auth] section (README: Dashboard)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def require_sign_in() -> None:
+    if not sign_in_configured():
+        return
+    if not st.user.is_logged_in:
+        st.title("NAHT campaign monitor")
+        st.write("Sign in to see the campaign figures.")
+        st.button("Sign in", on_click=st.login, type="primary")
+        st.stop()
+    with st.sidebar:
+        st.caption(f"Signed in as {st.user.get('email') or st.user.get('name') or 'user'}")
+        st.button("Sign out", on_click=st.logout)
+
+
+def collection_banner() -> None:
+    """A clear banner on every page when any campaign's collection is stale or failing."""
+    titles = {c.name: c.title for c in data.config().campaigns}
+    for state in data.collection_states():
+        if state.failing:
+            st.error(f"Collection of {titles[state.campaign]} is failing: the last run failed. "
+                     "Figures may be incomplete. See Collector health.", icon=":material/error:")
+        elif state.stale:
+            since = ui.utc_text(state.last_success) if state.last_success else "ever"
+            st.warning(f"Collection of {titles[state.campaign]} is stale: no successful run since {since}. "
+                       "Figures may be incomplete. See Collector health.", icon=":material/warning:")
+
+
+def main() -> None:
+    st.set_page_config(page_title="NAHT campaign monitor", page_icon=":material/campaign:", layout="wide")
+    require_sign_in()
+    navigation = st.navigation(PAGES)
+    try:
+        data.check_database()
+        st.session_state["filters"] = ui.period_filter()
+        collection_banner()
+    except (ConfigError, DatabaseUnavailable) as e:
+        st.error(f"Cannot start: {e}")
+        st.stop()
+    navigation.run()
+
+
+main()

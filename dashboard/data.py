@@ -1,0 +1,128 @@
+"""The dashboard's only way to data: short-lived caches around monitor.metrics (no SQL here).
+
+Caches are keyed by the database URL as well as the filters, so two databases (tests, a config
+change) never share answers. The TTL is short because the collector keeps writing: a figure is
+at most CACHE_SECONDS old, and a page can be reloaded many times a minute without re-querying.
+"""
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from monitor import metrics
+from monitor.attribution import correct_author as _correct_author
+from monitor.config import ENV_CONFIG, Config, database_url, load_config
+from monitor.db import make_engine, require_schema
+from monitor.metrics import Filters, PostSearch
+
+CACHE_SECONDS = 30
+
+
+def config() -> Config:
+    return _config(os.environ.get(ENV_CONFIG))
+
+
+@st.cache_resource(ttl=300)
+def _config(path: str | None) -> Config:
+    return load_config(path)
+
+
+def db_url() -> str:
+    return database_url(config())
+
+
+@st.cache_resource
+def _engine(url: str) -> Engine:
+    return make_engine(url)
+
+
+def engine() -> Engine:
+    return _engine(db_url())
+
+
+@st.cache_resource(ttl=60)
+def _schema_checked(url: str) -> bool:
+    require_schema(_engine(url))
+    return True
+
+
+def check_database() -> None:
+    """Raise DatabaseUnavailable (one clear line) when the database is unreachable or not migrated."""
+    _schema_checked(db_url())
+
+
+def _cached(function):
+    """Wrap a metrics function as cache_data(url, *args): the engine itself is not hashable."""
+    def run(url: str, *args, **kwargs):
+        return function(_engine(url), *args, **kwargs)
+
+    # Streamlit keys a cache by the function's qualified name and source: give each wrapper its own name.
+    run.__name__ = run.__qualname__ = f"cached_{function.__name__}"
+    run = st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)(run)
+
+    def call(*args, **kwargs):
+        return run(db_url(), *args, **kwargs)
+
+    return call
+
+
+kpis_with_change = _cached(metrics.kpis_with_change)
+timeline = _cached(metrics.timeline)
+regions_table = _cached(metrics.regions_table)
+branches_table = _cached(metrics.branches_table)
+top_posts = _cached(metrics.top_posts)
+top_contributors = _cached(metrics.top_contributors)
+hashtags = _cached(metrics.hashtags)
+mentions = _cached(metrics.mentions)
+region_accounts = _cached(metrics.region_accounts)
+posts_page = _cached(metrics.posts_page)
+recent_runs = _cached(metrics.recent_runs)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _collection_gaps(url: str, filters: Filters, interval_minutes: float):
+    return metrics.collection_gaps(_engine(url), filters, interval_minutes)
+
+
+def collection_gaps(filters: Filters):
+    return _collection_gaps(db_url(), filters, config().interval_minutes)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _collection_states(url: str):
+    return metrics.collection_states(_engine(url), config())
+
+
+def collection_states():
+    return _collection_states(db_url())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _api_usage(url: str):
+    return metrics.api_usage_this_month(_engine(url), config())
+
+
+def api_usage():
+    return _api_usage(db_url())
+
+
+def posts_csv(filters: Filters, search: PostSearch) -> bytes:
+    """The explorer's filtered rows as CSV bytes (not cached: built when the download is clicked)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=metrics.CSV_COLUMNS)
+    writer.writeheader()
+    writer.writerows(metrics.posts_csv_rows(engine(), filters, search))
+    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+
+
+def correct_author(author_id: str, region: str, branch: str | None, corrected_by: str, note: str | None):
+    """Record a correction, then drop every cached figure so it shows at once."""
+    correction = _correct_author(engine(), config(), author_id, region, branch=branch, corrected_by=corrected_by,
+                                 note=note)
+    st.cache_data.clear()
+    return correction

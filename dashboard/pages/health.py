@@ -1,0 +1,87 @@
+"""Collector health: is collection running, keeping up, within budget?"""
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, ui
+
+LIVE_SECONDS = 60
+
+
+def states_table(states, titles) -> None:
+    st.dataframe(pd.DataFrame({
+        "Campaign": [titles[s.campaign] for s in states],
+        "Last run": [ui.utc_text(s.last_started) for s in states],
+        "Last status": [s.last_status or "never run" for s in states],
+        "Last success": [ui.utc_text(s.last_success) for s in states],
+        "Next run due": [ui.utc_text(s.next_due) for s in states],
+        "State": ["failing" if s.failing else "stale" if s.stale else "ok" for s in states],
+    }), hide_index=True, key="states_table")
+    for s in states:
+        if s.last_error and s.failing:
+            st.caption(f"Last error of {titles[s.campaign]}:")
+            st.code(s.last_error, language=None)  # an API message: shown as plain text
+
+
+def usage(cfg) -> None:
+    u = data.api_usage()
+    st.subheader(f"X API use since {u.month_start:%d %b %Y} (UTC month)")
+    cols = st.columns(5)
+    cols[0].metric("Requests", f"{u.requests:,}", border=True)
+    cols[1].metric("Posts read", f"{u.posts_read:,}", border=True)
+    cols[2].metric("Users read", f"{u.users_read:,}", border=True)
+    cols[3].metric("Rate-limit waits", f"{u.rate_limit_waits:,}", border=True)
+    cols[4].metric(f"Estimated cost (budget ${u.budget_usd:,.0f})", f"${u.estimated_cost_usd:,.2f}", border=True)
+    if u.budget_used is not None:
+        st.progress(min(1.0, u.budget_used), text=f"{u.budget_used:.0%} of the monthly budget")
+        if u.budget_used >= 1:
+            st.error("The estimated cost is over this month's budget.")
+        elif u.budget_used >= 0.8:
+            st.warning("The estimated cost is over 80% of this month's budget.")
+    st.caption("Posts read x $0.005 + users read x $0.010 (X pay-per-use). Re-reads within a UTC day are billed "
+               "once, so this estimate errs high. Budget: [dashboard] monthly_budget_usd in config.toml.")
+
+
+def runs_table(campaign: str) -> None:
+    runs = data.recent_runs(campaign, 30)
+    if not runs:
+        st.info("No runs recorded yet for this campaign.")
+        return
+    st.dataframe(pd.DataFrame({
+        "Run": [r.id for r in runs], "Kind": [r.kind for r in runs], "Status": [r.status for r in runs],
+        "Started": [ui.utc_text(r.started_at) for r in runs],
+        "Took (s)": [round((r.ended_at - r.started_at).total_seconds()) if r.ended_at else None for r in runs],
+        "Requests": [r.requests for r in runs], "Posts read": [r.posts_read for r in runs],
+        "New posts": [r.posts_new for r in runs], "Rate-limit waits": [r.rate_limit_waits for r in runs],
+        "Waited (s)": [round(r.rate_limit_wait_seconds) for r in runs], "Errors": [r.errors for r in runs],
+        "Error": [r.error or "" for r in runs],
+    }), hide_index=True, key="runs_table")
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def health() -> None:
+    cfg = data.config()
+    titles = {c.name: c.title for c in cfg.campaigns}
+    st.caption(f"Runs every {cfg.interval_minutes:g} minutes; stale after {2 * cfg.interval_minutes:g} minutes "
+               "without a successful run. Refreshes every minute.")
+    states = data.collection_states()
+    states_table(states, titles)
+    usage(cfg)
+    filters = st.session_state["filters"]
+    st.subheader(f"Recent runs: {titles[filters.campaign]}")
+    runs_table(filters.campaign)
+    gaps_table(filters)
+
+
+def gaps_table(filters) -> None:
+    st.subheader(f"Collection gaps and failed runs, {ui.period_label(filters.from_date, filters.to_date)}")
+    gaps = data.collection_gaps(filters)
+    if not gaps:
+        st.success("No gaps: a successful run at least every two intervals, and no failed run.")
+        return
+    st.dataframe(pd.DataFrame({"From": [ui.utc_text(g.start) for g in gaps], "To": [ui.utc_text(g.end) for g in gaps],
+                               "What": [g.reason for g in gaps], "Detail": [g.detail for g in gaps]}),
+                 hide_index=True, key="gaps_table")
+
+
+st.title("Collector health")
+health()

@@ -1,0 +1,28 @@
+"""Definitions and help: every figure in plain English, from monitor.metrics (one place)."""
+import streamlit as st
+
+from dashboard import data
+from monitor import metrics
+
+st.title("Definitions and help")
+st.write("Every figure on this dashboard and in the weekly report uses these definitions.")
+for definition in metrics.DEFINITIONS:
+    st.subheader(definition.name)
+    st.write(definition.text)
+
+st.header("Reading the dashboard")
+st.markdown("""
+- **Dates** are UK calendar days (Europe/London): a post at 00:30 BST belongs to that day.
+- **Change** on a card compares with the previous period of the same length (for *7 days*, the 7 days before).
+- **Regions** are NAHT's regions. A post's region comes, strongest first, from a known account, a
+  correction made on a Region page, the post's place, or the author's profile location; otherwise
+  it is *Unknown*. Scotland has no NAHT branches, but posts from Scotland are counted as Scotland.
+- **Collection gaps** (red bands on the timeline) mark times when the collector had no successful run
+  for over twice its interval, or a run failed.
+- Post text and profiles are shown exactly as written on X, as plain text.
+""")
+cfg = data.config()
+st.header("Regions")
+st.dataframe({"Key (ONS name)": metrics.region_keys(),
+              "Shown as": [metrics.region_display_name(cfg, k) for k in metrics.region_keys()]},
+             hide_index=True)

@@ -1,0 +1,159 @@
+"""Dashboard fixtures: a realistic seeded SQLite file (built once), AppTest runs against it, and for the
+browser tests a real `streamlit run` server on a free loopback port plus headless Chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from monitor.config import default_config
+from monitor.db import make_engine, upgrade
+from tests.seed import seed_realistic
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "dashboard" / "app.py"
+SCREENSHOTS = ROOT / "tests" / "output" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@dataclass
+class SeededDb:
+    path: Path
+    facts: dict
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.path}"
+
+    def engine(self):
+        return make_engine(self.url)
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory) -> SeededDb:
+    """Three weeks of simulated campaign posts ending now, with runs (a gap, a failed run): built once."""
+    path = tmp_path_factory.mktemp("dashboard") / "seeded.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    facts = seed_realistic(engine, default_config())
+    engine.dispose()
+    return SeededDb(path, facts)
+
+
+@pytest.fixture
+def writable_db(seeded_db, tmp_path) -> SeededDb:
+    """A copy of the seeded database for a test that changes it (a correction)."""
+    engine = seeded_db.engine()
+    with engine.connect() as conn:  # fold the WAL into the file before copying it
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    copy = tmp_path / "copy.db"
+    shutil.copy(seeded_db.path, copy)
+    return SeededDb(copy, seeded_db.facts)
+
+
+@pytest.fixture
+def app_env(monkeypatch):
+    """Point the dashboard (run in this process by AppTest) at a database."""
+    def use(db: SeededDb):
+        monkeypatch.setenv("MONITOR_DATABASE_URL", db.url)
+        return db
+    return use
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_health(base_url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not answer on {base_url} within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def dashboard_server(seeded_db, tmp_path_factory):
+    """`streamlit run dashboard/app.py` on a free port against the seeded database; stopped at the end."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env.update(MONITOR_DATABASE_URL=seeded_db.url, PYTHONPATH=str(ROOT))
+    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none"]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(base_url, process)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (make system-deps)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, dashboard_server):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True,
+                                  timezone_id="Europe/London")
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    yield tab
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture(autouse=True)
+def navigation_not_pages_directory(monkeypatch):
+    """AppTest re-detects the legacy `pages/` directory on every run and then runs a page file alone,
+    without the app shell (sidebar filters). A real server decides once and st.navigation switches the
+    legacy mode off for good; do the same here. (The browser tests run the real server.)"""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

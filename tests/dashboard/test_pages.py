@@ -1,0 +1,300 @@
+"""Every page and filter of the dashboard, run in-process with Streamlit's AppTest against seeded
+databases; the figures shown are checked against the database."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
+
+from monitor import metrics
+from monitor.config import default_config
+from monitor.db import make_engine, upgrade
+from monitor.metrics import Filters, PostSearch
+from monitor.timeutil import uk_today
+from tests.dashboard.conftest import APP, SeededDb
+from tests.seed import CAMPAIGN, add_run, seed_small
+
+TIMEOUT = 60
+
+
+def run_page(page: str | None = None, query: dict | None = None, **session) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params.update(query or {})
+    for key, value in session.items():
+        at.session_state[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def table(at: AppTest, column: str):
+    """The first table on the page with this column (AppTest does not expose a dataframe's key)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label))
+
+
+def seven_days() -> Filters:
+    return Filters(CAMPAIGN, *metrics.preset_range("7 days", uk_today()))
+
+
+def count_posts_sql(db: SeededDb, start, end, region=None) -> int:
+    """An independent count of the campaign's distinct posts, written out in SQL."""
+    sql = ("SELECT COUNT(DISTINCT p.id) FROM posts p JOIN post_matches m ON m.post_id = p.id "
+           "WHERE m.campaign = :c AND p.created_date_uk BETWEEN :a AND :b" + (" AND p.region = :r" if region else ""))
+    with db.engine().connect() as conn:
+        return conn.execute(text(sql), {"c": CAMPAIGN, "a": start, "b": end, "r": region}).scalar()
+
+
+@pytest.fixture
+def seeded(seeded_db, app_env) -> SeededDb:
+    return app_env(seeded_db)
+
+
+# --- overview --------------------------------------------------------------------------------
+
+def test_overview_kpis_match_the_database(seeded):
+    at = run_page()
+    f = seven_days()
+    expected = metrics.kpis_with_change(seeded.engine(), f)
+    assert metric(at, "Posts") == f"{count_posts_sql(seeded, f.from_date, f.to_date):,}"
+    assert metric(at, "Posts") == f"{expected.current.posts:,}"
+    assert metric(at, "Contributors") == f"{expected.current.contributors:,}"
+    assert metric(at, "Potential reach") == f"{expected.current.potential_reach:,}"
+    assert metric(at, "Impressions") == f"{expected.current.impressions:,}"
+    assert metric(at, "Engagements") == f"{expected.current.engagements:,}"
+    assert metric(at, "Unknown share") == f"{expected.current.unknown_share:.0%}"
+    posts_card = next(m for m in at.metric if m.label == "Posts")
+    assert posts_card.delta == f"{expected.change('posts'):+.0%}"
+
+
+def test_overview_region_table_lists_every_region(seeded):
+    at = run_page()
+    shown = table(at, "Share of posts")
+    expected = metrics.regions_table(seeded.engine(), seven_days())
+    assert len(shown) == 13 and "Scotland" in list(shown["Region"]) and "Unknown" in list(shown["Region"])
+    assert list(shown["Posts"]) == [r.kpis.posts for r in expected]
+    assert shown["Posts"].sum() == metrics.kpis(seeded.engine(), seven_days()).posts
+
+
+def test_overview_period_filter_today(seeded):
+    at = run_page()
+    at.selectbox(key="period").set_value("Today").run()
+    today = uk_today()
+    assert metric(at, "Posts") == f"{count_posts_sql(seeded, today, today):,}"
+    assert at.query_params["from"] == today.isoformat()
+
+
+def test_overview_custom_period(seeded):
+    start, end = uk_today() - timedelta(days=10), uk_today() - timedelta(days=8)
+    at = run_page()
+    at.selectbox(key="period").set_value("Custom").run()
+    at.date_input(key="custom_dates").set_value((start, end)).run()
+    assert metric(at, "Posts") == f"{count_posts_sql(seeded, start, end):,}"
+
+
+def test_overview_timeline_by_hour_and_top_tables(seeded):
+    at = run_page()
+    at.segmented_control(key="overview_by").set_value("Hour").run()
+    assert not at.exception
+    top = table(at, "Text")
+    expected = metrics.top_posts(seeded.engine(), seven_days(), 10)
+    assert list(top["Engagements"]) == [p.engagements for p in expected]
+    contributors = table(at, "Profile")
+    assert list(contributors["Author"]) == [f"@{c.username}" for c in metrics.top_contributors(seeded.engine(), seven_days(), 10)]
+
+
+def test_campaign_filter_switches_campaign(seeded, tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text(f'''
+[[campaigns]]
+name = "{CAMPAIGN}"
+title = "Invest in Pupil and Family Services"
+hashtags = ["InvestInPupilServices", "PupilAndFamilyServices", "FundOurSchools"]
+mentions = ["NAHTnews"]
+
+[[campaigns]]
+name = "pay-campaign"
+title = "Fair Pay"
+hashtags = ["FairPayForHeads"]
+''')
+    monkeypatch.setenv("MONITOR_CONFIG", str(config))
+    at = run_page()
+    assert metric(at, "Posts") != "0"
+    at.selectbox(key="campaign").set_value("pay-campaign").run()
+    assert metric(at, "Posts") == "0" and at.title[0].value == "Fair Pay"
+
+
+# --- region page -----------------------------------------------------------------------------
+
+def test_region_page_from_a_shared_url(seeded):
+    f = seven_days()
+    query = {"region": "London", "from": f.from_date.isoformat(), "to": f.to_date.isoformat()}
+    at = run_page("pages/region.py", query=query)
+    assert at.selectbox(key="region_key").value == "London"
+    assert metric(at, "Posts") == f"{count_posts_sql(seeded, f.from_date, f.to_date, 'London'):,}"
+    accounts = table(at, "Evidence")
+    expected = metrics.region_accounts(seeded.engine(), replace(f, region="London"))
+    assert list(accounts["Author"]) == [f"@{a.username}" for a in expected]
+    assert set(accounts["Evidence"]) <= set(["known_account", "correction", "place", "profile_location"])
+
+
+def test_region_page_custom_dates_from_url_and_region_change(seeded):
+    start, end = uk_today() - timedelta(days=13), uk_today() - timedelta(days=7)
+    at = run_page("pages/region.py", query={"region": "Scotland", "from": start.isoformat(), "to": end.isoformat()})
+    assert at.selectbox(key="period").value == "Custom"
+    assert metric(at, "Posts") == f"{count_posts_sql(seeded, start, end, 'Scotland'):,}"
+    at.selectbox(key="region_key").set_value("Unknown").run()
+    assert metric(at, "Posts") == f"{count_posts_sql(seeded, start, end, 'Unknown'):,}"
+    assert at.query_params["region"] == "Unknown"
+
+
+def test_region_page_branch_filter(seeded):
+    f = replace(seven_days(), region="London")
+    branches = [r for r in metrics.branches_table(seeded.engine(), f) if r.key]
+    at = run_page("pages/region.py", query={"region": "London"})
+    at.selectbox(key="branch_name").set_value(branches[0].key).run()
+    assert metric(at, "Posts") == f"{branches[0].kpis.posts:,}"
+    assert at.query_params["branch"] == branches[0].key
+
+
+def test_region_lead_corrects_an_author(writable_db, app_env):
+    db = app_env(writable_db)
+    f = replace(seven_days(), region="London")
+    before = metrics.kpis(db.engine(), f).posts
+    author = metrics.region_accounts(db.engine(), f)[0]
+    at = run_page("pages/region.py", query={"region": "London"})
+    at.selectbox(key="correct_author").set_value(f"@{author.username}")
+    at.selectbox(key="correct_region").set_value("Wales")
+    at.text_input(key="correct_by").input("lead@naht.org.uk")
+    at.button[[b.label for b in at.button].index("Save correction")].click().run()
+    assert not at.exception and "Correction saved" in at.success[0].value
+    assert metric(at, "Posts") == f"{before - author.posts:,}"  # applied at once, no stale cache
+    with db.engine().connect() as conn:
+        row = conn.execute(text("SELECT region, corrected_by FROM region_corrections")).one()
+    assert tuple(row) == ("Wales", "lead@naht.org.uk")
+
+
+def test_correction_needs_a_name(writable_db, app_env):
+    app_env(writable_db)
+    at = run_page("pages/region.py", query={"region": "London"})
+    at.button[[b.label for b in at.button].index("Save correction")].click().run()
+    assert "name or email" in at.error[0].value
+    with writable_db.engine().connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM region_corrections")).scalar() == 0
+
+
+# --- posts explorer --------------------------------------------------------------------------
+
+def caption_total(at: AppTest) -> int:
+    line = next(c.value for c in at.caption if "posts match" in c.value)
+    return int(line.split(" posts match")[0].replace(",", ""))
+
+
+@pytest.mark.parametrize("widget, value, search, region", [
+    ("search_text", "waiting list", PostSearch(text="waiting list"), None),
+    ("search_author", "@NAHTnews", PostSearch(author="NAHTnews"), None),
+    ("search_hashtag", "#FundOurSchools", PostSearch(hashtag="FundOurSchools"), None),
+    ("search_kind", "reply", PostSearch(kind="reply"), None),
+    ("search_region", "North East", PostSearch(), "North East"),
+])
+def test_posts_explorer_filters(seeded, widget, value, search, region):
+    at = run_page("pages/posts.py")
+    element = at.selectbox(key=widget) if widget in ("search_kind", "search_region") else at.text_input(key=widget)
+    element.set_value(value).run()
+    expected = metrics.posts_page(seeded.engine(), replace(seven_days(), region=region), search, limit=50)
+    assert 0 < expected.total < metrics.kpis(seeded.engine(), seven_days()).posts
+    assert caption_total(at) == expected.total
+    shown = table(at, "Text")
+    assert list(shown["Link"]) == [r.url for r in expected.rows]
+
+
+def test_posts_explorer_paging(seeded):
+    at = run_page("pages/posts.py")
+    at.number_input(key="page_number").set_value(2).run()
+    expected = metrics.posts_page(seeded.engine(), seven_days(), limit=50, offset=50)
+    assert list(table(at, "Text")["Link"]) == [r.url for r in expected.rows]
+
+
+# --- health and help -------------------------------------------------------------------------
+
+def test_health_page_shows_runs_usage_and_gaps(seeded):
+    at = run_page("pages/health.py")
+    usage = metrics.api_usage_this_month(seeded.engine(), default_config())
+    assert metric(at, "Requests") == f"{usage.requests:,}"
+    assert metric(at, "Posts read") == f"{usage.posts_read:,}"
+    assert metric(at, "Estimated cost") == f"${usage.estimated_cost_usd:,.2f}"
+    states = table(at, "State")
+    assert list(states["State"]) == ["ok"]
+    gaps = table(at, "What")
+    assert sorted(gaps["What"]) == ["failed run", "no successful run"]
+    runs = table(at, "Run")
+    assert len(runs) == 30 and runs["Run"].is_monotonic_decreasing
+    assert not at.warning and not at.error  # collection is healthy: no banner
+
+
+def make_db(tmp_path, app_env, name="db.db") -> SeededDb:
+    db = SeededDb(tmp_path / name, {})
+    engine = make_engine(db.url)
+    upgrade(engine)
+    return app_env(db)
+
+
+def test_banner_when_collection_is_stale(tmp_path, app_env):
+    db = make_db(tmp_path, app_env)
+    add_run(db.engine(), CAMPAIGN, datetime.now(timezone.utc) - timedelta(hours=3))
+    at = run_page()
+    assert "is stale" in at.warning[0].value
+
+
+def test_banner_when_collection_is_failing(tmp_path, app_env):
+    db = make_db(tmp_path, app_env)
+    add_run(db.engine(), CAMPAIGN, datetime.now(timezone.utc) - timedelta(minutes=20))
+    add_run(db.engine(), CAMPAIGN, datetime.now(timezone.utc) - timedelta(minutes=5), "failed",
+            error="**HTTP 401** <script>x</script>")
+    at = run_page("pages/health.py")
+    assert "is failing" in at.error[0].value
+    assert "**HTTP 401** <script>x</script>" in [c.value for c in at.code]  # the API's message, as plain text
+
+
+def test_missing_schema_is_one_clear_message(tmp_path, app_env):
+    app_env(SeededDb(tmp_path / "never-migrated.db", {}))
+    at = run_page()
+    assert "campaign-monitor db upgrade" in at.error[0].value
+
+
+def test_help_page_shows_every_definition(seeded):
+    at = run_page("pages/help.py")
+    shown = [m.value for m in at.markdown]
+    for definition in metrics.DEFINITIONS:
+        assert definition.text in shown
+
+
+def test_empty_database_shows_zeros_not_errors(tmp_path, app_env):
+    make_db(tmp_path, app_env)
+    for page in (None, "pages/region.py", "pages/posts.py", "pages/health.py"):
+        at = run_page(page)
+        assert not at.exception
+
+
+# --- untrusted text --------------------------------------------------------------------------
+
+def test_post_text_is_never_rendered_as_markdown(tmp_path, app_env, config):
+    """A post saying '**bold** <b>html</b>' appears as a table cell, in no markdown element."""
+    db = make_db(tmp_path, app_env)
+    seed_small(db.engine(), config)
+    start, end = "2026-11-16", "2026-11-22"
+    at = run_page(query={"from": start, "to": end})
+    cells = table(at, "Text")["Text"]
+    assert "**bold** <b>html</b> #InvestInPupilServices" in list(cells)
+    rendered = [e.value for kind in ("markdown", "caption", "title", "header", "subheader", "success", "info")
+                for e in getattr(at, kind)]
+    assert not any("**bold**" in value or "<b>" in value for value in rendered)
