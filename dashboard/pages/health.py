@@ -30,7 +30,8 @@ def usage(cfg) -> None:
     cols[1].metric("Posts read", f"{u.posts_read:,}", border=True)
     cols[2].metric("Users read", f"{u.users_read:,}", border=True)
     cols[3].metric("Rate-limit waits", f"{u.rate_limit_waits:,}", border=True)
-    cols[4].metric(f"Estimated cost (budget ${u.budget_usd:,.0f})", f"${u.estimated_cost_usd:,.2f}", border=True)
+    cols[4].metric("Estimated cost", f"${u.estimated_cost_usd:,.2f}", border=True,
+                   help=f"Against a monthly budget of ${u.budget_usd:,.0f}")
     if u.budget_used is not None:
         st.progress(min(1.0, u.budget_used), text=f"{u.budget_used:.0%} of the monthly budget")
         if u.budget_used >= 1:

@@ -1,0 +1,135 @@
+"""Real-browser tests: `streamlit run` on a free port, headless Chromium through Playwright. Each page
+is loaded, a filter changed, a region link followed and the CSV downloaded; the figures on screen are
+checked against the database. Screenshots go to tests/output/screenshots/."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import text
+
+from monitor import metrics
+from monitor.metrics import Filters, PostSearch
+from monitor.timeutil import uk_today
+from tests.seed import CAMPAIGN
+
+pytestmark = pytest.mark.browser
+
+TALL = {"width": 1440, "height": 3400}  # Streamlit scrolls inside the app: a tall window shows a whole page
+
+
+def wait_until_idle(page) -> None:
+    """Streamlit marks the app 'notRunning' once a script run (and its drawing) has finished."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    page.wait_for_timeout(700)  # charts draw just after the run ends
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+
+
+def open_page(page, base_url: str, path: str = "") -> None:
+    page.goto(f"{base_url}/{path}")
+    page.wait_for_selector("h1")
+    wait_until_idle(page)
+
+
+def metric_value(page, label: str) -> str:
+    card = page.locator('[data-testid="stMetric"]').filter(has=page.locator(
+        '[data-testid="stMetricLabel"]', has_text=re.compile(f"^{re.escape(label)}")))
+    return card.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option of a Streamlit selectbox by its label."""
+    page.get_by_label(label, exact=False).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_until_idle(page)
+
+
+def shot(page, screenshots, name: str) -> None:
+    page.set_viewport_size(TALL)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+
+
+def db_posts(seeded_db, start, end, region=None) -> int:
+    sql = ("SELECT COUNT(DISTINCT p.id) FROM posts p JOIN post_matches m ON m.post_id = p.id "
+           "WHERE m.campaign = :c AND p.created_date_uk BETWEEN :a AND :b" + (" AND p.region = :r" if region else ""))
+    with seeded_db.engine().connect() as conn:
+        return conn.execute(text(sql), {"c": CAMPAIGN, "a": start, "b": end, "r": region}).scalar()
+
+
+def seven_days() -> Filters:
+    return Filters(CAMPAIGN, *metrics.preset_range("7 days", uk_today()))
+
+
+def test_overview_shows_the_database_figures_and_changes_period(page, dashboard_server, seeded_db, screenshots):
+    open_page(page, dashboard_server)
+    f = seven_days()
+    expected = metrics.kpis(seeded_db.engine(), f)
+    assert metric_value(page, "Posts") == f"{db_posts(seeded_db, f.from_date, f.to_date):,}"
+    assert metric_value(page, "Potential reach") == f"{expected.potential_reach:,}"
+    assert metric_value(page, "Engagements") == f"{expected.engagements:,}"
+    assert page.locator('[data-testid="stVegaLiteChart"], .vega-embed').count() >= 3  # timeline, map, tags
+    shot(page, screenshots, "overview")
+    choose(page, "Period", "Last week")
+    start, end = metrics.preset_range("Last week", uk_today())
+    assert metric_value(page, "Posts") == f"{db_posts(seeded_db, start, end):,}"
+    assert f"from={start.isoformat()}" in page.url
+
+
+def test_region_link_opens_the_region_page(page, dashboard_server, seeded_db, screenshots):
+    open_page(page, dashboard_server)
+    f = seven_days()
+    london = db_posts(seeded_db, f.from_date, f.to_date, "London")
+    page.get_by_role("link", name=f"London · {london:,}").click()
+    page.wait_for_url(re.compile(r"/region\?"))
+    wait_until_idle(page)
+    assert "region=London" in page.url and f"from={f.from_date.isoformat()}" in page.url
+    assert page.locator("h2", has_text="London").count() == 1
+    assert metric_value(page, "Posts") == f"{london:,}"
+    shot(page, screenshots, "region")
+
+
+def test_shared_region_url_opens_in_a_new_session(page, dashboard_server, seeded_db):
+    start, end = metrics.preset_range("30 days", uk_today())
+    open_page(page, dashboard_server, f"region?region=Scotland&from={start}&to={end}")
+    assert page.locator("h2", has_text="Scotland").count() == 1
+    assert metric_value(page, "Posts") == f"{db_posts(seeded_db, start, end, 'Scotland'):,}"
+
+
+def test_posts_explorer_search_and_csv_download(page, dashboard_server, seeded_db, screenshots):
+    open_page(page, dashboard_server, "posts")
+    page.get_by_label("Text contains").fill("waiting list")
+    page.get_by_label("Text contains").press("Enter")
+    wait_until_idle(page)
+    expected = metrics.posts_page(seeded_db.engine(), seven_days(), PostSearch(text="waiting list"), limit=50)
+    assert expected.total > 0
+    assert page.get_by_text(f"{expected.total:,} posts match").count() == 1
+    shot(page, screenshots, "posts")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=re.compile("Download these posts")).click()
+    body = download_info.value.path().read_bytes().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert len(rows) == expected.total
+    assert [r["url"] for r in rows[:50]] == [p.url for p in expected.rows]
+    assert all("waiting list" in r["text"].lower() for r in rows)
+
+
+def test_collector_health_page(page, dashboard_server, seeded_db, screenshots):
+    open_page(page, dashboard_server, "health")
+    from monitor.config import default_config
+    usage = metrics.api_usage_this_month(seeded_db.engine(), default_config())
+    assert metric_value(page, "Requests") == f"{usage.requests:,}"
+    assert metric_value(page, "Estimated cost") == f"${usage.estimated_cost_usd:,.2f}"
+    assert page.get_by_text("Collection gaps and failed runs").count() == 1
+    shot(page, screenshots, "health")
+
+
+def test_help_page(page, dashboard_server, screenshots):
+    open_page(page, dashboard_server, "help")
+    for definition in metrics.DEFINITIONS:
+        assert page.get_by_text(definition.text[:60]).count() >= 1
+    shot(page, screenshots, "help")
