@@ -1,8 +1,9 @@
 """The weekly report as an A4 PDF a person can send to a director, made offline with reportlab.
 
 Pages: 1 the title block, headline figures with week-on-week change and the daily chart; 2 regions
-(chart and table); 3 top posts and top contributors; 4 hashtags, collection completeness and the
-definitions. Every page has a footer with the week and "Page n of N".
+(chart and table); 3 top posts; 4 top contributors, hashtags and mentions; 5 collection completeness
+and the definitions. Each section starts its own page, so ten of the longest posts cannot push the
+rest onto extra pages: the page count is always 5. Every page has a footer with the week and "Page n of N".
 
 Charts are drawn by matplotlib's Agg renderer through its object API (no pyplot: the dashboard renders
 from several threads) in DejaVu Sans, the font matplotlib ships, which reportlab embeds too: the same
@@ -135,6 +136,7 @@ def _table(header: list[str], rows: list[list], widths: list[float], numeric_fro
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, LIGHT]),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
         ("LINEBELOW", (0, -1), (-1, -1), 0.5, NAVY),
     ]))
     return table
@@ -168,7 +170,7 @@ def _top_posts_table(report: WeeklyReport) -> Table | Paragraph:
              _p(p.text, limit=POST_TEXT_LIMIT), _n(p.engagements), _n(p.impressions)]
             for rank, p in enumerate(report.top_posts, start=1)]
     return _table(["#", "Author", "Posted", "Post", "Engagements", "Impressions"], rows,
-                  [0.8 * cm, 2.8 * cm, 1.9 * cm, 6.5 * cm, 2.7 * cm, 2.7 * cm], numeric_from=4)
+                  [0.7 * cm, 2.8 * cm, 1.9 * cm, 7.2 * cm, 2.5 * cm, 2.3 * cm], numeric_from=4)
 
 
 def _contributors_table(report: WeeklyReport) -> Table | Paragraph:
@@ -186,7 +188,7 @@ def _terms_tables(report: WeeklyReport) -> Table:
             return Paragraph("None this week.", SMALL)
         rows = [[_p(prefix + t.term), _n(t.posts), _n(t.contributors)] for t in items[:TERMS_LIMIT]]
         return _table(["Hashtag" if prefix == "#" else "Account mentioned", "Posts", "Contributors"], rows,
-                      [3.6 * cm, 1.5 * cm, 2.6 * cm], numeric_from=1)
+                      [4.6 * cm, 1.4 * cm, 2.5 * cm], numeric_from=1)
     side_by_side = Table([[terms("#", report.hashtags), terms("@", report.mentions)]],
                          colWidths=[WIDTH / 2, WIDTH / 2])
     side_by_side.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
@@ -314,9 +316,10 @@ def _story(report: WeeklyReport) -> list:
               Paragraph("Top posts", H1), Paragraph("By engagements (likes, reposts, replies, quotes and "
                                                     "bookmarks), then impressions.", NOTE), Spacer(1, 3),
               _top_posts_table(report),
-              Paragraph("Top contributors", H1), _contributors_table(report),
               PageBreak(),
+              Paragraph("Top contributors", H1), _contributors_table(report),
               Paragraph("Hashtags and mentions", H1), _terms_tables(report),
+              PageBreak(),
               Paragraph("Collection completeness", H1), *_completeness(report),
               Paragraph("Definitions", H1), *_definitions(report)]
     return story

@@ -12,8 +12,9 @@ from tests.reports.test_build import oct_utc, seed_clock_change_week
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs poppler-utils (make system-deps)")
 
-PAGE_HEADINGS = [["Headline figures", "Daily activity"], ["Regions"], ["Top posts", "Top contributors"],
-                 ["Hashtags and mentions", "Collection completeness", "Definitions"]]
+PAGE_HEADINGS = [["Headline figures", "Daily activity"], ["Regions"], ["Top posts"],
+                 ["Top contributors", "Hashtags and mentions"], ["Collection completeness", "Definitions"]]
+PAGES = len(PAGE_HEADINGS)
 
 
 def pdf_pages(tmp_path, data: bytes) -> list[str]:
@@ -35,10 +36,10 @@ def pdf_pages(tmp_path, data: bytes) -> list[str]:
 
 def test_report_has_the_expected_pages(tmp_path, small, small_cfg):
     pages = pdf_pages(tmp_path, render(build(small, small_cfg), "pdf"))
-    assert len(pages) == 4
+    assert len(pages) == PAGES
     for number, (text, headings) in enumerate(zip(pages, PAGE_HEADINGS), start=1):
         assert all(h in text for h in headings), (number, headings)
-        assert f"Page {number} of 4" in text
+        assert f"Page {number} of {PAGES}" in text
     title = pages[0]
     assert "Invest in Pupil and Family Services" in title and "Week 47 of 2026" in title
     assert "Monday 16 November 2026 to Sunday 22 November 2026" in title
@@ -66,9 +67,9 @@ def test_region_report_names_the_region(tmp_path, small, small_cfg):
 
 def test_empty_week_still_has_every_page(tmp_path, engine, small_cfg):
     pages = pdf_pages(tmp_path, render(build(engine, small_cfg, (2026, 2)), "pdf"))
-    assert len(pages) == 4
-    assert "No posts this week." in pages[2]
-    assert "No collection run was recorded in this week" in pages[3]
+    assert len(pages) == PAGES
+    assert "No posts this week." in pages[2] and "No contributors this week." in pages[3]
+    assert "No collection run was recorded in this week" in pages[4]
 
 
 def test_clock_change_week_in_the_pdf(tmp_path, engine, small_cfg):
@@ -87,3 +88,16 @@ def test_a_nul_byte_in_a_post_does_not_break_the_pdf(tmp_path, sqlite_engine, sm
     report = build(sqlite_engine, small_cfg)
     report = replace(report, top_posts=(replace(report.top_posts[0], text="before\x00<i>after"),))
     assert "before\ufffd<i>after" in pdf_pages(tmp_path, render(report, "pdf"))[2]
+
+
+def test_ten_longest_possible_posts_still_fit_their_page(tmp_path, sqlite_engine, small_cfg):
+    from dataclasses import replace
+
+    from tests.seed import seed_small
+    seed_small(sqlite_engine, small_cfg)
+    report = build(sqlite_engine, small_cfg)
+    longest = replace(report.top_posts[0], text="Wide words " * 25 + "#InvestInPupilServices", username="a" * 15)
+    loud = replace(report.top_contributors[0], name="A display name as long as X allows it", username="b" * 15)
+    report = replace(report, top_posts=(longest,) * 10, top_contributors=(loud,) * 10)
+    pages = pdf_pages(tmp_path, render(report, "pdf"))
+    assert len(pages) == PAGES and "Top contributors" in pages[3]
