@@ -33,6 +33,17 @@ class ParsedPage:
     result_count: int = 0
 
 
+# PostgreSQL text cannot hold NUL, and neither database can encode a lone UTF-16 surrogate
+# (which JSON can carry): both become U+FFFD in the text columns. `raw` keeps the original.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean_text(value: str | None) -> str | None:
+    if value is None or not UNSTORABLE.search(value):
+        return value
+    return UNSTORABLE.sub("\ufffd", value)
+
+
 def metric(metrics: dict, *names: str) -> int:
     """X renamed some metrics (retweet_count -> repost_count): accept either."""
     for n in names:
@@ -66,10 +77,10 @@ def parse_author(user: dict, now: datetime) -> dict:
     m = user.get("public_metrics") or {}
     return {
         "id": str(user["id"]),
-        "username": user.get("username") or str(user["id"]),
-        "name": user.get("name"),
-        "location": user.get("location"),
-        "description": user.get("description"),
+        "username": clean_text(user.get("username")) or str(user["id"]),
+        "name": clean_text(user.get("name")),
+        "location": clean_text(user.get("location")),
+        "description": clean_text(user.get("description")),
         "followers_count": metric(m, "followers_count"),
         "following_count": metric(m, "following_count"),
         "tweet_count": metric(m, "tweet_count"),
@@ -95,7 +106,7 @@ def stub_author(author_id: str, now: datetime) -> dict:
 
 
 def parse_place(place: dict) -> dict:
-    return {"id": str(place["id"]), "full_name": place.get("full_name"), "name": place.get("name"),
+    return {"id": str(place["id"]), "full_name": clean_text(place.get("full_name")), "name": clean_text(place.get("name")),
             "country_code": place.get("country_code"), "place_type": place.get("place_type"), "raw": place}
 
 
@@ -111,7 +122,7 @@ def parse_post(post: dict, authors: dict[str, dict], now: datetime) -> dict:
         "created_at": created,
         "created_date_uk": local.date(),
         "created_hour_uk": local.hour,
-        "text": post.get("text") or "",
+        "text": clean_text(post.get("text")) or "",
         "lang": post.get("lang"),
         "kind": kind,
         "conversation_id": post.get("conversation_id"),
@@ -136,14 +147,14 @@ def created_from_id(post_id: str) -> datetime:
 
 
 def entity_tags(post: dict) -> list[str]:
-    return sorted({h["tag"].lower() for h in (post.get("entities") or {}).get("hashtags", []) if h.get("tag")})
+    return sorted({clean_text(h["tag"]).lower() for h in (post.get("entities") or {}).get("hashtags", []) if h.get("tag")})
 
 
 def entity_mentions(post: dict) -> list[tuple[str, str | None]]:
     seen: dict[str, str | None] = {}
     for m in (post.get("entities") or {}).get("mentions", []):
         if m.get("username"):
-            seen.setdefault(m["username"].lower(), m.get("id"))
+            seen.setdefault(clean_text(m["username"]).lower(), m.get("id"))
     return sorted(seen.items())
 
 

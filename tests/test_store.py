@@ -101,3 +101,30 @@ def test_potential_reach_uses_followers_as_of_the_post(engine):
     with transaction(engine) as s:
         assert set(s.scalars(select(Post.author_followers))) == {300}
         assert s.get(Author, "11").followers_count == 5000
+
+
+HOSTILE = [
+    '<script>alert("x")</script> **bold** [link](javascript:alert(1)) =HYPERLINK("http://x","y")',
+    "x" * 20000,
+    "\u202eRTL override\u200b zero\u200dwidth \u05e9\u05dc\u05d5\u05dd مرحبا 🏴󠁧󠁢󠁷󠁬󠁳󠁿👩🏽‍🏫",
+    "NUL\x00inside",
+    "lone \ud800 surrogate",
+]
+
+
+def test_hostile_text_is_stored_intact_or_visibly_replaced(engine):
+    now = datetime.now(timezone.utc)
+    evil = pages.user("66", "evil", location=HOSTILE[0])
+    evil["name"] = HOSTILE[3]
+    posts = [pages.post(WHEN, "66", text + " #InvestInPupilServices", seq=i) for i, text in enumerate(HOSTILE)]
+    with transaction(engine) as s:
+        store_page(s, parse_page(pages.page(posts, [evil]), now), now)
+    with transaction(engine) as s:
+        stored = {p.id: p for p in s.scalars(select(Post))}
+        author = s.get(Author, "66")
+    for original in posts:
+        row = stored[original["id"]]
+        expected = original["text"].replace("\x00", "\ufffd").replace("\ud800", "\ufffd")
+        assert row.text == expected
+        assert row.raw["text"] == original["text"]  # the raw response keeps every character
+    assert author.location == HOSTILE[0] and author.name == "NUL\ufffdinside"
