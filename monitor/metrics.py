@@ -150,10 +150,14 @@ def _dialect(bind: Bind) -> str:
 
 def in_scope(filters: Filters, from_date: date | None = None) -> list:
     """WHERE conditions on posts for the filters (from_date widens the range back, for comparisons)."""
-    campaign_posts = select(PostMatch.post_id).where(PostMatch.campaign == filters.campaign)
+    # A correlated EXISTS, not IN (SELECT ...): the database walks the posts of the date range (on the
+    # index) and probes post_matches' primary key (post_id, campaign, ...) for each, instead of first
+    # listing every post the campaign ever matched. Either way a post matching two terms counts once.
+    matched = (select(PostMatch.post_id)
+               .where(PostMatch.post_id == Post.id, PostMatch.campaign == filters.campaign).exists())
     conditions = [Post.created_date_uk >= (from_date or filters.from_date),
                   Post.created_date_uk <= filters.to_date,
-                  Post.id.in_(campaign_posts)]
+                  matched]
     if filters.region:
         conditions.append(Post.region == filters.region)
     if filters.branch:
@@ -581,7 +585,10 @@ def _search_conditions(search: PostSearch) -> list:
         conditions.append(Post.id.in_(select(PostHashtag.post_id).where(PostHashtag.tag == tag)))
     if search.author and search.author.strip("@ "):
         who = search.author.strip("@ ")
-        conditions.append(or_(func.lower(Author.username) == who.lower(), Author.name.icontains(who, autoescape=True)))
+        # The few matching authors first, then their posts: no join of every post to its author.
+        authors = select(Author.id).where(or_(func.lower(Author.username) == who.lower(),
+                                              Author.name.icontains(who, autoescape=True)))
+        conditions.append(Post.author_id.in_(authors))
     return conditions
 
 
@@ -593,20 +600,24 @@ class PostsPage:
 
 def posts_page(bind: Bind, filters: Filters, search: PostSearch = PostSearch(), limit: int = 50,
                offset: int = 0) -> PostsPage:
-    """One page of matching posts, newest first, with the total count (a window count, same statement)."""
-    stmt = (select(*POST_COLUMNS, func.count().over().label("total"))
-            .outerjoin(Author, Author.id == Post.author_id)
-            .where(*in_scope(filters), *_search_conditions(search))
-            .order_by(Post.created_at.desc(), Post.id.desc())
-            .limit(limit).offset(offset))
-    rows = _rows(bind, stmt)
-    if rows:
-        return PostsPage([_post_row(r) for r in rows], int(rows[0][-1]))
-    if offset == 0:
-        return PostsPage([], 0)
-    count = (select(func.count()).select_from(Post).outerjoin(Author, Author.id == Post.author_id)
-             .where(*in_scope(filters), *_search_conditions(search)))
-    return PostsPage([], int(_rows(bind, count)[0][0]))
+    """One page of matching posts, newest first, with the total number that match.
+
+    Two statements on purpose: the count runs on the covering index, and the page walks
+    created_at newest first and stops after `limit` rows. (One statement with COUNT(*) OVER ()
+    had to build every matching full row before the LIMIT: 3-6x slower on 1M posts.)
+    """
+    conditions = [*in_scope(filters), *_search_conditions(search)]
+    count = select(func.count()).select_from(Post).where(*conditions)
+    # The same range in UTC instants lets the database walk ix_posts_created_at newest first and stop.
+    utc_range = [Post.created_at >= uk_day_start(filters.from_date),
+                 Post.created_at < uk_day_start(filters.to_date + timedelta(days=1))]
+    rows_stmt = (select(*POST_COLUMNS).outerjoin(Author, Author.id == Post.author_id)
+                 .where(*conditions, *utc_range)
+                 .order_by(Post.created_at.desc(), Post.id.desc())
+                 .limit(limit).offset(offset))
+    total = int(_rows(bind, count)[0][0])
+    rows = _rows(bind, rows_stmt) if total > offset else []
+    return PostsPage([_post_row(r) for r in rows], total)
 
 
 CSV_COLUMNS = ("url", "created_at_utc", "date_uk", "username", "author_name", "kind", "region", "branch",
