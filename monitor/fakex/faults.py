@@ -18,6 +18,7 @@ FAULT_KINDS = frozenset({
     "no_includes",     # 200 page without `includes`
     "missing_author",  # 200 page where one author is missing from includes.users
     "duplicate",       # the page repeats a post of the previous page
+    "out_of_order",    # 200 page whose posts come oldest first (meta and next_token unchanged)
 })
 
 # Faults that replace the answer before the endpoint runs (the rest alter or delay a real answer).

@@ -149,6 +149,8 @@ def _alter_body(fault: Fault | None, body: dict) -> None:
         body.get("includes", {})["users"] = [user for user in users if user["id"] != missing]
     elif fault.kind == "duplicate" and body.get("data") and "meta" not in body:
         body["data"].append(body["data"][0])   # lookups have no pages: repeat within the answer
+    elif fault.kind == "out_of_order" and body.get("data"):
+        body["data"].reverse()   # ids ascending instead of newest first; meta still tells the truth
 
 
 # --- the server ----------------------------------------------------------------------------
