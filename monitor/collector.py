@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from monitor.attribution import Attributor, latest_corrections
 from monitor.config import Campaign, Config
-from monitor.db import transaction
+from monitor.db import DATABASE_FAULTS, DatabaseUnavailable, db_error_reason, transaction
 from monitor.models import CollectionRun, RunEvent, SearchCursor
 from monitor.parse import ParsedPage, created_from_id, parse_page
 from monitor.refresh import next_refresh_time
@@ -75,15 +75,35 @@ class Collector:
         return summaries
 
     def run_query(self, campaign: Campaign, query: str) -> RunSummary:
-        run_id = self._resume_or_start(campaign, query)
+        """Raises DatabaseUnavailable when the database goes away (its run stays resumable)."""
         try:
-            self._fetch_pages(run_id, campaign, query)
-        except (CollectionHalted, SourceConfigError) as e:
-            self._finish(run_id, "halted" if isinstance(e, CollectionHalted) else "failed", str(e), e.status)
-            raise
-        except RunFailed as e:
-            self._finish(run_id, "failed", str(e))
-        return self._summary(run_id)
+            run_id = self._resume_or_start(campaign, query)
+        except DATABASE_FAULTS as e:
+            raise DatabaseUnavailable(f"{campaign.name}: cannot start a collection run: database error: "
+                                      f"{db_error_reason(e)}") from None
+        try:
+            try:
+                self._fetch_pages(run_id, campaign, query)
+            except (CollectionHalted, SourceConfigError) as e:
+                self._finish(run_id, "halted" if isinstance(e, CollectionHalted) else "failed", str(e), e.status)
+                raise
+            except RunFailed as e:
+                self._finish(run_id, "failed", str(e))
+            return self._summary(run_id)
+        except DATABASE_FAULTS as e:
+            raise self._database_fault(run_id, campaign, e) from None
+
+    def _database_fault(self, run_id: int, campaign: Campaign, error: Exception) -> DatabaseUnavailable:
+        """The database went away mid-run (server gone, disk full): every stored page is committed
+        with its checkpoint, so mark the run failed if the database still lets us (else it stays
+        'running'), and let the next run resume it."""
+        message = (f"database error during run {run_id} of {campaign.name}: {db_error_reason(error)}; "
+                   "what was stored is kept and the next run continues from there")
+        try:
+            self._finish(run_id, "failed", message)
+        except DATABASE_FAULTS:
+            log.error("%s (the run could not be marked failed; the next run resumes it)", message)
+        return DatabaseUnavailable(message)
 
     # --- run lifecycle ----------------------------------------------------------------------
 

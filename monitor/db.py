@@ -7,7 +7,7 @@ from typing import Iterator
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError, ArgumentError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -15,6 +15,18 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 class DatabaseUnavailable(Exception):
     """The database cannot be reached or opened; str() is one line without the password."""
+
+
+# What a database that goes away mid-run raises: a lost PostgreSQL connection or server,
+# a SQLite file on a full disk ("database or disk is full") or an I/O error.
+DATABASE_FAULTS = (OperationalError, InterfaceError)
+
+
+def db_error_reason(error: Exception) -> str:
+    """The driver's first line (no SQL, no parameters, no password), or the exception's name."""
+    orig = getattr(error, "orig", None)
+    lines = str(orig if orig is not None else error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def safe_url(url: str) -> str:
@@ -57,8 +69,7 @@ def check_connection(engine: Engine) -> None:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except OperationalError as e:
-        reason = str(e.orig).strip().splitlines()[0] if e.orig else type(e).__name__
-        raise DatabaseUnavailable(f"cannot reach the database {safe_url(str(engine.url))}: {reason}") from None
+        raise DatabaseUnavailable(f"cannot reach the database {safe_url(str(engine.url))}: {db_error_reason(e)}") from None
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -17,12 +17,13 @@ from typing import Callable
 from sqlalchemy import select, update
 
 from monitor.config import Config, MetricsRefresh
-from monitor.db import transaction
+from monitor.db import DATABASE_FAULTS, DatabaseUnavailable, db_error_reason, transaction
 from monitor.models import CollectionRun, Post, RunEvent
 from monitor.parse import post_metrics
 from monitor.retry import GaveUp, call_with_retries
 from monitor.runlog import finish_run, record_event
-from monitor.sources.x import CollectionHalted, SourceConfigError, XSource, describe_partial_errors, problem_kind
+from monitor.sources.x import (CollectionHalted, RequestRejected, SourceConfigError, XSource, describe_partial_errors,
+                               problem_kind)
 from monitor.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -62,23 +63,46 @@ def refresh_metrics(engine, config: Config, source: XSource, *, clock: Callable[
     """Refresh due posts, batch by batch, recording the work as a collection run of kind 'refresh'."""
     stop = stop or threading.Event()
     policy = config.metrics_refresh
+    try:
+        summary = _start(engine, clock())
+    except DATABASE_FAULTS as e:
+        raise DatabaseUnavailable(f"cannot start a metrics refresh: database error: {db_error_reason(e)}") from None
+    try:
+        try:
+            while summary.batches < max_batches and not stop.is_set():
+                with transaction(engine) as s:
+                    ids = due_post_ids(s, clock(), policy.batch_size)
+                if not ids:
+                    break
+                page = _lookup_with_retries(engine, config, source, summary.run_id, ids, stop)
+                _store_batch(engine, summary, ids, page, clock(), policy)
+        except (CollectionHalted, SourceConfigError, GaveUp, RequestRejected) as e:
+            summary.status, summary.error = ("halted" if isinstance(e, CollectionHalted) else "failed"), str(e)
+        _finish(engine, summary, clock())
+    except DATABASE_FAULTS as e:
+        # Each batch committed on its own: the posts of the lost batch are simply still due.
+        message = f"database error during metrics refresh {summary.run_id}: {db_error_reason(e)}"
+        summary.status, summary.error = "failed", message
+        try:
+            _finish(engine, summary, clock())
+        except DATABASE_FAULTS:
+            log.error("%s (the run could not be marked failed; the next refresh closes it)", message)
+        raise DatabaseUnavailable(message) from None
+    return summary
+
+
+def _start(engine, now: datetime) -> RefreshSummary:
+    """Open this refresh's run, closing any refresh run a killed process left 'running'
+    (refreshes are not resumed: their posts are simply still due)."""
     with transaction(engine) as s:
-        run = CollectionRun(campaign="*", kind="refresh", query="GET /2/tweets", started_at=clock(), status="running")
+        for stale in s.scalars(select(CollectionRun).where(CollectionRun.kind == "refresh",
+                                                           CollectionRun.status == "running")):
+            stale.status, stale.ended_at = "failed", now
+            stale.error = stale.error or "interrupted: the process stopped before this refresh finished"
+        run = CollectionRun(campaign="*", kind="refresh", query="GET /2/tweets", started_at=now, status="running")
         s.add(run)
         s.flush()
-        summary = RefreshSummary(run.id)
-    try:
-        while summary.batches < max_batches and not stop.is_set():
-            with transaction(engine) as s:
-                ids = due_post_ids(s, clock(), policy.batch_size)
-            if not ids:
-                break
-            page = _lookup_with_retries(engine, config, source, summary.run_id, ids, stop)
-            _store_batch(engine, summary, ids, page, clock(), policy)
-    except (CollectionHalted, SourceConfigError, GaveUp) as e:
-        summary.status, summary.error = ("halted" if isinstance(e, CollectionHalted) else "failed"), str(e)
-    _finish(engine, summary, clock())
-    return summary
+        return RefreshSummary(run.id)
 
 
 def _lookup_with_retries(engine, config: Config, source: XSource, run_id: int, ids: list[str], stop) -> dict:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from monitor.collector import Collector
 from monitor.config import Campaign, Config
+from monitor.db import DatabaseUnavailable
 from monitor.refresh import refresh_metrics
 from monitor.reports.weekly_job import add_weekly_job
 from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
@@ -57,6 +58,9 @@ class CampaignScheduler:
             self._pause_collection()
         except SourceConfigError as e:
             self._fail(e)
+        except DatabaseUnavailable as e:
+            # The run stays resumable; the next interval tries again (PostgreSQL restarting, disk full).
+            log.error("%s", e)
 
     def refresh(self) -> None:
         try:
@@ -66,6 +70,8 @@ class CampaignScheduler:
                          summary.unavailable, f" ({summary.error})" if summary.error else "")
         except SourceConfigError as e:
             self._fail(e)
+        except DatabaseUnavailable as e:
+            log.error("%s", e)
 
     def _pause_collection(self) -> None:
         for job in self.scheduler.get_jobs():
