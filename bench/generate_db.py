@@ -230,7 +230,12 @@ def _flush(loader: Loader, buffers: dict) -> None:
 
 
 def _analyze(engine) -> None:
-    """Planner statistics, as a live database would have them."""
+    """Planner statistics (and on PostgreSQL the visibility map index-only scans need), as a live
+    database has them after autovacuum."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+        return
     with engine.connect() as conn:
         conn.execute(text("ANALYZE"))
         conn.commit()
