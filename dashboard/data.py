@@ -126,3 +126,11 @@ def correct_author(author_id: str, region: str, branch: str | None, corrected_by
                                  note=note)
     st.cache_data.clear()
     return correction
+
+
+def weekly_report(year: int, week: int, campaign: str, region: str | None, fmt: str) -> bytes:
+    """The weekly summary file, built when its download is clicked, by the same builder the CLI and
+    the Monday job use (monitor.reports)."""
+    from monitor.reports import build_weekly_report, render
+
+    return render(build_weekly_report(engine(), config(), year, week, campaign=campaign, region=region), fmt)

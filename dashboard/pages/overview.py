@@ -37,3 +37,4 @@ st.caption(f"{ui.period_label(filters.from_date, filters.to_date)} · "
 live_figures(filters)
 regions(filters)
 ui.activity_sections(filters, key="overview")
+ui.weekly_downloads(filters.campaign, None, key="overview")

@@ -125,4 +125,5 @@ live_figures(filters)
 if not branch:
     branches(filters)
 ui.activity_sections(filters, key="region")
+ui.weekly_downloads(filters.campaign, region, key="region")
 correction_form(accounts(filters))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
@@ -30,7 +30,7 @@ def wait_until_idle(page) -> None:
 
 def open_page(page, base_url: str, path: str = "") -> None:
     page.goto(f"{base_url}/{path}")
-    page.wait_for_selector("h1")
+    page.wait_for_selector("h1", timeout=90_000)  # the first run of a page compiles it: slow on a busy CI machine
     wait_until_idle(page)
 
 
@@ -133,3 +133,26 @@ def test_help_page(page, dashboard_server, screenshots):
     for definition in metrics.DEFINITIONS:
         assert page.get_by_text(definition.text[:60]).count() >= 1
     shot(page, screenshots, "help")
+
+
+def test_weekly_summary_is_one_click_from_the_region_page(page, dashboard_server, seeded_db, tmp_path):
+    import openpyxl
+
+    from monitor.timeutil import iso_week_days
+
+    open_page(page, dashboard_server, "region?region=London")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=re.compile("Excel workbook")).click()
+    download = download_info.value
+    monday = uk_today() - timedelta(days=uk_today().weekday() + 7)  # the last full week
+    year, week, _ = monday.isocalendar()
+    assert download.suggested_filename == f"naht-{CAMPAIGN}-{year}-W{week:02d}-london.xlsx"
+    path = tmp_path / "week.xlsx"
+    download.save_as(path)
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["Summary", "Regions", "Daily", "Top posts", "Contributors", "Posts"]
+    start, end = iso_week_days(year, week)
+    daily = [row for row in workbook["Daily"].iter_rows(min_row=2, values_only=True) if row[0] is not None]
+    assert len(daily) == 7
+    posts_sheet_rows = workbook["Posts"].max_row - 1
+    assert posts_sheet_rows == db_posts(seeded_db, start, end, "London")
