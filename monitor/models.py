@@ -128,6 +128,11 @@ class Post(RegionColumns, Base):
 
     __table_args__ = (
         Index("ix_posts_date_region", "created_date_uk", "region"),
+        # Every dashboard figure reads these columns over a UK date range: answered from the index
+        # alone (migration 0002; bench/bench_dashboard.py measures it).
+        Index("ix_posts_dashboard", "created_date_uk", "region", "branch", "author_id", "kind", "author_followers",
+              "impression_count", "like_count", "repost_count", "reply_count", "quote_count", "bookmark_count",
+              "created_hour_uk", "id"),
     )
 
 
