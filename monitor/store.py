@@ -6,6 +6,7 @@ stored twice (after a crash, or by two campaigns) leave exactly one row per post
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Sequence
@@ -37,9 +38,20 @@ class StoreResult:
     new_ids: tuple[str, ...] = ()
 
 
-def _insert(session: Session, model):
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+@functools.lru_cache(maxsize=256)
+def _upsert_statement(dialect: str, model, keys: tuple[str, ...], update_columns: tuple[str, ...]):
+    """One statement object per (table, conflict rule), built once so SQLAlchemy compiles it once.
+
+    Rows are passed as parameters (executemany): SQLAlchemy's insertmanyvalues batches them into
+    multi-row INSERTs on both databases. Building `.values(rows)` per page instead made a new
+    statement for every page, compiled again every time: that compile was most of the cost of
+    storing a page (bench/bench_ingest.py).
+    """
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)
+    if update_columns:
+        return stmt.on_conflict_do_update(index_elements=list(keys),
+                                          set_={c: stmt.excluded[c] for c in update_columns})
+    return stmt.on_conflict_do_nothing(index_elements=list(keys))
 
 
 def _chunks(rows: Sequence[dict]) -> Iterable[Sequence[dict]]:
@@ -49,14 +61,12 @@ def _chunks(rows: Sequence[dict]) -> Iterable[Sequence[dict]]:
 
 def upsert(session: Session, model, rows: Sequence[dict], keys: Sequence[str], update_columns: Sequence[str]) -> None:
     """INSERT ... ON CONFLICT (keys) DO UPDATE SET update_columns (or DO NOTHING): same SQL on both databases."""
-    for chunk in _chunks(list(rows)):
-        stmt = _insert(session, model).values(list(chunk))
-        if update_columns:
-            stmt = stmt.on_conflict_do_update(index_elements=list(keys),
-                                              set_={c: stmt.excluded[c] for c in update_columns})
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-        session.execute(stmt)
+    rows = list(rows)
+    if not rows:
+        return
+    stmt = _upsert_statement(session.get_bind().dialect.name, model, tuple(keys), tuple(update_columns))
+    for chunk in _chunks(rows):
+        session.execute(stmt, list(chunk))
 
 
 def insert_ignore(session: Session, model, rows: Sequence[dict], keys: Sequence[str]) -> None:
