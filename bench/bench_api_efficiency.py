@@ -1,0 +1,198 @@
+"""API efficiency: what the collector and the metrics refresh ask of the (simulated) X API.
+
+A simulated week: a SimClock starts when the campaign does and advances by the collection interval
+(15 minutes); at every step the collector polls the campaign and the metrics refresh runs, both
+in-process against monitor.fakex over real HTTP (tweepy), storing into a fresh SQLite file.
+Requests are counted from the fake's own request log (fx.requests), not from our counters.
+
+Figures (median over --runs corpora, one seed each):
+
+search   requests per 100 new posts   measured; the "limit" is 1.0, but a poll costs at least one
+                                      request even when 0-99 posts are new, so the floor for the
+                                      actual polls is sum(max(1, ceil(new/100))); both are printed,
+                                      with measured/floor (1.00 = no request wasted).
+         posts re-read                posts a search returned that were already stored
+                                      (posts_updated of every search run): must be 0.
+refresh  requests per refreshed post  limit 1/100 (0.01): each lookup carries 100 ids. Also the
+                                      floor for the batches that were actually due.
+billing  post reads / collected post  search reads plus lookup reads, and the same counted as
+                                      X bills them (one read per post per UTC day).
+
+Usage: .venv/bin/python bench/bench_api_efficiency.py [--runs 3] [--days 7] [--posts-per-day 200 2000]
+       [--quick]
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from monitor.collector import Collector
+from monitor.config import default_config
+from monitor.db import make_engine, transaction, upgrade
+from monitor.fakex import FakeX, SimClock
+from monitor.models import Post
+from monitor.refresh import refresh_metrics
+from monitor.sources.x import XSource, build_queries
+
+TOKEN = "bench-token"
+SEARCH = "/2/tweets/search/recent"
+LOOKUP = "/2/tweets"
+
+
+@dataclass
+class Week:
+    posts_per_day: int
+    seed: int
+    polls: int = 0
+    search_requests: int = 0
+    new_posts: int = 0
+    reread: int = 0
+    floor_requests: int = 0               # sum over polls of max(1, ceil(new / 100))
+    poll_sizes: Counter = field(default_factory=Counter)   # "0", "1-99", "100+" new posts per poll
+    refresh_calls: int = 0
+    lookup_requests: int = 0
+    refreshed: int = 0
+    unavailable: int = 0
+    refresh_floor: int = 0                # sum over refresh calls of ceil(due / 100)
+    post_reads: int = 0                   # every post a response carried (search + lookup)
+    billable_reads: int = 0               # distinct (post, UTC day) pairs
+    stored: int = 0
+    visible: int = 0
+    seconds: float = 0.0
+
+    @property
+    def per_100_new(self) -> float:
+        return 100 * self.search_requests / max(1, self.new_posts)
+
+    @property
+    def floor_per_100_new(self) -> float:
+        return 100 * self.floor_requests / max(1, self.new_posts)
+
+    @property
+    def per_refreshed(self) -> float:
+        return self.lookup_requests / max(1, self.refreshed + self.unavailable)
+
+
+def simulate_week(posts_per_day: int, days: int, seed: int, workdir: Path) -> Week:
+    week = Week(posts_per_day, seed)
+    start = datetime(2026, 11, 9, tzinfo=timezone.utc)   # a Monday, as the fake's default corpus
+    clock = SimClock(start)
+    fx = FakeX(seed=seed, start=start, days=days, posts_per_day=posts_per_day, bearer_token=TOKEN, clock=clock)
+    fx.start()
+    engine = make_engine(f"sqlite:///{workdir / f'api-{posts_per_day}-{seed}.db'}")
+    upgrade(engine)
+    base = default_config()
+    config = replace(base, api_base_url=fx.base_url, backoff_seconds=0.01, request_timeout=5.0)
+    [campaign] = config.campaigns
+    source = XSource(TOKEN, fx.base_url, timeout=5.0)
+    collector = Collector(engine, config, source, clock=clock)
+    step = timedelta(minutes=config.interval_minutes)
+    began = time.perf_counter()
+    try:
+        for _ in range(int(timedelta(days=days) / step)):
+            clock.advance(step)
+            for summary in collector.collect_campaign(campaign):
+                week.polls += 1
+                week.new_posts += summary.posts_new
+                week.reread += summary.posts_updated
+                week.floor_requests += max(1, math.ceil(summary.posts_new / 100))
+                week.poll_sizes["0" if summary.posts_new == 0 else "1-99" if summary.posts_new < 100 else "100+"] += 1
+            with transaction(engine) as s:   # what is due now: the floor for this refresh call
+                due = s.scalar(select(func.count()).select_from(Post).where(
+                    Post.next_refresh_at.is_not(None), Post.next_refresh_at <= clock(), Post.deleted.is_(False)))
+            summary = refresh_metrics(engine, config, source, clock=clock)
+            week.refresh_calls += 1
+            week.refreshed += summary.refreshed
+            week.unavailable += summary.unavailable
+            week.refresh_floor += math.ceil(due / 100)
+        week.seconds = time.perf_counter() - began
+        requests = fx.requests
+        week.search_requests = sum(r["path"] == SEARCH for r in requests)
+        week.lookup_requests = sum(r["path"] == LOOKUP for r in requests)
+        week.visible = len(set().union(*(fx.visible_ids(q) for q in build_queries(campaign.terms))))
+        with transaction(engine) as s:
+            first_seen = dict(s.execute(select(Post.id, Post.first_seen_at)).all())
+        week.stored = len(first_seen)
+        reads = {(post_id, seen.date()) for post_id, seen in first_seen.items()}
+        week.post_reads = week.new_posts + week.reread + week.refreshed
+        for r in requests:
+            if r["path"] == LOOKUP and r["status"] == 200:
+                reads |= {(post_id, r["time"].date()) for post_id in r["params"]["ids"].split(",")}
+        week.billable_reads = len(reads)
+    finally:
+        fx.stop()
+        engine.dispose()
+    return week
+
+
+def median(values) -> float:
+    return statistics.median(values)
+
+
+def report(weeks: list[Week], days: int) -> None:
+    w0 = weeks[0]
+    print(f"\n-- {w0.posts_per_day} posts/day (fake's weekday volume; event days 3-5x), {days} days, "
+          f"15-minute steps, {len(weeks)} seeds: {[w.seed for w in weeks]}")
+    rows = [
+        ("polls (search runs)", median([w.polls for w in weeks]), ""),
+        ("new posts collected", median([w.new_posts for w in weeks]), ""),
+        ("stored == visible at the end", all(w.stored == w.visible for w in weeks), "must be True"),
+        ("search requests", median([w.search_requests for w in weeks]), ""),
+        ("search requests per 100 new posts", median([w.per_100_new for w in weeks]), "limit 1.0 (see floor)"),
+        ("  floor for these polls, per 100 new posts", median([w.floor_per_100_new for w in weeks]),
+         "max(1, ceil(new/100)) per poll"),
+        ("  measured / floor", median([w.search_requests / w.floor_requests for w in weeks]), "1.00 = none wasted"),
+        ("  polls with 0 / 1-99 / 100+ new posts",
+         "/".join(str(median([w.poll_sizes[k] for w in weeks])) for k in ("0", "1-99", "100+")), ""),
+        ("posts re-read that were already stored", median([w.reread for w in weeks]), "limit 0"),
+        ("refresh calls", median([w.refresh_calls for w in weeks]), ""),
+        ("lookup requests", median([w.lookup_requests for w in weeks]), ""),
+        ("posts refreshed (+ found deleted/protected)",
+         median([w.refreshed + w.unavailable for w in weeks]), ""),
+        ("lookup requests per refreshed post", median([w.per_refreshed for w in weeks]), "limit 0.01"),
+        ("  floor for the batches due", median([w.refresh_floor / max(1, w.refreshed + w.unavailable)
+                                               for w in weeks]), "ceil(due/100) per call"),
+        ("  measured / floor", median([w.lookup_requests / max(1, w.refresh_floor) for w in weeks]), ""),
+        ("post reads per collected post", median([w.post_reads / max(1, w.new_posts) for w in weeks]),
+         "search + lookups"),
+        ("  billable (1 per post per UTC day)", median([w.billable_reads / max(1, w.new_posts) for w in weeks]),
+         ""),
+        ("wall time of the simulated week (s)", median([w.seconds for w in weeks]), ""),
+    ]
+    for name, value, note in rows:
+        shown = f"{value:.3f}" if isinstance(value, float) and not float(value).is_integer() else str(value)
+        print(f"  {name:<46} {shown:>12}   {note}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="corpora (seeds) per volume; medians are printed")
+    parser.add_argument("--days", type=int, default=7)
+    parser.add_argument("--posts-per-day", type=int, nargs="+", default=[200, 2000])
+    parser.add_argument("--quick", action="store_true", help="2 runs, 200 and 2000 posts/day, 3 days")
+    args = parser.parse_args()
+    if args.quick:
+        args.runs, args.days = 2, 3
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
+        for volume in args.posts_per_day:
+            weeks = [simulate_week(volume, args.days, seed, Path(tmp)) for seed in range(1, args.runs + 1)]
+            report(weeks, args.days)
+            ok &= all(w.reread == 0 and w.stored == w.visible for w in weeks)
+    if not ok:
+        print("FAIL: posts re-read, or stored posts differ from what the API could serve", file=sys.stderr)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""Ingest: posts stored per second from recorded API pages, beside a bare bulk insert of the same rows.
+
+Pages are recorded once from the simulated API through tweepy (full pages of 100 posts with their
+authors and places expanded, as X sends them) into JSON lines in a temporary folder.
+
+real path   what the collector does with each page, without HTTP: parse_page, region attribution
+            (with the corrections look-up), store_page (upserts, entities, campaign matches, run
+            links) and the run's checkpoint, one transaction per page: Collector._store itself.
+            The gazetteer tables are loaded before timing; the locate() cache is cleared per run.
+bare insert the same rows, already parsed and attributed, written by plain
+            `session.execute(insert(Model), rows)` (ORM bulk insert) into the same tables in one
+            transaction: no conflict handling, no look-ups, no checkpoint. The practical ceiling.
+            Also as a Core executemany (`insert(Model.__table__)`), which skips the ORM's bulk
+            bookkeeping; the ratio against the faster of the two is printed as ratio*.
+
+Each run uses a fresh database (a new SQLite file; a new PostgreSQL database). Medians are printed.
+Usage: .venv/bin/python bench/bench_ingest.py [--posts 10000] [--runs 5] [--db sqlite postgresql] [--quick]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from _common import (CORPUS_START, fresh_database, load_pages, machine, postgres_available, record_pages,
+                     retry_on_server_restart)
+from monitor.attribution import Attributor
+from monitor.collector import Collector
+from monitor.config import default_config
+from monitor.db import transaction
+from monitor.models import (Author, AuthorFollowers, CollectionRun, Place, Post, PostHashtag, PostMatch,
+                            PostMention, RunPost)
+from monitor.parse import parse_page, stub_author
+from monitor.refresh import next_refresh_time
+from monitor.store import campaign_matches
+
+CONFIG = default_config()
+[CAMPAIGN] = CONFIG.campaigns
+NOW = CORPUS_START + timedelta(days=7, hours=1)
+
+
+def new_run(engine) -> int:
+    with transaction(engine) as s:
+        run = CollectionRun(campaign=CAMPAIGN.name, kind="search", query="bench", started_at=NOW, status="running")
+        s.add(run)
+        s.flush()
+        return run.id
+
+
+def real_path(engine, pages: list[dict], attributor: Attributor) -> tuple[int, float]:
+    import monitor.regions as regions
+
+    regions.locate.cache_clear()
+    collector = Collector(engine, CONFIG, source=None, clock=lambda: NOW, attributor=attributor)
+    run_id = new_run(engine)
+    posts = 0
+    start = time.perf_counter()
+    for raw in pages:
+        page = parse_page(raw, NOW)
+        posts += len(page.posts)
+        collector._store(run_id, CAMPAIGN, page)
+    return posts, time.perf_counter() - start
+
+
+def parsed_rows(pages: list[dict], attributor: Attributor, run_id: int) -> dict:
+    """Every row the real path writes, parsed and attributed once, de-duplicated by primary key."""
+    places, authors, followers, posts, tags, mentions, matches, links = {}, {}, {}, [], [], [], [], []
+    policy = CONFIG.metrics_refresh
+    for raw in pages:
+        page = parse_page(raw, NOW)
+        attributor.attribute_page(page, {})
+        places.update(page.places)
+        for author_id in page.missing_author_ids:
+            authors.setdefault(author_id, stub_author(author_id, NOW))
+        authors.update(page.authors)
+        for a in page.authors.values():
+            followers[a["id"]] = {"author_id": a["id"], "observed_on": NOW.date(), "followers_count": a["followers_count"]}
+        posts += [dict(p, next_refresh_at=next_refresh_time(p["created_at"], NOW, policy)) for p in page.posts]
+        tags += [{"post_id": p, "tag": t} for p, t in page.hashtags]
+        mentions += [{"post_id": p, "username": u, "user_id": uid} for p, u, uid in page.mentions]
+        matches += campaign_matches(page, CAMPAIGN.name, CAMPAIGN.terms)
+        links += [{"run_id": run_id, "post_id": p["id"]} for p in page.posts]
+    return {Place: list(places.values()), Author: list(authors.values()), AuthorFollowers: list(followers.values()),
+            Post: posts, PostHashtag: tags, PostMention: mentions, PostMatch: matches, RunPost: links}
+
+
+def bare_insert(engine, pages: list[dict], attributor: Attributor, core: bool = False) -> tuple[int, float]:
+    """ORM bulk insert (`insert(Post)`), or with core=True a Core executemany (`insert(posts_table)`)."""
+    run_id = new_run(engine)
+    rows = parsed_rows(pages, attributor, run_id)
+    start = time.perf_counter()
+    with transaction(engine) as s:
+        for model, batch in rows.items():
+            if batch:
+                s.execute(insert(model.__table__ if core else model), batch)
+    return len(rows[Post]), time.perf_counter() - start
+
+
+def measure(kind: str, pages: list[dict], runs: int, attributor: Attributor, workdir: Path) -> dict:
+    real, bare, core = [], [], []
+    def rate(path, **kw):
+        def once():
+            with fresh_database(kind, workdir) as engine:
+                posts, seconds = path(engine, pages, attributor, **kw)
+                return posts / seconds
+        return retry_on_server_restart(once)
+
+    for _ in range(runs):
+        real.append(rate(real_path))
+        bare.append(rate(bare_insert))
+        core.append(rate(bare_insert, core=True))
+    ceiling = [max(b, c) for b, c in zip(bare, core)]
+    return {"real": statistics.median(real), "bare": statistics.median(bare), "core": statistics.median(core),
+            "ratio": statistics.median(r / b for r, b in zip(real, bare)),
+            "ratio_best": statistics.median(r / c for r, c in zip(real, ceiling))}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=10_000, help="posts in the recorded pages (100 a page)")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--db", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite", "postgresql"])
+    parser.add_argument("--profile", action="store_true", help="profile one real-path run on SQLite (pyinstrument)")
+    parser.add_argument("--quick", action="store_true", help="3,000 posts, 3 runs")
+    args = parser.parse_args()
+    if args.quick:
+        args.posts, args.runs = 3_000, 3
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+        workdir = Path(tmp)
+        began = time.perf_counter()
+        count = record_pages(workdir / "pages.jsonl", args.posts)
+        pages = load_pages(workdir / "pages.jsonl")
+        posts = sum(len(p.get("data") or []) for p in pages)
+        print(f"recorded {count} pages ({posts:,} posts) from the simulated API in "
+              f"{time.perf_counter() - began:.1f} s; {machine()}")
+        attributor = Attributor(replace(CONFIG))
+        attributor.attribute_page(parse_page(pages[0], NOW), {})   # load the gazetteer before timing
+        if args.profile:
+            from pyinstrument import Profiler
+
+            with fresh_database("sqlite", workdir) as engine:
+                profiler = Profiler()
+                profiler.start()
+                real_path(engine, pages, attributor)
+                profiler.stop()
+            print(profiler.output_text(unicode=False, color=False, show_all=False))
+            return 0
+        print(f"median of {args.runs} runs, fresh database each; posts/s; ratio = real / bare ORM insert, "
+              "ratio* = real / the faster of the two bare inserts")
+        print(f"{'database':<11} {'real path':>10} {'bare ORM insert':>16} {'bare Core insert':>17} {'ratio':>6} "
+              f"{'ratio*':>7}")
+        ok = True
+        for kind in args.db:
+            if kind == "postgresql" and (reason := postgres_available()):
+                print(f"{kind:<11} skipped: PostgreSQL not reachable ({reason}); scripts/ensure-postgres.sh starts it")
+                continue
+            m = measure(kind, pages, args.runs, attributor, workdir)
+            print(f"{kind:<11} {m['real']:>10,.0f} {m['bare']:>16,.0f} {m['core']:>17,.0f} {m['ratio']:>6.2f} "
+                  f"{m['ratio_best']:>7.2f}")
+            ok &= m["ratio_best"] >= 0.5
+    if not ok:
+        print("below the acceptance line: real path under 0.5 of the bare insert", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
