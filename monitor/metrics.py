@@ -623,14 +623,15 @@ def posts_page(bind: Bind, filters: Filters, search: PostSearch = PostSearch(), 
 CSV_COLUMNS = ("url", "created_at_utc", "date_uk", "username", "author_name", "kind", "region", "branch",
                "text", "likes", "reposts", "replies", "quotes", "bookmarks", "impressions", "engagements",
                "author_followers", "deleted")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(value: str | None) -> str:
-    """Untrusted text must not run as a formula when the CSV is opened in a spreadsheet (OWASP CSV injection)."""
-    if not value:
-        return ""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """Untrusted text must not run as a formula when the CSV is opened in a spreadsheet (OWASP CSV injection):
+    the one neutraliser the weekly reports use too (monitor.reports.safety; imported here rather than at the
+    top because monitor.reports imports this module)."""
+    from monitor.reports.safety import neutralise
+
+    return neutralise(value) if value else ""
 
 
 def posts_csv_rows(bind: Bind, filters: Filters, search: PostSearch = PostSearch(),
