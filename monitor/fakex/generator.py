@@ -6,9 +6,11 @@ step or the corpus of an existing seed changes.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -110,6 +112,44 @@ class Corpus:
         names = ("retweet_count", "reply_count", "like_count", "quote_count",
                  "bookmark_count", "impression_count")
         return {name: int(final * grown) for name, final in zip(names, facts.final_metrics)}
+
+    def add_post(self, text: str, user: dict, at: datetime, final_metrics: tuple = (1, 1, 5, 0, 1, 200)) -> str:
+        """Put a post of your own into the corpus (text exactly as given, hashtags taken from it) by `user`
+        (an API v2 user dict with at least `id` and `username`; added or replaced), posted at `at`.
+        For tests that need particular content; call it before the posts are searched. Returns the id."""
+        ms = to_ms(at)
+        low_bits = 0
+        while str(snowflake(ms, low_bits)) in self.post_by_id:
+            low_bits += 1
+        id_int = snowflake(ms, low_bits)
+        post_id = str(id_int)
+        created_ms = ms - 400 * DAY_MS
+        self.users[str(user["id"])] = {
+            "name": user["username"], "created_at": iso_time(created_ms), "description": "", "protected": False,
+            "verified": False, "verified_type": "none",
+            "public_metrics": {"followers_count": 100, "following_count": 100, "tweet_count": 100,
+                               "listed_count": 0, "like_count": 0}, **user, "id": str(user["id"])}
+        self.user_regions.setdefault(str(user["id"]), None)
+        tags = [{"start": m.start(), "end": m.end(), "tag": m.group(1)} for m in _HASHTAG.finditer(text)]
+        post = {"id": post_id, "text": text, "author_id": str(user["id"]), "created_at": iso_time(ms), "lang": "en",
+                "conversation_id": post_id, "edit_history_tweet_ids": [post_id], "possibly_sensitive": False,
+                "reply_settings": "everyone"}
+        if tags:
+            post["entities"] = {"hashtags": tags}
+        facts = PostFacts(id=post_id, id_int=id_int, ms=ms, author_id=str(user["id"]),
+                          username=user["username"].lower(), hashtags=frozenset(t["tag"].lower() for t in tags),
+                          mentions=frozenset(), text_lower=text.lower(), lang="en", is_reply=False, is_quote=False,
+                          has_geo=False, final_metrics=tuple(final_metrics), half_life_hours=1.0)
+        position = bisect.bisect_left(self.ids_ascending, id_int)   # posts stay oldest first
+        self.ids_ascending.insert(position, id_int)
+        self.posts.insert(position, post)
+        self.facts.insert(position, facts)
+        self.post_by_id[post_id] = post
+        self.facts_by_id[post_id] = facts
+        return post_id
+
+
+_HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
 
 
 def build_corpus(seed: int, start: datetime, days: int, posts_per_day: int,

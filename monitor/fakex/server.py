@@ -95,7 +95,11 @@ class _Reply:
 
 
 def _json_reply(status: int, body: dict, headers: dict) -> _Reply:
-    return _Reply(status, json.dumps(body, ensure_ascii=False).encode("utf-8"), headers)
+    try:
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:   # a lone surrogate: JSON carries it only as a \ud800 escape, as X would
+        data = json.dumps(body).encode("ascii")
+    return _Reply(status, data, headers)
 
 
 def _problem(status: int, title: str | None = None, detail: str | None = None, kind: str = "about:blank") -> dict:
@@ -279,6 +283,15 @@ class FakeX:
 
     def protect_author(self, user_id: str) -> None:
         self._api.protect_author(user_id)
+
+    def add_post(self, text: str, user: dict, at: datetime | None = None, final_metrics: tuple | None = None) -> str:
+        """Serve a post of your own (e.g. hostile text) by `user` ({"id", "username", optional "name",
+        "location", ...}), posted at `at` (default: a minute before the clock's now). Its hashtags are
+        taken from the text, so a campaign search finds it when the text carries a campaign hashtag.
+        `final_metrics`: (reposts, replies, likes, quotes, bookmarks, impressions) when fully grown.
+        Call before collecting; returns the post id."""
+        extra = {"final_metrics": tuple(final_metrics)} if final_metrics else {}
+        return self.corpus.add_post(text, user, at or self.clock() - timedelta(minutes=1), **extra)
 
     # serving
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
