@@ -14,7 +14,7 @@ from monitor.db import transaction
 from monitor.models import CollectionRun, PostMatch
 from monitor.parse import parse_page
 from monitor.refresh import next_refresh_time
-from monitor.runlog import finish_run, record_event
+from monitor.runlog import close_interrupted_runs, finish_run, record_event
 from monitor.store import campaign_matches, insert_ignore, store_page
 from monitor.timeutil import utcnow
 
@@ -51,6 +51,9 @@ def import_jsonl(engine: Engine, config: Config, path: str | Path, *, progress: 
     path = Path(path)
     attributor = Attributor(config)
     with transaction(engine) as s:
+        # An import killed part-way is not resumed: importing its file again stores the rest (and only
+        # updates what is already there), so close its run honestly.
+        close_interrupted_runs(s, "import", utcnow(), advice=": import the file again to load the rest")
         run = CollectionRun(campaign="*", kind="import", query=f"import {path.name}", started_at=utcnow(),
                             status="running")
         s.add(run)

@@ -21,7 +21,7 @@ from monitor.db import DATABASE_FAULTS, DatabaseUnavailable, db_error_reason, tr
 from monitor.models import CollectionRun, Post, RunEvent
 from monitor.parse import post_metrics
 from monitor.retry import GaveUp, call_with_retries
-from monitor.runlog import finish_run, record_event
+from monitor.runlog import close_interrupted_runs, finish_run, record_event
 from monitor.sources.x import (CollectionHalted, RequestRejected, SourceConfigError, XSource, describe_partial_errors,
                                problem_kind)
 from monitor.timeutil import utcnow
@@ -95,10 +95,7 @@ def _start(engine, now: datetime) -> RefreshSummary:
     """Open this refresh's run, closing any refresh run a killed process left 'running'
     (refreshes are not resumed: their posts are simply still due)."""
     with transaction(engine) as s:
-        for stale in s.scalars(select(CollectionRun).where(CollectionRun.kind == "refresh",
-                                                           CollectionRun.status == "running")):
-            stale.status, stale.ended_at = "failed", now
-            stale.error = stale.error or "interrupted: the process stopped before this refresh finished"
+        close_interrupted_runs(s, "refresh", now)
         run = CollectionRun(campaign="*", kind="refresh", query="GET /2/tweets", started_at=now, status="running")
         s.add(run)
         s.flush()

@@ -8,7 +8,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from monitor.db import transaction
 from monitor.models import CollectionRun, RunEvent
@@ -37,3 +39,17 @@ def finish_run(engine: Engine, run_id: int, at: datetime, status: str, error: st
             s.add(RunEvent(run_id=run_id, at=at, kind="fatal", status_code=status_code, detail=error))
     if error:
         log.error("run %s %s: %s", run_id, status, error)
+
+
+def close_interrupted_runs(session: Session, kind: str, now: datetime, advice: str = "") -> list[int]:
+    """Close the runs of `kind` that a killed process left 'running': failed, with an 'interrupted' reason.
+    For the kinds that are not resumed (refresh, import), called by the next run of the same kind as it starts."""
+    closed = []
+    for stale in session.scalars(select(CollectionRun).where(CollectionRun.kind == kind,
+                                                             CollectionRun.status == "running")):
+        stale.status, stale.ended_at = "failed", now
+        stale.error = stale.error or f"interrupted: the process stopped before this {kind} finished{advice}"
+        closed.append(stale.id)
+    if closed:
+        log.warning("closed %s %s run(s) a stopped process left running: %s", len(closed), kind, closed)
+    return closed

@@ -1,0 +1,96 @@
+"""Runs that a stop leaves behind: a killed `campaign-monitor import` must not leave its run 'running' forever."""
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from monitor.db import make_engine, transaction, upgrade
+from monitor.fakex.generator import build_corpus
+from monitor.models import CollectionRun, RunPost
+from monitor.sources.x import XSource
+from tests import pages
+from tests.conftest import TOKEN
+from tests.reliability.helpers import HASHTAGS, runs, stored_ids
+from tests.reliability.test_crash_restart import cli, env, write_config
+
+
+def _write_archive(path, posts_per_page: int = 100) -> set[str]:
+    """A twarc2-style JSONL archive (one API response page a line) of a few thousand campaign posts."""
+    start = datetime.now(timezone.utc) - timedelta(days=6)
+    corpus = build_corpus(21, start, 6, 700, hashtags=HASHTAGS, mention="NAHTnews")
+    now_ms = int(datetime.now(timezone.utc).timestamp() * 1000)
+    with path.open("w") as f:
+        for i in range(0, len(corpus.posts), posts_per_page):
+            chunk = [dict(p, public_metrics=corpus.metrics_at(p["id"], now_ms))
+                     for p in corpus.posts[i:i + posts_per_page]]
+            users = list({p["author_id"]: corpus.users[p["author_id"]] for p in chunk}.values())
+            places = [corpus.places[p["geo"]["place_id"]] for p in chunk if (p.get("geo") or {}).get("place_id")]
+            f.write(json.dumps(pages.page(chunk, users, places)) + "\n")
+    return {p["id"] for p in corpus.posts}
+
+
+def test_a_killed_import_is_closed_as_interrupted_by_the_next_import(sqlite_url, tmp_path):
+    archive = tmp_path / "archive.jsonl"
+    expected = _write_archive(archive)
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    config_path = write_config(tmp_path, sqlite_url, "http://127.0.0.1:9")   # no API needed to import
+    try:
+        proc = subprocess.Popen(cli(config_path, "import", str(archive)), env=env(), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        killed_at_pages = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            imports = runs(engine, "import")
+            if imports and imports[0].pages >= 3:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(timeout=10)
+                killed_at_pages = imports[0].pages
+                break
+            time.sleep(0.02)
+        assert killed_at_pages is not None, "the import finished (or never started) before it could be killed"
+        [killed] = runs(engine, "import")
+        assert killed.status == "running"          # what a SIGKILL leaves: nobody can mark it
+        partial = set(stored_ids(engine))
+        assert partial and partial < expected
+
+        again = subprocess.run(cli(config_path, "import", str(archive)), env=env(), capture_output=True, text=True,
+                               timeout=180)
+        assert again.returncode == 0, again.stderr[-2000:]
+        first, second = runs(engine, "import")
+        assert first.id == killed.id and first.status == "failed" and first.ended_at is not None
+        assert first.error.startswith("interrupted") and "import the file again" in first.error
+        assert second.status == "completed" and second.error is None
+        # nothing lost, nothing twice: the second import stored the rest and updated what was there
+        ids = stored_ids(engine)
+        assert len(ids) == len(set(ids)) and set(ids) == expected
+        assert second.posts_new == len(expected - partial) and second.posts_updated == len(partial)
+        with transaction(engine) as s:
+            assert set(s.scalars(select(RunPost.post_id).where(RunPost.run_id == second.id))) == expected
+        assert all(r.status != "running" for r in runs(engine))
+        print(f"import killed after {killed_at_pages} pages ({len(partial)} posts); re-import stored the other "
+              f"{len(expected - partial)}; posts lost: 0")
+    finally:
+        engine.dispose()
+
+
+def test_the_next_refresh_still_closes_killed_refresh_runs(sqlite_engine, config):
+    """The helper the import now shares with the refresh keeps the refresh's behaviour."""
+    from monitor.refresh import refresh_metrics
+
+    with transaction(sqlite_engine) as s:
+        s.add(CollectionRun(campaign="*", kind="refresh", query="GET /2/tweets", started_at=datetime.now(timezone.utc),
+                            status="running"))
+        s.add(CollectionRun(campaign="*", kind="import", query="import x.jsonl", started_at=datetime.now(timezone.utc),
+                            status="running"))
+    summary = refresh_metrics(sqlite_engine, config, XSource(TOKEN, "http://127.0.0.1:9", timeout=1))
+    killed_refresh, other_import, this_refresh = runs(sqlite_engine)
+    assert killed_refresh.status == "failed" and killed_refresh.error.startswith("interrupted")
+    assert other_import.status == "running"    # another kind's run is not the refresh's to close
+    assert this_refresh.id == summary.run_id and this_refresh.status == "completed"
+
