@@ -68,6 +68,10 @@ class CampaignScheduler:
             if summary.refreshed or summary.unavailable or summary.error:
                 log.info("metrics refresh: %s posts refreshed, %s unavailable%s", summary.refreshed,
                          summary.unavailable, f" ({summary.error})" if summary.error else "")
+            if summary.status == "halted":
+                # The usage cap or spent credits stop collection too: pause it as a halted collection does.
+                log.critical("%s; pausing collection", summary.error)
+                self._pause_collection()
         except SourceConfigError as e:
             self._fail(e)
         except DatabaseUnavailable as e:

@@ -1,21 +1,29 @@
-"""Runs that a stop leaves behind: a killed `campaign-monitor import` must not leave its run 'running' forever."""
+"""Runs that a stop leaves behind: a killed `campaign-monitor import` (its run must not stay 'running'
+forever), and the usage cap or spent credits met by the metrics refresh (collection must pause, as it
+does when collection itself meets them)."""
 from __future__ import annotations
 
 import json
 import signal
 import subprocess
+import threading
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
 
+from monitor.config import MetricsRefresh
 from monitor.db import make_engine, transaction, upgrade
+from monitor.fakex import Fault
 from monitor.fakex.generator import build_corpus
-from monitor.models import CollectionRun, RunPost
+from monitor.models import CollectionRun, Post, RunPost
+from monitor.scheduler import CampaignScheduler
 from monitor.sources.x import XSource
 from tests import pages
 from tests.conftest import TOKEN
-from tests.reliability.helpers import HASHTAGS, runs, stored_ids
+from tests.reliability.helpers import CAMPAIGN, HASHTAGS, runs, start_fake, stored_ids
 from tests.reliability.test_crash_restart import cli, env, write_config
 
 
@@ -94,3 +102,60 @@ def test_the_next_refresh_still_closes_killed_refresh_runs(sqlite_engine, config
     assert other_import.status == "running"    # another kind's run is not the refresh's to close
     assert this_refresh.id == summary.run_id and this_refresh.status == "completed"
 
+
+# --- a usage cap or spent credits met by the metrics refresh -------------------------------------------
+
+def _scheduler(engine, config, fx):
+    cfg = replace(config, api_base_url=fx.base_url, campaigns=(CAMPAIGN,),
+                  metrics_refresh=MetricsRefresh(schedule_hours=(1, 3, 8, 24, 72), max_age_hours=72))
+    scheduler = CampaignScheduler(engine, cfg, lambda: XSource(TOKEN, fx.base_url, timeout=2.0))
+    scheduler.add_jobs()
+    # The real BlockingScheduler, started paused (its jobs get their run times but none fires by itself:
+    # the test calls collect/refresh as the jobs would).
+    threading.Thread(target=scheduler.scheduler.start, kwargs={"paused": True}, daemon=True).start()
+    deadline = time.monotonic() + 10
+    while not scheduler.scheduler.running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert scheduler.scheduler.running
+    return scheduler
+
+
+def _paused(scheduler) -> dict[str, bool]:
+    return {job.id: job.next_run_time is None for job in scheduler.scheduler.get_jobs()}
+
+
+@pytest.mark.parametrize("kind", ["usage_cap", "credits"])
+def test_a_halt_during_the_metrics_refresh_pauses_collection_like_a_halt_during_collection(sqlite_engine, config,
+                                                                                           kind):
+    fx = start_fake()
+    started = []
+    try:
+        # A halt met by collection: every job paused (the reference behaviour).
+        reference = _scheduler(sqlite_engine, config, fx)
+        started.append(reference)
+        fx.inject(Fault(kind, count=5))
+        reference.collect(CAMPAIGN)
+        assert runs(sqlite_engine, "search")[-1].status == "halted"
+        assert set(_paused(reference).values()) == {True}
+        fx.clear_faults()
+
+        # Collection works; then the refresh meets the same halt.
+        scheduler = _scheduler(sqlite_engine, config, fx)
+        started.append(scheduler)
+        scheduler.collect(CAMPAIGN)
+        assert runs(sqlite_engine, "search")[-1].status == "completed"
+        assert set(_paused(scheduler).values()) == {False}
+        with transaction(sqlite_engine) as s:
+            s.execute(update(Post).values(next_refresh_at=datetime.now(timezone.utc) - timedelta(minutes=1)))
+        fx.inject(Fault(kind, count=5, path_prefix="/2/tweets"))
+        lookups_before = sum(r["path"] == "/2/tweets" for r in fx.requests)
+        scheduler.refresh()
+        refresh = runs(sqlite_engine, "refresh")[-1]
+        assert refresh.status == "halted"
+        assert sum(r["path"] == "/2/tweets" for r in fx.requests) == lookups_before + 1   # asked once, no hammering
+        assert _paused(scheduler) == {job: True for job in _paused(scheduler)}, "collection kept polling"
+        assert not scheduler.stop.is_set() and scheduler.fatal_error is None   # paused, not stopped
+    finally:
+        for s in started:
+            s.shutdown()
+        fx.stop()
