@@ -6,6 +6,7 @@ store can upsert them and a later parser can re-derive everything from the kept 
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -208,7 +209,12 @@ def matched_terms(post_row: dict, tags: list[str], mentions: list[str], terms: I
         bare = term[1:].lower()
         in_entities = bare in (tags if term.startswith("#") else mentions)
         # In the text, a term counts only as a whole token: #FundOurSchools is not #FundOurSchoolsNow.
-        in_text = re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE) is not None
-        if in_entities or in_text:
+        if in_entities or _term_pattern(term).search(text) is not None:
             found.append(term)
     return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _term_pattern(term: str) -> re.Pattern:
+    """The whole-token pattern of a term, compiled once (it ran for every term of every post)."""
+    return re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", re.IGNORECASE)
