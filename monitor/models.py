@@ -81,6 +81,11 @@ class AuthorFollowers(Base):
     observed_on: Mapped[date] = mapped_column(Date, primary_key=True)
     followers_count: Mapped[int] = mapped_column(BigInteger)
 
+    __table_args__ = (
+        # "users read this month" (health page) reads one month of rows, not every author's history.
+        Index("ix_author_followers_observed_on", "observed_on"),
+    )
+
 
 class Place(Base):
     __tablename__ = "places"
@@ -187,6 +192,13 @@ class CollectionRun(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(12), index=True)  # running | completed | failed | stopped
+
+    __table_args__ = (
+        # Collection gaps, last success, failed runs in a window (health page, banner): a seek, not a
+        # scan of every run ever (96 a day per campaign). API usage this month: a range on started_at.
+        Index("ix_collection_runs_campaign_kind_status_started", "campaign", "kind", "status", "started_at"),
+        Index("ix_collection_runs_started_at", "started_at"),
+    )
 
 
 class RunPost(Base):
