@@ -18,7 +18,7 @@ refresh  requests per refreshed post  limit 1/100 (0.01): each lookup carries 10
 billing  post reads / collected post  search reads plus lookup reads, and the same counted as
                                       X bills them (one read per post per UTC day).
 
-Usage: .venv/bin/python bench/bench_api_efficiency.py [--runs 3] [--days 7] [--posts-per-day 200 2000]
+Usage: .venv/bin/python bench/bench_api_efficiency.py [--runs 2] [--days 7] [--posts-per-day 200 2000]
        [--quick]
 """
 from __future__ import annotations
@@ -167,7 +167,7 @@ def report(weeks: list[Week], days: int) -> None:
          "search + lookups"),
         ("  billable (1 per post per UTC day)", median([w.billable_reads / max(1, w.new_posts) for w in weeks]),
          ""),
-        ("wall time of the simulated week (s)", median([w.seconds for w in weeks]), ""),
+        ("wall time of the simulated run (s)", median([w.seconds for w in weeks]), ""),
     ]
     for name, value, note in rows:
         shown = f"{value:.3f}" if isinstance(value, float) and not float(value).is_integer() else str(value)
@@ -176,7 +176,7 @@ def report(weeks: list[Week], days: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="corpora (seeds) per volume; medians are printed")
+    parser.add_argument("--runs", type=int, default=2, help="corpora (seeds) per volume; medians are printed")
     parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--posts-per-day", type=int, nargs="+", default=[200, 2000])
     parser.add_argument("--quick", action="store_true", help="2 runs, 200 and 2000 posts/day, 3 days")

@@ -164,9 +164,9 @@ def main() -> int:
             m = measure(kind, pages, args.runs, attributor, workdir)
             print(f"{kind:<11} {m['real']:>10,.0f} {m['bare']:>16,.0f} {m['core']:>17,.0f} {m['ratio']:>6.2f} "
                   f"{m['ratio_best']:>7.2f}")
-            ok &= m["ratio_best"] >= 0.5
+            ok &= m["ratio"] >= 0.5
     if not ok:
-        print("below the acceptance line: real path under 0.5 of the bare insert", file=sys.stderr)
+        print("below the acceptance line: real path under 0.5 of the bare (ORM) bulk insert", file=sys.stderr)
     return 0
 
 

@@ -8,11 +8,12 @@ collector  A child process does what `campaign-monitor run` does at each interva
            Printed: RSS after the first simulated day and at the end (growth = a leak), and the
            peak (VmHWM), as medians over --runs.
 dashboard  `streamlit run dashboard/app.py` against a generated database (bench/generate_db.py,
-           --dashboard-posts posts), every page loaded once by headless Chromium (Playwright);
+           --dashboard-posts posts, default 100,000), every page loaded once by headless Chromium (Playwright);
            the streamlit process's RSS before the session and its peak after it.
 
 Usage: .venv/bin/python bench/bench_memory.py [--days 14] [--posts-per-day 2000] [--runs 3]
-       [--skip-dashboard] [--dashboard-posts 1000000] [--quick]
+       [--skip-dashboard] [--dashboard-posts 100000] [--quick]
+(bench/README.md's dashboard figure: --dashboard-posts 1000000, which reuses bench_dashboard.py's database)
 """
 from __future__ import annotations
 
@@ -144,6 +145,11 @@ def generated_database(posts: int) -> str:
         output.mkdir(parents=True, exist_ok=True)
         print(f"generating {path} with bench/generate_db.py ...", flush=True)
         generate_db.generate(url, posts)
+    from monitor.db import make_engine, upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)   # the dashboard refuses a database behind the current schema
+    engine.dispose()
     return url
 
 
@@ -203,15 +209,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--posts-per-day", type=int, default=2000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=1, help="runs of each part (peaks vary little)")
     parser.add_argument("--skip-collector", action="store_true")
     parser.add_argument("--skip-dashboard", action="store_true")
-    parser.add_argument("--dashboard-posts", type=int, default=1_000_000,
+    parser.add_argument("--dashboard-posts", type=int, default=100_000,
                         help="size of the generated database the dashboard serves (made once, kept in bench/output)")
-    parser.add_argument("--quick", action="store_true", help="4 days, 1 run, dashboard on 100,000 posts")
+    parser.add_argument("--quick", action="store_true", help="4 simulated days, 1 run")
     args = parser.parse_args()
     if args.quick:
-        args.days, args.runs, args.dashboard_posts = 4, 1, 100_000
+        args.days, args.runs = 4, 1
     print(machine())
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
         workdir = Path(tmp)
