@@ -18,6 +18,9 @@ SHARED_SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "data" 
 PG_URL = os.environ.get("MONITOR_TEST_PG_URL")
 TOKEN = "test-bearer-token-7f3a9c"
 CACHE_DIR = Path(__file__).resolve().parents[1] / ".cache"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(autouse=True)
@@ -94,3 +97,17 @@ def shared_samples():
     if not SHARED_SAMPLES.is_dir():
         pytest.skip("../shared/data/x-api-v2-samples is not present")
     return SHARED_SAMPLES
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session. Playwright's sync API allows one instance per thread,
+    so every browser test (dashboard pages, hostile content) shares this one."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (make system-deps)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
