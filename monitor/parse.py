@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
+from monitor.models import Author, Place, Post, PostHashtag, PostMention
 from monitor.timeutil import parse_api_time, uk_local
 
 # Every row starts openly Unknown; monitor.attribution fills in the region before storing.
@@ -43,6 +44,15 @@ def clean_text(value: str | None) -> str | None:
     if value is None or not UNSTORABLE.search(value):
         return value
     return UNSTORABLE.sub("\ufffd", value)
+
+
+def fitted(value: str | None, column) -> str | None:
+    """clean_text, cut to the column's length. X's own limits keep real values far inside these columns
+    (usernames 15 characters, here 50), and PostgreSQL refuses a longer value, which would stop the run
+    at that page for good; `raw` keeps the value as served."""
+    value = clean_text(value)
+    length = column.type.length
+    return value[:length] if value is not None and length and len(value) > length else value
 
 
 def metric(metrics: dict, *names: str) -> int:
@@ -78,7 +88,7 @@ def parse_author(user: dict, now: datetime) -> dict:
     m = user.get("public_metrics") or {}
     return {
         "id": str(user["id"]),
-        "username": clean_text(user.get("username")) or str(user["id"]),
+        "username": fitted(user.get("username"), Author.username) or str(user["id"]),
         "name": clean_text(user.get("name")),
         "location": clean_text(user.get("location")),
         "description": clean_text(user.get("description")),
@@ -87,7 +97,7 @@ def parse_author(user: dict, now: datetime) -> dict:
         "tweet_count": metric(m, "tweet_count"),
         "listed_count": metric(m, "listed_count"),
         "verified": bool(user.get("verified", False)),
-        "verified_type": user.get("verified_type"),
+        "verified_type": fitted(user.get("verified_type"), Author.verified_type),
         "protected": bool(user.get("protected", False)),
         "created_at": parse_api_time(user["created_at"]) if user.get("created_at") else None,
         "raw": user,
@@ -108,7 +118,8 @@ def stub_author(author_id: str, now: datetime) -> dict:
 
 def parse_place(place: dict) -> dict:
     return {"id": str(place["id"]), "full_name": clean_text(place.get("full_name")), "name": clean_text(place.get("name")),
-            "country_code": place.get("country_code"), "place_type": place.get("place_type"), "raw": place}
+            "country_code": fitted(place.get("country_code"), Place.country_code),
+            "place_type": fitted(place.get("place_type"), Place.place_type), "raw": place}
 
 
 def parse_post(post: dict, authors: dict[str, dict], now: datetime) -> dict:
@@ -124,7 +135,7 @@ def parse_post(post: dict, authors: dict[str, dict], now: datetime) -> dict:
         "created_date_uk": local.date(),
         "created_hour_uk": local.hour,
         "text": clean_text(post.get("text")) or "",
-        "lang": post.get("lang"),
+        "lang": fitted(post.get("lang"), Post.lang),
         "kind": kind,
         "conversation_id": post.get("conversation_id"),
         "in_reply_to_user_id": post.get("in_reply_to_user_id"),
@@ -148,14 +159,15 @@ def created_from_id(post_id: str) -> datetime:
 
 
 def entity_tags(post: dict) -> list[str]:
-    return sorted({clean_text(h["tag"]).lower() for h in (post.get("entities") or {}).get("hashtags", []) if h.get("tag")})
+    hashtags = (post.get("entities") or {}).get("hashtags", [])
+    return sorted({fitted(h["tag"].lower(), PostHashtag.tag) for h in hashtags if h.get("tag")})
 
 
 def entity_mentions(post: dict) -> list[tuple[str, str | None]]:
     seen: dict[str, str | None] = {}
     for m in (post.get("entities") or {}).get("mentions", []):
         if m.get("username"):
-            seen.setdefault(clean_text(m["username"]).lower(), m.get("id"))
+            seen.setdefault(fitted(m["username"].lower(), PostMention.username), m.get("id"))
     return sorted(seen.items())
 
 
