@@ -14,12 +14,15 @@ search   requests per 100 new posts   measured; the "limit" is 1.0, but a poll c
          posts re-read                posts a search returned that were already stored
                                       (posts_updated of every search run): must be 0.
 refresh  requests per refreshed post  limit 1/100 (0.01): each lookup carries 100 ids. Also the
-                                      floor for the batches that were actually due.
+                                      floor ceil(reads/100) for the week's refresh reads, and how far
+                                      from its scheduled age each read came (the price of full batches:
+                                      metrics_refresh.window_minutes; --window 0 reads each post at its
+                                      time, as before the batching).
 billing  post reads / collected post  search reads plus lookup reads, and the same counted as
                                       X bills them (one read per post per UTC day).
 
 Usage: .venv/bin/python bench/bench_api_efficiency.py [--runs 2] [--days 7] [--posts-per-day 200 2000]
-       [--quick]
+       [--window MINUTES] [--quick]
 """
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from monitor.collector import Collector
 from monitor.config import default_config
@@ -63,7 +66,7 @@ class Week:
     lookup_requests: int = 0
     refreshed: int = 0
     unavailable: int = 0
-    refresh_floor: int = 0                # sum over refresh calls of ceil(due / 100)
+    offsets: list = field(default_factory=list)   # minutes between each refresh read and its scheduled time
     post_reads: int = 0                   # every post a response carried (search + lookup)
     billable_reads: int = 0               # distinct (post, UTC day) pairs
     stored: int = 0
@@ -79,11 +82,15 @@ class Week:
         return 100 * self.floor_requests / max(1, self.new_posts)
 
     @property
+    def refresh_floor(self) -> int:
+        return math.ceil((self.refreshed + self.unavailable) / 100)
+
+    @property
     def per_refreshed(self) -> float:
         return self.lookup_requests / max(1, self.refreshed + self.unavailable)
 
 
-def simulate_week(posts_per_day: int, days: int, seed: int, workdir: Path) -> Week:
+def simulate_week(posts_per_day: int, days: int, seed: int, workdir: Path, window: float | None = None) -> Week:
     week = Week(posts_per_day, seed)
     start = datetime(2026, 11, 9, tzinfo=timezone.utc)   # a Monday, as the fake's default corpus
     clock = SimClock(start)
@@ -93,6 +100,9 @@ def simulate_week(posts_per_day: int, days: int, seed: int, workdir: Path) -> We
     upgrade(engine)
     base = default_config()
     config = replace(base, api_base_url=fx.base_url, backoff_seconds=0.01, request_timeout=5.0)
+    if window is not None:
+        config = replace(config, metrics_refresh=replace(config.metrics_refresh, window_minutes=window))
+    horizon = timedelta(minutes=config.metrics_refresh.window_minutes)
     [campaign] = config.campaigns
     source = XSource(TOKEN, fx.base_url, timeout=5.0)
     collector = Collector(engine, config, source, clock=clock)
@@ -107,14 +117,18 @@ def simulate_week(posts_per_day: int, days: int, seed: int, workdir: Path) -> We
                 week.reread += summary.posts_updated
                 week.floor_requests += max(1, math.ceil(summary.posts_new / 100))
                 week.poll_sizes["0" if summary.posts_new == 0 else "1-99" if summary.posts_new < 100 else "100+"] += 1
-            with transaction(engine) as s:   # what is due now: the floor for this refresh call
-                due = s.scalar(select(func.count()).select_from(Post).where(
-                    Post.next_refresh_at.is_not(None), Post.next_refresh_at <= clock(), Post.deleted.is_(False)))
+            with transaction(engine) as s:   # what this call may read, and when each read was scheduled
+                scheduled = dict(s.execute(select(Post.id, Post.next_refresh_at).where(
+                    Post.next_refresh_at.is_not(None), Post.next_refresh_at <= clock() + horizon)).all())
             summary = refresh_metrics(engine, config, source, clock=clock)
             week.refresh_calls += 1
             week.refreshed += summary.refreshed
             week.unavailable += summary.unavailable
-            week.refresh_floor += math.ceil(due / 100)
+            if summary.refreshed:
+                with transaction(engine) as s:
+                    read_now = s.scalars(select(Post.id).where(Post.id.in_(list(scheduled)),
+                                                               Post.metrics_updated_at == clock()))
+                    week.offsets += [(clock() - scheduled[i]) / timedelta(minutes=1) for i in read_now]
         week.seconds = time.perf_counter() - began
         requests = fx.requests
         week.search_requests = sum(r["path"] == SEARCH for r in requests)
@@ -139,6 +153,11 @@ def median(values) -> float:
     return statistics.median(values)
 
 
+def _percentile(values: list[float], q: int) -> float:
+    ordered = sorted(values) or [0.0]
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q / 100))]
+
+
 def report(weeks: list[Week], days: int) -> None:
     w0 = weeks[0]
     print(f"\n-- {w0.posts_per_day} posts/day (fake's weekday volume; event days 3-5x), {days} days, "
@@ -160,9 +179,13 @@ def report(weeks: list[Week], days: int) -> None:
         ("posts refreshed (+ found deleted/protected)",
          median([w.refreshed + w.unavailable for w in weeks]), ""),
         ("lookup requests per refreshed post", median([w.per_refreshed for w in weeks]), "limit 0.01"),
-        ("  floor for the batches due", median([w.refresh_floor / max(1, w.refreshed + w.unavailable)
-                                               for w in weeks]), "ceil(due/100) per call"),
+        ("  floor for these reads", median([w.refresh_floor / max(1, w.refreshed + w.unavailable)
+                                           for w in weeks]), "ceil(reads/100) over the week"),
         ("  measured / floor", median([w.lookup_requests / max(1, w.refresh_floor) for w in weeks]), ""),
+        ("  read minus scheduled time, median (min)", median([statistics.median(w.offsets or [0])
+                                                               for w in weeks]), "+ late, - early"),
+        ("  ... 5th / 95th percentile (min)", "/".join(
+            f"{median([_percentile(w.offsets, q) for w in weeks]):.0f}" for q in (5, 95)), ""),
         ("post reads per collected post", median([w.post_reads / max(1, w.new_posts) for w in weeks]),
          "search + lookups"),
         ("  billable (1 per post per UTC day)", median([w.billable_reads / max(1, w.new_posts) for w in weeks]),
@@ -179,6 +202,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=2, help="corpora (seeds) per volume; medians are printed")
     parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--posts-per-day", type=int, nargs="+", default=[200, 2000])
+    parser.add_argument("--window", type=float, default=None,
+                        help="metrics_refresh.window_minutes (default: the config default; 0 = no batching wait)")
     parser.add_argument("--quick", action="store_true", help="2 runs, 200 and 2000 posts/day, 3 days")
     args = parser.parse_args()
     if args.quick:
@@ -186,7 +211,7 @@ def main() -> int:
     ok = True
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
         for volume in args.posts_per_day:
-            weeks = [simulate_week(volume, args.days, seed, Path(tmp)) for seed in range(1, args.runs + 1)]
+            weeks = [simulate_week(volume, args.days, seed, Path(tmp), args.window) for seed in range(1, args.runs + 1)]
             report(weeks, args.days)
             ok &= all(w.reread == 0 and w.stored == w.visible for w in weeks)
     if not ok:

@@ -66,6 +66,10 @@ class MetricsRefresh:
     schedule_hours: tuple[float, ...] = (1, 3, 8, 24, 72, 168)
     max_age_hours: float = 168
     batch_size: int = 100
+    # Reads go out in full batches: a read may come this much before or after its scheduled age, so a
+    # lookup waits for up to this long to fill, then takes the posts due next too. 0: each post at
+    # its time, whatever the batch size (more requests, same number of post reads).
+    window_minutes: float = 60
 
 
 @dataclass(frozen=True)
@@ -214,7 +218,7 @@ def parse_config(data: dict, file: str) -> Config:
     col = root.sub("collection")
     col.unknown_keys({"interval_minutes"})
     mr = root.sub("metrics_refresh")
-    mr.unknown_keys({"schedule_hours", "max_age_hours", "batch_size"})
+    mr.unknown_keys({"schedule_hours", "max_age_hours", "batch_size", "window_minutes"})
     reg = root.sub("regions")
     reg.unknown_keys({"display_names", "known_accounts"})
     dash = root.sub("dashboard")
@@ -237,6 +241,8 @@ def parse_config(data: dict, file: str) -> Config:
         schedule_hours=tuple(float(h) for h in schedule),
         max_age_hours=mr.get("max_age_hours", float, MetricsRefresh.max_age_hours, "a positive number of hours", _positive),
         batch_size=mr.get("batch_size", int, 100, "a whole number from 1 to 100", lambda v: 1 <= v <= 100),
+        window_minutes=mr.get("window_minutes", float, MetricsRefresh.window_minutes,
+                              "a number of minutes from 0 to 1440", lambda v: 0 <= v <= 1440),
     )
     display = reg.get("display_names", dict, {}, "a table of region key = display name")
     from monitor.regions import REGIONS

@@ -2,9 +2,14 @@
 
 Posts are due at fixed ages after posting (config.metrics_refresh.schedule_hours, for example
 1h, 3h, 8h, 24h, 72h, 168h): engagement comes early, so reads thin out with age and stop at
-max_age_hours. Each read asks GET /2/tweets for up to 100 due posts at once. Posts X no longer
-serves are flagged deleted/protected, never removed. Each batch commits on its own, so a crash
-loses at most one batch of work, and the posts of that batch are simply still due next time.
+max_age_hours. Each read asks GET /2/tweets for up to 100 posts at once, and a request is the
+scarce thing (rate limits), so lookups go out full: a batch of due posts goes at once when it is
+full; otherwise it waits until its oldest post has been due for window_minutes, then is topped up
+with the posts due within the next window_minutes. A post read early counts as read for the step it
+was waiting for, so its next read is the step after: the number of post reads does not change, only
+how they are packed (each read lands within window_minutes of its scheduled age).
+Posts X no longer serves are flagged deleted/protected, never removed. Each batch commits on its
+own, so a crash loses at most one batch of work, and the posts of that batch are simply still due.
 """
 from __future__ import annotations
 
@@ -52,10 +57,34 @@ class RefreshSummary:
     error: str | None = None
 
 
+REFRESHABLE = (Post.next_refresh_at.is_not(None), Post.deleted.is_(False))
+
+
 def due_post_ids(session, now: datetime, limit: int) -> list[str]:
+    """Posts whose scheduled read has come, longest due first."""
     return list(session.scalars(
-        select(Post.id).where(Post.next_refresh_at.is_not(None), Post.next_refresh_at <= now, Post.deleted.is_(False))
+        select(Post.id).where(*REFRESHABLE, Post.next_refresh_at <= now)
         .order_by(Post.next_refresh_at, Post.id).limit(limit)))
+
+
+def next_batch(session, now: datetime, policy: MetricsRefresh) -> list[str]:
+    """The ids the next lookup carries, or [] when there is nothing to send yet.
+
+    A full batch of due posts goes at once. A part-full one waits, so that the same posts go in fewer
+    requests, until its longest-due post has waited window_minutes; then it is topped up with the
+    posts due within the next window_minutes (soonest first)."""
+    due = due_post_ids(session, now, policy.batch_size)
+    if not due or len(due) == policy.batch_size:
+        return due
+    window = timedelta(minutes=policy.window_minutes)
+    waited_long_enough = session.scalar(
+        select(Post.id).where(*REFRESHABLE, Post.next_refresh_at <= now - window).limit(1))
+    if waited_long_enough is None:
+        return []
+    ahead = session.scalars(
+        select(Post.id).where(*REFRESHABLE, Post.next_refresh_at > now, Post.next_refresh_at <= now + window)
+        .order_by(Post.next_refresh_at, Post.id).limit(policy.batch_size - len(due)))
+    return due + list(ahead)
 
 
 def refresh_metrics(engine, config: Config, source: XSource, *, clock: Callable[[], datetime] = utcnow,
@@ -71,7 +100,7 @@ def refresh_metrics(engine, config: Config, source: XSource, *, clock: Callable[
         try:
             while summary.batches < max_batches and not stop.is_set():
                 with transaction(engine) as s:
-                    ids = due_post_ids(s, clock(), policy.batch_size)
+                    ids = next_batch(s, clock(), policy)
                 if not ids:
                     break
                 page = _lookup_with_retries(engine, config, source, summary.run_id, ids, stop)
@@ -118,15 +147,19 @@ def _store_batch(engine, summary: RefreshSummary, ids: list[str], raw: dict, now
         if reason and rid in ids:
             gone[rid] = reason
     with transaction(engine) as s:
-        created = dict(s.execute(select(Post.id, Post.created_at).where(Post.id.in_(ids))).all())
+        # The next read is the step after the one this read served: a post taken early to fill the
+        # batch has served the step it was waiting for.
+        following = {post_id: next_refresh_time(created, max(now, scheduled or now), policy)
+                     for post_id, created, scheduled in s.execute(
+                         select(Post.id, Post.created_at, Post.next_refresh_at).where(Post.id.in_(ids)))}
         rows = []
         for post_id in ids:
             if post_id in returned:
                 rows.append({"id": post_id, **post_metrics(returned[post_id]), "metrics_updated_at": now,
-                             "last_seen_at": now, "next_refresh_at": next_refresh_time(created[post_id], now, policy)})
+                             "last_seen_at": now, "next_refresh_at": following[post_id]})
             elif post_id not in gone:
                 # Neither returned nor reported: try again at the next step rather than lose track.
-                rows.append({"id": post_id, "next_refresh_at": next_refresh_time(created[post_id], now, policy)})
+                rows.append({"id": post_id, "next_refresh_at": following[post_id]})
         if rows:
             for row in rows:
                 s.execute(update(Post).where(Post.id == row.pop("id")).values(**row))

@@ -212,8 +212,9 @@ def test_refresh_fault(sqlite_engine, config, name, fault, status, kinds, messag
         collector = make_collector(sqlite_engine, cfg, fx)
         collector.collect_campaign(CAMPAIGN)
         fx.clock.advance(timedelta(hours=4))
-        with transaction(sqlite_engine) as session:   # every post due: how many are due by now depends on the time of day
-            session.execute(update(Post).values(next_refresh_at=fx.clock() - timedelta(minutes=1)))
+        # every post due, for longer than the batching window (how many are due by now depends on the time of day)
+        with transaction(sqlite_engine) as session:
+            session.execute(update(Post).values(next_refresh_at=fx.clock() - timedelta(hours=2)))
         due_before = _due(sqlite_engine, fx.clock())
         posts_before = len(stored_ids(sqlite_engine))
         assert len(due_before) > 100
