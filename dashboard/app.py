@@ -1,7 +1,12 @@
 """Campaign monitor dashboard: `campaign-monitor dashboard` (or `streamlit run dashboard/app.py`).
 
 The shell: optional sign-in, the collection banner, the campaign/period filter (in the sidebar, so
-it is kept when moving between pages) and the navigation. Each page is a file in pages/.
+it is kept when moving between pages) and the navigation. Each page is a file in views/.
+
+The page files must not live in a folder called `pages/` next to this file: Streamlit takes such a
+folder for its legacy multipage mode until the first st.navigation call in the process, so the first
+page a fresh server was asked for (a shared /region?... link) ran alone, without this shell: no
+sign-in, no filters (KeyError on "filters"). tests/dashboard/test_first_visit.py holds that.
 """
 from __future__ import annotations
 
@@ -20,11 +25,11 @@ from monitor.config import ConfigError  # noqa: E402
 from monitor.db import DatabaseUnavailable  # noqa: E402
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:", default=True),
-    st.Page("pages/region.py", title="Region", icon=":material/map:", url_path="region"),
-    st.Page("pages/posts.py", title="Posts explorer", icon=":material/search:", url_path="posts"),
-    st.Page("pages/health.py", title="Collector health", icon=":material/monitor_heart:", url_path="health"),
-    st.Page("pages/help.py", title="Definitions and help", icon=":material/help:", url_path="help"),
+    st.Page("views/overview.py", title="Overview", icon=":material/monitoring:", default=True),
+    st.Page("views/region.py", title="Region", icon=":material/map:", url_path="region"),
+    st.Page("views/posts.py", title="Posts explorer", icon=":material/search:", url_path="posts"),
+    st.Page("views/health.py", title="Collector health", icon=":material/monitor_heart:", url_path="health"),
+    st.Page("views/help.py", title="Definitions and help", icon=":material/help:", url_path="help"),
 ]
 
 

@@ -195,7 +195,7 @@ def region_links(rows: list[GroupRow], filters: Filters) -> None:
     """One link per region to its page, carrying the period: the URL can be shared."""
     st.caption("Open a region's page (posts in the period; the link keeps the period and can be shared):")
     for row in rows:
-        st.page_link("pages/region.py", label=f"{region_name(row.key)} · {row.kpis.posts:,}",
+        st.page_link("views/region.py", label=f"{region_name(row.key)} · {row.kpis.posts:,}",
                                  query_params={"region": row.key, "campaign": filters.campaign,
                                                "from": filters.from_date.isoformat(),
                                                "to": filters.to_date.isoformat()})

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,18 +89,18 @@ def wait_for_health(base_url: str, process: subprocess.Popen, timeout: float = 6
     raise RuntimeError(f"streamlit did not answer on {base_url} within {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def dashboard_server(seeded_db, tmp_path_factory):
-    """`streamlit run dashboard/app.py` on a free port against the seeded database; stopped at the end."""
+@contextmanager
+def streamlit_server(db: SeededDb, log: Path, cwd: Path = ROOT):
+    """`streamlit run dashboard/app.py` in its own process on a free port against `db`; yields the base URL.
+    `cwd` is where Streamlit looks for .streamlit/secrets.toml (sign-in)."""
     port = free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-    env.update(MONITOR_DATABASE_URL=seeded_db.url, PYTHONPATH=str(ROOT))
+    env.update(MONITOR_DATABASE_URL=db.url, PYTHONPATH=str(ROOT))
     command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none"]
     with open(log, "wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_for_health(base_url, process)
@@ -110,6 +111,23 @@ def dashboard_server(seeded_db, tmp_path_factory):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def dashboard_server(seeded_db, tmp_path_factory):
+    """One server for the session against the seeded database; stopped at the end."""
+    with streamlit_server(seeded_db, tmp_path_factory.mktemp("streamlit") / "streamlit.log") as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def fresh_server(seeded_db, tmp_path):
+    """A new server process per test, for what only the first request a process serves can show."""
+    with ExitStack() as stack:
+        def start(cwd: Path = ROOT) -> str:
+            return stack.enter_context(streamlit_server(seeded_db, tmp_path / "streamlit.log", cwd))
+        yield start
 
 
 @pytest.fixture
@@ -126,19 +144,3 @@ def page(browser, dashboard_server):
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
-
-
-@pytest.fixture(autouse=True)
-def navigation_not_pages_directory(monkeypatch):
-    """AppTest re-detects the legacy `pages/` directory on every run and then runs a page file alone,
-    without the app shell (sidebar filters). A real server decides once and st.navigation switches the
-    legacy mode off for good; do the same here. (The browser tests run the real server.)"""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)

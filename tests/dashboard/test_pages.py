@@ -138,7 +138,7 @@ hashtags = ["FairPayForHeads"]
 def test_region_page_from_a_shared_url(seeded):
     f = seven_days()
     query = {"region": "London", "from": f.from_date.isoformat(), "to": f.to_date.isoformat()}
-    at = run_page("pages/region.py", query=query)
+    at = run_page("views/region.py", query=query)
     assert at.selectbox(key="region_key").value == "London"
     assert metric(at, "Posts") == f"{count_posts_sql(seeded, f.from_date, f.to_date, 'London'):,}"
     accounts = table(at, "Evidence")
@@ -149,7 +149,7 @@ def test_region_page_from_a_shared_url(seeded):
 
 def test_region_page_custom_dates_from_url_and_region_change(seeded):
     start, end = uk_today() - timedelta(days=13), uk_today() - timedelta(days=7)
-    at = run_page("pages/region.py", query={"region": "Scotland", "from": start.isoformat(), "to": end.isoformat()})
+    at = run_page("views/region.py", query={"region": "Scotland", "from": start.isoformat(), "to": end.isoformat()})
     assert at.selectbox(key="period").value == "Custom"
     assert metric(at, "Posts") == f"{count_posts_sql(seeded, start, end, 'Scotland'):,}"
     at.selectbox(key="region_key").set_value("Unknown").run()
@@ -160,7 +160,7 @@ def test_region_page_custom_dates_from_url_and_region_change(seeded):
 def test_region_page_branch_filter(seeded):
     f = replace(seven_days(), region="London")
     branches = [r for r in metrics.branches_table(seeded.engine(), f) if r.key]
-    at = run_page("pages/region.py", query={"region": "London"})
+    at = run_page("views/region.py", query={"region": "London"})
     at.selectbox(key="branch_name").set_value(branches[0].key).run()
     assert metric(at, "Posts") == f"{branches[0].kpis.posts:,}"
     assert at.query_params["branch"] == branches[0].key
@@ -171,7 +171,7 @@ def test_region_lead_corrects_an_author(writable_db, app_env):
     f = replace(seven_days(), region="London")
     before = metrics.kpis(db.engine(), f).posts
     author = metrics.region_accounts(db.engine(), f)[0]
-    at = run_page("pages/region.py", query={"region": "London"})
+    at = run_page("views/region.py", query={"region": "London"})
     at.selectbox(key="correct_author").set_value(f"@{author.username}")
     at.selectbox(key="correct_region").set_value("Wales")
     at.text_input(key="correct_by").input("lead@naht.org.uk")
@@ -185,7 +185,7 @@ def test_region_lead_corrects_an_author(writable_db, app_env):
 
 def test_correction_needs_a_name(writable_db, app_env):
     app_env(writable_db)
-    at = run_page("pages/region.py", query={"region": "London"})
+    at = run_page("views/region.py", query={"region": "London"})
     at.button[[b.label for b in at.button].index("Save correction")].click().run()
     assert "name or email" in at.error[0].value
     with writable_db.engine().connect() as conn:
@@ -207,7 +207,7 @@ def caption_total(at: AppTest) -> int:
     ("search_region", "North East", PostSearch(), "North East"),
 ])
 def test_posts_explorer_filters(seeded, widget, value, search, region):
-    at = run_page("pages/posts.py")
+    at = run_page("views/posts.py")
     element = at.selectbox(key=widget) if widget in ("search_kind", "search_region") else at.text_input(key=widget)
     element.set_value(value).run()
     expected = metrics.posts_page(seeded.engine(), replace(seven_days(), region=region), search, limit=50)
@@ -218,7 +218,7 @@ def test_posts_explorer_filters(seeded, widget, value, search, region):
 
 
 def test_posts_explorer_paging(seeded):
-    at = run_page("pages/posts.py")
+    at = run_page("views/posts.py")
     at.number_input(key="page_number").set_value(2).run()
     expected = metrics.posts_page(seeded.engine(), seven_days(), limit=50, offset=50)
     assert list(table(at, "Text")["Link"]) == [r.url for r in expected.rows]
@@ -227,7 +227,7 @@ def test_posts_explorer_paging(seeded):
 # --- health and help -------------------------------------------------------------------------
 
 def test_health_page_shows_runs_usage_and_gaps(seeded):
-    at = run_page("pages/health.py")
+    at = run_page("views/health.py")
     usage = metrics.api_usage_this_month(seeded.engine(), default_config())
     assert metric(at, "Requests") == f"{usage.requests:,}"
     assert metric(at, "Posts read") == f"{usage.posts_read:,}"
@@ -260,7 +260,7 @@ def test_banner_when_collection_is_failing(tmp_path, app_env):
     add_run(db.engine(), CAMPAIGN, datetime.now(timezone.utc) - timedelta(minutes=20))
     add_run(db.engine(), CAMPAIGN, datetime.now(timezone.utc) - timedelta(minutes=5), "failed",
             error="**HTTP 401** <script>x</script>")
-    at = run_page("pages/health.py")
+    at = run_page("views/health.py")
     assert "is failing" in at.error[0].value
     assert "**HTTP 401** <script>x</script>" in [c.value for c in at.code]  # the API's message, as plain text
 
@@ -272,7 +272,7 @@ def test_missing_schema_is_one_clear_message(tmp_path, app_env):
 
 
 def test_help_page_shows_every_definition(seeded):
-    at = run_page("pages/help.py")
+    at = run_page("views/help.py")
     shown = [m.value for m in at.markdown]
     for definition in metrics.DEFINITIONS:
         assert definition.text in shown
@@ -280,7 +280,7 @@ def test_help_page_shows_every_definition(seeded):
 
 def test_empty_database_shows_zeros_not_errors(tmp_path, app_env):
     make_db(tmp_path, app_env)
-    for page in (None, "pages/region.py", "pages/posts.py", "pages/health.py"):
+    for page in (None, "views/region.py", "views/posts.py", "views/health.py"):
         at = run_page(page)
         assert not at.exception
 
