@@ -55,6 +55,7 @@ class RefreshSummary:
     unavailable: int = 0
     status: str = "completed"
     error: str | None = None
+    fault: Exception | None = None  # what ended the run early (the scheduler stops or pauses on it)
 
 
 REFRESHABLE = (Post.next_refresh_at.is_not(None), Post.deleted.is_(False))
@@ -107,6 +108,7 @@ def refresh_metrics(engine, config: Config, source: XSource, *, clock: Callable[
                 _store_batch(engine, summary, ids, page, clock(), policy)
         except (CollectionHalted, SourceConfigError, GaveUp, RequestRejected) as e:
             summary.status, summary.error = ("halted" if isinstance(e, CollectionHalted) else "failed"), str(e)
+            summary.fault = e
         _finish(engine, summary, clock())
     except DATABASE_FAULTS as e:
         # Each batch committed on its own: the posts of the lost batch are simply still due.

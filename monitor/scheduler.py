@@ -68,7 +68,10 @@ class CampaignScheduler:
             if summary.refreshed or summary.unavailable or summary.error:
                 log.info("metrics refresh: %s posts refreshed, %s unavailable%s", summary.refreshed,
                          summary.unavailable, f" ({summary.error})" if summary.error else "")
-            if summary.status == "halted":
+            if isinstance(summary.fault, SourceConfigError):
+                # A refused token (401/403) refuses collection too: stop, as a refused collection does.
+                self._fail(summary.fault)
+            elif summary.status == "halted":
                 # The usage cap or spent credits stop collection too: pause it as a halted collection does.
                 log.critical("%s; pausing collection", summary.error)
                 self._pause_collection()
@@ -82,6 +85,8 @@ class CampaignScheduler:
             job.pause()
 
     def _fail(self, error: Exception) -> None:
+        """A configuration error (the token refused) that waiting cannot fix: stop the collector; `run`
+        exits non-zero with the message, so systemd/compose show it and do not restart in a loop."""
         log.critical("%s; stopping", error)
         self.fatal_error = error
         self.shutdown()

@@ -1,21 +1,26 @@
-"""`campaign-monitor run`: polls on schedule, never overlaps, stops cleanly on SIGTERM/SIGINT."""
+"""`campaign-monitor run`: polls on schedule, never overlaps, stops cleanly on SIGTERM/SIGINT, and stops
+with the message when X refuses the token, whether collection or the metrics refresh meets it."""
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
 from monitor.config import default_config
 from monitor.db import make_engine, transaction
-from monitor.fakex import FakeX, SimClock
+from monitor.fakex import FakeX, Fault, SimClock
 from monitor.models import CollectionRun, Post
 from monitor.scheduler import CampaignScheduler
+from monitor.sources.x import SourceConfigError, XSource
 from tests.conftest import TOKEN
+from tests.reliability.helpers import CAMPAIGN, LOOKUP, runs, start_fake
 
 
 def test_jobs_never_overlap_and_missed_runs_coalesce(sqlite_engine):
@@ -79,3 +84,70 @@ def test_run_without_token_exits_2(tmp_path):
                             timeout=60)
     assert result.returncode == 2
     assert "X_BEARER_TOKEN" in result.stderr
+
+
+# --- a refused token (401/403) stops the collector, whether collection or the metrics refresh meets it ---
+
+def _started_scheduler(engine, config, fx):
+    """A CampaignScheduler on the real BlockingScheduler, started paused in a thread (no job fires by
+    itself: the test calls collect/refresh as the jobs would). Returns it and the thread, which ends
+    when the scheduler shuts down, as `campaign-monitor run` returns then."""
+    cfg = replace(config, api_base_url=fx.base_url, campaigns=(CAMPAIGN,))
+    scheduler = CampaignScheduler(engine, cfg, lambda: XSource(TOKEN, fx.base_url, timeout=2.0))
+    scheduler.add_jobs()
+    thread = threading.Thread(target=scheduler.scheduler.start, kwargs={"paused": True}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not scheduler.scheduler.running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert scheduler.scheduler.running
+    return scheduler, thread
+
+
+def _stopped_on_refused_token(scheduler, thread, status: int) -> None:
+    thread.join(timeout=10)
+    assert not thread.is_alive() and not scheduler.scheduler.running, "the collector kept polling"
+    assert scheduler.stop.is_set()
+    assert isinstance(scheduler.fatal_error, SourceConfigError)
+    assert f"X API refused the credentials ({status})" in str(scheduler.fatal_error)  # what `run` prints
+    assert "X_BEARER_TOKEN" in str(scheduler.fatal_error)
+
+
+@pytest.mark.parametrize("kind, status", [("unauthorized", 401), ("forbidden", 403)])
+def test_a_refused_token_met_by_the_metrics_refresh_stops_the_collector_like_one_met_by_collection(
+        sqlite_engine, config, caplog, kind, status):
+    fx = start_fake()
+    started = []
+    try:
+        # Met by collection: the scheduler stops with the error (the reference behaviour).
+        reference, thread = _started_scheduler(sqlite_engine, config, fx)
+        started.append(reference)
+        fx.inject(Fault(kind, count=50))
+        reference.collect(CAMPAIGN)
+        assert runs(sqlite_engine, "search")[-1].status == "failed"
+        _stopped_on_refused_token(reference, thread, status)
+        fx.clear_faults()
+
+        # Collection works; then the metrics refresh meets the refused token.
+        scheduler, thread = _started_scheduler(sqlite_engine, config, fx)
+        started.append(scheduler)
+        scheduler.collect(CAMPAIGN)
+        assert runs(sqlite_engine, "search")[-1].status == "completed"
+        assert scheduler.scheduler.running and scheduler.fatal_error is None
+        with transaction(sqlite_engine) as s:  # every post long due, so the refresh asks at once
+            s.execute(update(Post).values(next_refresh_at=datetime.now(timezone.utc) - timedelta(days=1)))
+        fx.inject(Fault(kind, count=50, path_prefix=LOOKUP))
+        lookups_before = sum(r["path"] == LOOKUP for r in fx.requests)
+        caplog.clear()
+        scheduler.refresh()
+        refresh = runs(sqlite_engine, "refresh")[-1]
+        assert refresh.status == "failed" and f"({status})" in refresh.error
+        assert sum(r["path"] == LOOKUP for r in fx.requests) == lookups_before + 1  # asked once, no retries
+        _stopped_on_refused_token(scheduler, thread, status)
+        assert any(r.levelname == "CRITICAL" and "refused the credentials" in r.getMessage() and "stopping"
+                   in r.getMessage() for r in caplog.records)
+        assert TOKEN not in caplog.text
+    finally:
+        for s in started:
+            s.shutdown()
+        fx.stop()
