@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from _common import CORPUS_START, TOKEN, machine, rss_kib_of

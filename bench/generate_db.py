@@ -26,7 +26,7 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from monitor.db import make_engine, upgrade  # noqa: E402
-from monitor.regions import REGIONS, UNKNOWN  # noqa: E402
+from monitor.regions import UNKNOWN  # noqa: E402
 from monitor.timeutil import UK  # noqa: E402
 
 CAMPAIGN = "invest-in-pupil-and-family-services"

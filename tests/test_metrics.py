@@ -1,7 +1,7 @@
 """Every dashboard/report figure against hand-computed values from a small seeded set, on SQLite and
 PostgreSQL (the `engine` fixture). The set and its worked-out figures are in tests/seed.py (SMALL)."""
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select

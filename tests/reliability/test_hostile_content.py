@@ -14,7 +14,6 @@ import subprocess
 import sys
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook

@@ -5,7 +5,7 @@ import pytest
 
 from monitor.reports import ReportError, build_weekly_report, report_filename
 from tests import pages
-from tests.reports.conftest import NOW, WEEK_47, build, sql_posts
+from tests.reports.conftest import build, sql_posts
 from tests.seed import CAMPAIGN, SMALL, TERMS, add_run, store_api_page, utc
 
 

@@ -1,6 +1,5 @@
 """`campaign-monitor report`: one command, one file; a wrong --week/--region/--campaign is one clear error."""
 import csv
-import io
 
 import pytest
 from click.testing import CliRunner

@@ -3,7 +3,7 @@ import csv
 import io
 import zipfile
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
