@@ -43,7 +43,10 @@ def _fresh_pg_database() -> tuple[str, callable]:
 
     def drop():
         with admin.connect() as conn:
-            conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+            # Only our own sessions: an autovacuum worker on the database belongs to the superuser (terminating
+            # it fails for this role), and DROP DATABASE ends autovacuum workers itself.
+            conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' "
+                              "AND usename = current_user AND pid <> pg_backend_pid()"))
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
 
