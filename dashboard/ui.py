@@ -120,9 +120,17 @@ def gaps_frame(gaps) -> pd.DataFrame:
                          "reason": [g.reason for g in gaps], "detail": [g.detail for g in gaps]})
 
 
+HOURLY_MAX_DAYS = 7  # 168 hourly bars are readable; a month's 720 are not
+
+
 def timeline_chart(filters: Filters, key: str) -> None:
-    default = "Hour" if filters.days <= 2 else "Day"
-    by = st.segmented_control("Timeline by", ["Day", "Hour"], default=default, key=f"{key}_by") or default
+    if filters.days <= HOURLY_MAX_DAYS:
+        default = "Hour" if filters.days <= 2 else "Day"
+        by = st.segmented_control("Timeline by", ["Day", "Hour"], default=default, key=f"{key}_by") or default
+    else:
+        by = "Day"
+        st.caption(f"Timeline by day: by hour is offered for periods of up to {HOURLY_MAX_DAYS} days "
+                   f"({filters.days * 24:,} hourly bars would not be readable).")
     points = data.timeline(filters, by=by.lower())
     frame = timeline_frame(points, by.lower())
     gaps = data.collection_gaps(filters)

@@ -17,6 +17,7 @@ from monitor.config import Config
 from monitor.db import transaction
 from monitor.models import Author, Place, Post, RegionCorrection
 from monitor.parse import ParsedPage
+from monitor.summary import resync_authors
 from monitor.timeutil import utcnow
 
 REGION_FIELDS = ("region", "branch", "region_evidence", "region_confidence")
@@ -111,6 +112,7 @@ def reattribute_authors(session: Session, attributor: Attributor, authors: list[
         updates.append({"id": post_id, **decided})
     if updates:
         session.execute(update(Post), updates)
+        resync_authors(session, {author_id for _, author_id, _ in posts})  # their posts moved region
     return len(updates)
 
 

@@ -15,7 +15,7 @@ from monitor.models import CollectionRun, PostMatch
 from monitor.parse import parse_page
 from monitor.refresh import next_refresh_time
 from monitor.runlog import close_interrupted_runs, finish_run, record_event
-from monitor.store import campaign_matches, insert_ignore, store_page
+from monitor.store import campaign_matches, insert_ignore, store_page, summarise_page
 from monitor.timeutil import utcnow
 
 
@@ -79,13 +79,14 @@ def _import_line(engine, config: Config, attributor: Attributor, report: ImportR
     now = utcnow()
     with transaction(engine) as s:
         attributor.attribute_page(page, latest_corrections(s, page.authors))
-        result = store_page(s, page, now, run_id=report.run_id,
+        result = store_page(s, page, now, run_id=report.run_id, summarise=False,
                             next_refresh=lambda created, at: next_refresh_time(created, at, config.metrics_refresh))
         matched = set()
         for campaign in config.campaigns:
             rows = campaign_matches(page, campaign.name, campaign.terms)
             insert_ignore(s, PostMatch, rows, ["post_id", "campaign", "term"])
             matched |= {r["post_id"] for r in rows}
+        summarise_page(s, page, set(result.inserted_ids))  # after the matches: the summary counts them
         run = s.get(CollectionRun, report.run_id)
         run.pages += 1
         run.posts_read += len(page.posts)

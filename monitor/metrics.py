@@ -16,16 +16,16 @@ Shared rules:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Sequence
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from monitor.config import Config
-from monitor.models import (UNKNOWN_REGION, Author, AuthorFollowers, CollectionRun, Post, PostHashtag,
+from monitor.models import (Author, AuthorFollowers, CollectionRun, DaySummary, HourSummary, Post, PostHashtag,
                             PostMatch, PostMention)
 from monitor.timeutil import uk_day_start, uk_today, utcnow
 
@@ -169,41 +169,65 @@ def _count_if(condition) -> Any:
     return func.sum(case((condition, 1), else_=0))
 
 
-def _per_author(filters: Filters, *keys, from_date: date | None = None):
-    """One row per (keys..., author) in scope: the step that makes potential reach count each author once.
+def summary_scope(filters: Filters, table=DaySummary, from_date: date | None = None) -> list:
+    """WHERE conditions on a summary table (monitor.summary) for the filters: its rows are slices of the
+    campaign's posts (each post once), so no probe of post_matches is needed."""
+    conditions = [table.campaign == filters.campaign, table.day >= (from_date or filters.from_date),
+                  table.day <= filters.to_date]
+    if filters.region:
+        conditions.append(table.region == filters.region)
+    if filters.branch:
+        conditions.append(table.branch == filters.branch)
+    return conditions
 
-    keys are labelled expressions (day, region, period...). The posts are first selected flat with
-    those keys as columns, then grouped by the columns: grouping by a CASE with bound parameters
-    directly would not match the selected one on PostgreSQL.
+
+def _per_author(filters: Filters, *keys):
+    """One row per (keys..., author) in scope with the author's posts, reach (followers as of their
+    post: the smallest), impressions and engagements: the step that counts each author once.
+
+    Read from summary_days (slices of one author's posts of one UK day, region and branch): sums of
+    the slices, and the smallest of their follower minimums, are the author's figures over the posts.
+    keys are columns of DaySummary (region, branch).
     """
-    posts = (select(*keys, Post.author_id, Post.kind, Post.region, Post.author_followers, Post.impression_count,
-                    ENGAGEMENTS.label("engagements"))
-             .where(*in_scope(filters, from_date)).subquery())
-    p = posts.c
-    group = [p[k.name] for k in keys]
-    return (select(*group, p.author_id.label("author_id"),
-                   func.count().label("posts"),
-                   _count_if(p.kind == "original").label("originals"),
-                   _count_if(p.kind == "reply").label("replies"),
-                   _count_if(p.kind == "quote").label("quotes"),
-                   _count_if(p.region == UNKNOWN_REGION).label("unknown_posts"),
-                   func.min(p.author_followers).label("followers"),
-                   func.sum(p.impression_count).label("impressions"),
-                   func.sum(p.engagements).label("engagements"))
-            .group_by(*group, p.author_id)
+    s = DaySummary
+    return (select(*keys, s.author_id.label("author_id"), func.sum(s.posts).label("posts"),
+                   func.min(s.min_followers).label("followers"), func.sum(s.impressions).label("impressions"),
+                   func.sum(s.engagements).label("engagements"))
+            .where(*summary_scope(filters))
+            .group_by(*keys, s.author_id)
             .subquery())
 
 
-def _totals(per_author, *group_columns) -> Select:
-    """Sum the per-author rows (by group): contributors are the non-null authors."""
-    c = per_author.c
-    return (select(*group_columns,
-                   func.coalesce(func.sum(c.posts), 0), func.coalesce(func.sum(c.originals), 0),
-                   func.coalesce(func.sum(c.replies), 0), func.coalesce(func.sum(c.quotes), 0),
-                   func.count(c.author_id), func.coalesce(func.sum(c.followers), 0),
-                   func.coalesce(func.sum(c.impressions), 0), func.coalesce(func.sum(c.engagements), 0),
-                   func.coalesce(func.sum(c.unknown_posts), 0))
-            .group_by(*group_columns))
+def _grouped_kpis(bind: Bind, filters: Filters, key=None) -> dict:
+    """Kpis per value of key (a DaySummary column; None: one total, under the key None).
+
+    Two statements, both over the period's summary rows: plain sums (posts, kinds, Unknown,
+    impressions, engagements: no per-author step needed), then contributors and potential reach
+    from one narrow row per (key, author). Keeping the per-author rows narrow matters on SQLite,
+    which sorts them to group: sorting wide rows was the larger part of the time.
+    """
+    s = DaySummary
+    keys = [key] if key is not None else []
+    sums = (select(*keys, func.sum(s.posts), func.sum(s.originals), func.sum(s.replies), func.sum(s.quotes),
+                   func.sum(s.impressions), func.sum(s.engagements), func.sum(s.unknown_posts))
+            .where(*summary_scope(filters)).group_by(*keys))
+    per_author = (select(*keys, s.author_id.label("author_id"), func.min(s.min_followers).label("followers"))
+                  .where(*summary_scope(filters)).group_by(*keys, s.author_id).subquery())
+    a = per_author.c
+    a_keys = [a[key.name]] if key is not None else []
+    reach = select(*a_keys, func.count(a.author_id), func.sum(a.followers)).group_by(*a_keys)
+    found: dict = {}
+    for row in _rows(bind, sums):
+        k, (posts, originals, replies, quotes, impressions, engagements, unknown) = \
+            (row[0] if keys else None), row[len(keys):]
+        if posts is None:  # no rows at all: SUM over nothing
+            continue
+        found[k] = [posts, originals, replies, quotes, 0, 0, impressions, engagements, unknown]
+    for row in _rows(bind, reach):
+        k, (contributors, followers) = (row[0] if keys else None), row[len(keys):]
+        if k in found:
+            found[k][4:6] = [contributors, followers]
+    return {k: _kpis_from(v) for k, v in found.items()}
 
 
 # --- KPIs ------------------------------------------------------------------------------------
@@ -230,10 +254,7 @@ def _kpis_from(values: Sequence) -> Kpis:
 
 
 def kpis(bind: Bind, filters: Filters) -> Kpis:
-    per_author = _per_author(filters)
-    stmt = _totals(per_author)
-    row = _rows(bind, stmt)
-    return _kpis_from(row[0]) if row else Kpis()
+    return _grouped_kpis(bind, filters).get(None, Kpis())
 
 
 @dataclass(frozen=True)
@@ -251,13 +272,10 @@ class KpisWithChange:
 
 
 def kpis_with_change(bind: Bind, filters: Filters) -> KpisWithChange:
-    """This period and the previous one of equal length, in one statement grouped by period."""
+    """This period and the previous one of equal length (each on its own: grouping both periods' rows by
+    author in one statement sorted twice as many rows at once, slower than two halves)."""
     previous = filters.previous()
-    period = case((Post.created_date_uk >= filters.from_date, literal("current")),
-                  else_=literal("previous")).label("period")
-    per_author = _per_author(filters, period, from_date=previous.from_date)
-    by_period = {row[0]: _kpis_from(row[1:]) for row in _rows(bind, _totals(per_author, per_author.c.period))}
-    return KpisWithChange(by_period.get("current", Kpis()), by_period.get("previous", Kpis()), previous)
+    return KpisWithChange(kpis(bind, filters), kpis(bind, previous), previous)
 
 
 # --- timeline --------------------------------------------------------------------------------
@@ -283,8 +301,12 @@ def timeline(bind: Bind, filters: Filters, by: str = "day") -> list[TimelinePoin
     """Posts and potential reach per UK day (or UK hour); periods with no posts are zeros."""
     if by not in ("day", "hour"):
         raise ValueError(f"by must be 'day' or 'hour', got {by!r}")
-    keys = [Post.created_date_uk.label("day")] + ([Post.created_hour_uk.label("hour")] if by == "hour" else [])
-    per_author = _per_author(filters, *keys)
+    table = HourSummary if by == "hour" else DaySummary
+    keys = [table.day] + ([HourSummary.hour] if by == "hour" else [])
+    per_author = (select(*keys, table.author_id, func.sum(table.posts).label("posts"),
+                         func.min(table.min_followers).label("followers"))
+                  .where(*summary_scope(filters, table))
+                  .group_by(*keys, table.author_id).subquery())
     group = [per_author.c[k.name] for k in keys]
     stmt = (select(*group, func.sum(per_author.c.posts), func.sum(per_author.c.followers))
             .group_by(*group))
@@ -399,8 +421,7 @@ class GroupRow:
 
 
 def _grouped(bind: Bind, filters: Filters, column) -> dict:
-    per_author = _per_author(filters, column.label("key"))
-    return {row[0]: _kpis_from(row[1:]) for row in _rows(bind, _totals(per_author, per_author.c.key))}
+    return _grouped_kpis(bind, filters, column)
 
 
 def _with_shares(found: dict, keys: Sequence) -> list[GroupRow]:
@@ -411,14 +432,14 @@ def _with_shares(found: dict, keys: Sequence) -> list[GroupRow]:
 
 def regions_table(bind: Bind, filters: Filters) -> list[GroupRow]:
     """Every region key (ONS order, then Unknown), zeros included."""
-    found = _grouped(bind, filters, Post.region)
+    found = _grouped(bind, filters, DaySummary.region)
     keys = region_keys()
     return _with_shares(found, keys + sorted(k for k in found if k not in keys))
 
 
 def branches_table(bind: Bind, filters: Filters) -> list[GroupRow]:
     """Branches with posts in scope (most posts first); None holds posts placed in no branch."""
-    found = _grouped(bind, filters, Post.branch)
+    found = _grouped(bind, filters, DaySummary.branch)
     keys = sorted(found, key=lambda k: (-found[k].posts, k is None, k or ""))
     return _with_shares(found, keys)
 
@@ -464,13 +485,46 @@ def _post_row(row) -> PostRow:
     return PostRow(*values)
 
 
+TOP_POSTS_MAX_SLICES = 200  # beyond this many candidate slices (ties at the threshold), read the window
+
+
 def top_posts(bind: Bind, filters: Filters, n: int = 10) -> list[PostRow]:
-    """The n posts with most engagements (then impressions)."""
+    """The n posts with most engagements (then impressions).
+
+    Only the posts that can be in the top n are read: summary_days holds each slice's largest
+    engagements of one post, and the n-th largest of those, T, is reached by n different posts
+    (one per slice), so every post of the top n has at least T engagements and lies in a slice
+    whose largest is at least T. Those slices (usually about n of them) are read from posts on
+    ix_posts_author_day; the same ordering then picks the n.
+    """
+    if n <= 0:
+        return []
+    order = (ENGAGEMENTS.desc(), Post.impression_count.desc(), Post.id.desc())
+    nth = (select(DaySummary.max_engagements).where(*summary_scope(filters))
+           .order_by(DaySummary.max_engagements.desc()).offset(n - 1).limit(1))
+    found = _rows(bind, nth)
+    threshold = int(found[0][0]) if found else 0
+    candidates = select(DaySummary.day, DaySummary.author_id).where(
+        *summary_scope(filters), DaySummary.max_engagements >= threshold).distinct().limit(TOP_POSTS_MAX_SLICES + 1)
+    slices = _rows(bind, candidates)
+    conditions = [*in_scope(filters), ENGAGEMENTS >= threshold]
+    if not slices:
+        return []
+    if len(slices) <= TOP_POSTS_MAX_SLICES:
+        by_day: dict[date, list] = {}
+        for day, author_id in slices:
+            by_day.setdefault(_as_date(day), []).append(author_id)
+        conditions.append(or_(*(and_(Post.created_date_uk == day, _author_in(authors))
+                                for day, authors in sorted(by_day.items()))))
     stmt = (select(*POST_COLUMNS).outerjoin(Author, Author.id == Post.author_id)
-            .where(*in_scope(filters))
-            .order_by(ENGAGEMENTS.desc(), Post.impression_count.desc(), Post.id.desc())
-            .limit(n))
+            .where(*conditions).order_by(*order).limit(n))
     return [_post_row(r) for r in _rows(bind, stmt)]
+
+
+def _author_in(author_ids: list):
+    known = [a for a in author_ids if a is not None]
+    parts = ([Post.author_id.in_(known)] if known else []) + ([Post.author_id.is_(None)] if None in author_ids else [])
+    return or_(*parts) if len(parts) > 1 else parts[0]
 
 
 @dataclass(frozen=True)
@@ -493,11 +547,17 @@ def top_contributors(bind: Bind, filters: Filters, n: int = 10) -> list[Contribu
     """The n authors with most posts in scope (then engagements); reach = their followers as of their post."""
     per_author = _per_author(filters)
     c = per_author.c
-    stmt = (select(c.author_id, Author.username, Author.name, Author.region, c.posts, c.followers,
-                   c.impressions, c.engagements)
-            .join(Author, Author.id == c.author_id)
-            .order_by(c.posts.desc(), c.engagements.desc(), c.author_id)
-            .limit(n))
+    # The n first, then their names: every author in scope has a row in authors (foreign key), so
+    # ranking before the join gives the same n as joining first, without a look-up per author.
+    top = (select(c.author_id, c.posts, c.followers, c.impressions, c.engagements)
+           .where(c.author_id.is_not(None))
+           .order_by(c.posts.desc(), c.engagements.desc(), c.author_id)
+           .limit(n).subquery())
+    t = top.c
+    stmt = (select(t.author_id, Author.username, Author.name, Author.region, t.posts, t.followers,
+                   t.impressions, t.engagements)
+            .join(Author, Author.id == t.author_id)
+            .order_by(t.posts.desc(), t.engagements.desc(), t.author_id))
     return [ContributorRow(r[0], r[1], r[2], r[3], *(int(v or 0) for v in r[4:])) for r in _rows(bind, stmt)]
 
 
@@ -550,9 +610,9 @@ class AccountRow:
 
 def region_accounts(bind: Bind, filters: Filters, limit: int = ACCOUNTS_LIMIT) -> list[AccountRow]:
     """Authors with posts in scope (most posts first), with how their region was decided."""
-    per_author = (select(Post.author_id.label("author_id"), func.count().label("posts"),
-                         func.max(Post.created_date_uk).label("last_day"))
-                  .where(*in_scope(filters)).group_by(Post.author_id).subquery())
+    per_author = (select(DaySummary.author_id.label("author_id"), func.sum(DaySummary.posts).label("posts"),
+                         func.max(DaySummary.day).label("last_day"))
+                  .where(*summary_scope(filters)).group_by(DaySummary.author_id).subquery())
     c = per_author.c
     stmt = (select(Author.id, Author.username, Author.name, Author.location, Author.followers_count,
                    Author.region, Author.branch, Author.region_evidence, Author.region_confidence,
@@ -582,7 +642,10 @@ def _search_conditions(search: PostSearch) -> list:
         conditions.append(Post.kind == search.kind)
     if search.hashtag and search.hashtag.strip("# "):
         tag = search.hashtag.strip("# ").lower()
-        conditions.append(Post.id.in_(select(PostHashtag.post_id).where(PostHashtag.tag == tag)))
+        # Correlated EXISTS on post_hashtags' primary key (post_id, tag), like the campaign filter: a probe
+        # per post of the window, not a list of every post that ever carried the tag.
+        conditions.append(select(PostHashtag.post_id)
+                          .where(PostHashtag.post_id == Post.id, PostHashtag.tag == tag).exists())
     if search.author and search.author.strip("@ "):
         who = search.author.strip("@ ")
         # The few matching authors first, then their posts: no join of every post to its author.

@@ -102,7 +102,7 @@ class Post(RegionColumns, Base):
     __tablename__ = "posts"
 
     id: Mapped[str] = mapped_column(String(24), primary_key=True)
-    author_id: Mapped[str | None] = mapped_column(ForeignKey("authors.id"), index=True)
+    author_id: Mapped[str | None] = mapped_column(ForeignKey("authors.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     created_date_uk: Mapped[date] = mapped_column(Date, index=True)
     created_hour_uk: Mapped[int] = mapped_column(Integer)
@@ -138,6 +138,9 @@ class Post(RegionColumns, Base):
         Index("ix_posts_dashboard", "created_date_uk", "region", "branch", "author_id", "kind", "author_followers",
               "impression_count", "like_count", "repost_count", "reply_count", "quote_count", "bookmark_count",
               "created_hour_uk", "id"),
+        # An author's posts (prefix), and an author's posts of one UK day: what re-aggregating a
+        # summary slice reads (migration 0004; it replaced ix_posts_author_id).
+        Index("ix_posts_author_day", "author_id", "created_date_uk"),
     )
 
 
@@ -164,6 +167,61 @@ class PostMatch(Base):
     post_id: Mapped[str] = mapped_column(ForeignKey("posts.id"), primary_key=True)
     campaign: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
     term: Mapped[str] = mapped_column(String(160), primary_key=True)
+
+
+class SummaryColumns:
+    """The slice key and figures shared by the two summary tables (monitor.summary keeps them in step
+    with posts; migration 0004 created and filled them)."""
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    campaign: Mapped[str] = mapped_column(String(100))
+    day: Mapped[date] = mapped_column(Date)  # posts.created_date_uk
+    author_id: Mapped[str | None] = mapped_column(String(24))
+    region: Mapped[str] = mapped_column(String(40))
+    branch: Mapped[str | None] = mapped_column(String(80))
+    posts: Mapped[int] = mapped_column(Integer)
+    # MIN(posts.author_followers) of the slice: potential reach takes the smallest per author.
+    min_followers: Mapped[int] = mapped_column(BigInteger)
+
+
+class DaySummary(SummaryColumns, Base):
+    """One row per campaign x UK day x author x region x branch of the posts that matched the campaign
+    (a post matching several terms once): every per-period dashboard figure is a sum of these rows,
+    except the per-author MIN of followers, which is taken over them. About a third as many rows as
+    posts, narrow, and with no per-post probe of post_matches."""
+
+    __tablename__ = "summary_days"
+
+    originals: Mapped[int] = mapped_column(Integer)
+    replies: Mapped[int] = mapped_column(Integer)
+    quotes: Mapped[int] = mapped_column(Integer)
+    unknown_posts: Mapped[int] = mapped_column(Integer)
+    impressions: Mapped[int] = mapped_column(BigInteger)
+    engagements: Mapped[int] = mapped_column(BigInteger)
+    # The largest engagements of one post in the slice: top posts look only at slices that can hold one.
+    max_engagements: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index("ix_summary_days_read", "campaign", "day", "author_id", "region", "branch", "posts", "originals",
+              "replies", "quotes", "unknown_posts", "min_followers", "impressions", "engagements",
+              "max_engagements"),
+        Index("ix_summary_days_author_day", "author_id", "day"),
+    )
+
+
+class HourSummary(SummaryColumns, Base):
+    """The same slices per UK hour, with only what the hourly timeline shows (posts, reach)."""
+
+    __tablename__ = "summary_hours"
+
+    hour: Mapped[int] = mapped_column(Integer)  # posts.created_hour_uk
+
+    __table_args__ = (
+        Index("ix_summary_hours_read", "campaign", "day", "hour", "author_id", "region", "branch", "posts",
+              "min_followers"),
+        Index("ix_summary_hours_author_day", "author_id", "day"),
+    )
 
 
 class CollectionRun(Base):

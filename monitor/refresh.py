@@ -29,6 +29,7 @@ from monitor.retry import GaveUp, call_with_retries
 from monitor.runlog import close_interrupted_runs, finish_run, record_event
 from monitor.sources.x import (CollectionHalted, RequestRejected, SourceConfigError, XSource, describe_partial_errors,
                                problem_kind)
+from monitor.summary import resync_posts
 from monitor.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -168,6 +169,7 @@ def _store_batch(engine, summary: RefreshSummary, ids: list[str], raw: dict, now
         for post_id, reason in gone.items():
             s.execute(update(Post).where(Post.id == post_id).values(
                 deleted=reason == "deleted", unavailable_reason=reason, next_refresh_at=None))
+        resync_posts(s, returned.keys() & set(ids))  # new impressions and engagements, same transaction
         run = s.get(CollectionRun, summary.run_id)
         run.requests += 1
         run.pages += 1

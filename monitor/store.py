@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from monitor.models import (Author, AuthorFollowers, Place, Post, PostHashtag, PostMatch, PostMention,
                             RunPost)
 from monitor.parse import ParsedPage, matched_terms, stub_author
+from monitor.summary import add_posts, resync_posts
 
 # Columns an update may change: what X lets change after posting (text on edit, metrics,
 # withholding). created_at, first_seen_at and author_followers stay as first seen.
@@ -36,6 +37,7 @@ class StoreResult:
     new: int = 0
     updated: int = 0
     new_ids: tuple[str, ...] = ()
+    inserted_ids: frozenset[str] = frozenset()  # what this transaction inserted (new_ids less any race)
 
 
 @functools.lru_cache(maxsize=256)
@@ -73,6 +75,24 @@ def insert_ignore(session: Session, model, rows: Sequence[dict], keys: Sequence[
     upsert(session, model, rows, keys, ())
 
 
+@functools.lru_cache(maxsize=4)
+def _insert_posts_statement(dialect: str):
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Post.__table__)
+    return stmt.on_conflict_do_nothing(index_elements=["id"]).returning(Post.__table__.c.id)
+
+
+def insert_new_posts(session: Session, rows: Sequence[dict]) -> set[str]:
+    """INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id: the ids this transaction really inserted
+    (a post another writer stored meanwhile is not among them), which the summary adds as new."""
+    inserted: set[str] = set()
+    if not rows:
+        return inserted
+    stmt = _insert_posts_statement(session.get_bind().dialect.name)
+    for chunk in _chunks(list(rows)):
+        inserted |= set(session.scalars(stmt, list(chunk)))
+    return inserted
+
+
 def existing_ids(session: Session, model, ids: Iterable[str]) -> set[str]:
     ids = list(ids)
     found: set[str] = set()
@@ -94,8 +114,10 @@ def store_authors(session: Session, page: ParsedPage, now: datetime) -> None:
 
 def store_page(session: Session, page: ParsedPage, now: datetime, *, run_id: int | None = None,
                campaign: str | None = None, terms: Sequence[str] = (),
-               next_refresh=None) -> StoreResult:
-    """Upsert one page's places, authors, posts, entities, campaign matches and run links."""
+               next_refresh=None, summarise: bool = True) -> StoreResult:
+    """Upsert one page's places, authors, posts, entities, campaign matches and run links, and bring
+    the summary slices of the page's posts up to date (summarise=False: the caller adds campaign
+    matches itself and calls summarise_page after them, as the importer does)."""
     upsert(session, Place, list(page.places.values()), ["id"], ["full_name", "name", "country_code",
                                                                 "place_type", "raw"])
     store_authors(session, page, now)
@@ -104,7 +126,7 @@ def store_page(session: Session, page: ParsedPage, now: datetime, *, run_id: int
     known = existing_ids(session, Post, (p["id"] for p in page.posts))
     new_rows = [dict(p, next_refresh_at=next_refresh(p["created_at"], now) if next_refresh else None)
                 for p in page.posts if p["id"] not in known]
-    insert_ignore(session, Post, new_rows, ["id"])
+    inserted = insert_new_posts(session, new_rows)
     upsert(session, Post, [p for p in page.posts if p["id"] in known], ["id"], POST_UPDATE_COLUMNS)
     insert_ignore(session, PostHashtag, [{"post_id": p, "tag": t} for p, t in page.hashtags],
                   ["post_id", "tag"])
@@ -116,8 +138,18 @@ def store_page(session: Session, page: ParsedPage, now: datetime, *, run_id: int
     if run_id is not None:
         insert_ignore(session, RunPost, [{"run_id": run_id, "post_id": p["id"]} for p in page.posts],
                       ["run_id", "post_id"])
+    if summarise:
+        summarise_page(session, page, inserted)
     return StoreResult(new=len(new_rows), updated=len(page.posts) - len(new_rows),
-                       new_ids=tuple(p["id"] for p in new_rows))
+                       new_ids=tuple(p["id"] for p in new_rows), inserted_ids=frozenset(inserted))
+
+
+def summarise_page(session: Session, page: ParsedPage, inserted: set[str]) -> None:
+    """Bring the summary slices of a stored page's posts up to date (after its campaign matches): the
+    posts this transaction inserted are added to their slices; the others, which may have changed
+    (metrics, region, a new campaign), have their slices aggregated again."""
+    add_posts(session, inserted)
+    resync_posts(session, [p["id"] for p in page.posts if p["id"] not in inserted])
 
 
 def campaign_matches(page: ParsedPage, campaign: str, terms: Sequence[str]) -> list[dict]:

@@ -1,0 +1,310 @@
+"""The summary tables the dashboard reads (monitor.summary) stay exactly in step with posts, and every
+figure read from them equals the figure computed directly from posts by the definitions, on SQLite and
+PostgreSQL: after collection, in two campaigns, after a metrics refresh, a region correction, a
+recompute and an import; and after migration 0004 fills them from posts already stored."""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select, update
+
+from monitor import metrics
+from monitor.attribution import correct_author, recompute_all
+from monitor.collector import Collector
+from monitor.config import Campaign, KnownAccountConfig
+from monitor.db import make_engine, transaction, upgrade
+from monitor.fakex import FakeX, SimClock
+from monitor.importer import import_jsonl
+from monitor.metrics import Filters
+from monitor.models import Author, DaySummary, HourSummary, Post, PostMatch
+from monitor.refresh import refresh_metrics
+from monitor.sources.x import XSource
+from tests import pages
+from tests.conftest import TOKEN
+from tests.seed import CAMPAIGN, TERMS, seed_small, small_config, store_api_page, utc
+
+ALL = Campaign(name="ipfs", title="IPFS", hashtags=("InvestInPupilServices", "PupilAndFamilyServices",
+                                                     "FundOurSchools"), mentions=("NAHTnews",))
+# A second campaign whose posts are also ALL's: the same posts stored under two campaigns.
+FUND = Campaign(name="fund", title="Fund", hashtags=("FundOurSchools",), mentions=())
+
+
+# --- the oracle: everything from posts, in Python ----------------------------------------------
+
+def matched_posts(engine) -> list[tuple[str, dict]]:
+    """(campaign, post) once per campaign a post matched, however many of its terms matched."""
+    with transaction(engine) as s:
+        pairs = set(s.execute(select(PostMatch.campaign, PostMatch.post_id)).all())
+        rows = s.execute(select(Post.id, Post.created_date_uk, Post.created_hour_uk, Post.author_id, Post.region,
+                                Post.branch, Post.kind, Post.author_followers, Post.impression_count,
+                                Post.like_count, Post.repost_count, Post.reply_count, Post.quote_count,
+                                Post.bookmark_count)).all()
+    posts = {}
+    for r in rows:
+        posts[r[0]] = {"id": r[0], "day": r[1], "hour": r[2], "author_id": r[3], "region": r[4], "branch": r[5],
+                       "kind": r[6], "followers": r[7], "impressions": r[8], "engagements": sum(r[9:14])}
+    return [(campaign, posts[post_id]) for campaign, post_id in sorted(pairs)]
+
+
+def expected_slices(engine) -> tuple[dict, dict]:
+    days, hours = {}, {}
+    for campaign, p in matched_posts(engine):
+        key = (campaign, p["day"], p["author_id"], p["region"], p["branch"])
+        d = days.setdefault(key, [0, 0, 0, 0, 0, None, 0, 0, None])
+        d[0] += 1
+        d[1] += p["kind"] == "original"
+        d[2] += p["kind"] == "reply"
+        d[3] += p["kind"] == "quote"
+        d[4] += p["region"] == "Unknown"
+        d[5] = p["followers"] if d[5] is None else min(d[5], p["followers"])
+        d[6] += p["impressions"]
+        d[7] += p["engagements"]
+        d[8] = p["engagements"] if d[8] is None else max(d[8], p["engagements"])
+        h = hours.setdefault((campaign, p["day"], p["hour"], p["author_id"], p["region"], p["branch"]), [0, None])
+        h[0] += 1
+        h[1] = p["followers"] if h[1] is None else min(h[1], p["followers"])
+    return days, hours
+
+
+def stored_slices(engine) -> tuple[dict, dict]:
+    d, h = DaySummary, HourSummary
+    with transaction(engine) as s:
+        days = {(r[0], r[1], r[2], r[3], r[4]): list(r[5:]) for r in s.execute(select(
+            d.campaign, d.day, d.author_id, d.region, d.branch, d.posts, d.originals, d.replies, d.quotes,
+            d.unknown_posts, d.min_followers, d.impressions, d.engagements, d.max_engagements))}
+        hours = {tuple(r[:6]): list(r[6:]) for r in s.execute(select(
+            h.campaign, h.day, h.hour, h.author_id, h.region, h.branch, h.posts, h.min_followers))}
+    return days, hours
+
+
+def assert_in_step(engine) -> None:
+    """The summary rows are exactly the aggregate of the posts, one row per slice, none missing or stale."""
+    want_days, want_hours = expected_slices(engine)
+    got_days, got_hours = stored_slices(engine)
+    assert got_days == want_days
+    assert got_hours == want_hours
+    with transaction(engine) as s:   # one row per slice: the dicts above would hide a duplicate
+        assert len(s.scalars(select(DaySummary.id)).all()) == len(want_days)
+        assert len(s.scalars(select(HourSummary.id)).all()) == len(want_hours)
+
+
+def _in(f: Filters, p: dict) -> bool:
+    return (f.from_date <= p["day"] <= f.to_date and (not f.region or p["region"] == f.region)
+            and (not f.branch or p["branch"] == f.branch))
+
+
+def direct_kpis(posts: list[dict]) -> metrics.Kpis:
+    followers: dict = {}
+    for p in posts:
+        followers[p["author_id"]] = min(followers.get(p["author_id"], p["followers"]), p["followers"])
+    return metrics.Kpis(
+        posts=len(posts), originals=sum(p["kind"] == "original" for p in posts),
+        replies=sum(p["kind"] == "reply" for p in posts), quotes=sum(p["kind"] == "quote" for p in posts),
+        contributors=len([a for a in followers if a is not None]), potential_reach=sum(followers.values()),
+        impressions=sum(p["impressions"] for p in posts), engagements=sum(p["engagements"] for p in posts),
+        unknown_posts=sum(p["region"] == "Unknown" for p in posts))
+
+
+def assert_figures(engine, f: Filters) -> None:
+    """Every summary-read figure of metrics for these filters equals the direct computation."""
+    everything = matched_posts(engine)
+    scope = [p for c, p in everything if c == f.campaign and _in(f, p)]
+    before = [p for c, p in everything if c == f.campaign and _in(f.previous(), p)]
+    assert metrics.kpis(engine, f) == direct_kpis(scope)
+    change = metrics.kpis_with_change(engine, f)
+    assert (change.current, change.previous) == (direct_kpis(scope), direct_kpis(before))
+
+    for by, key in (("day", lambda p: (p["day"], None)), ("hour", lambda p: (p["day"], p["hour"]))):
+        groups = defaultdict(list)
+        for p in scope:
+            groups[key(p)].append(p)
+        want = {k: (len(v), direct_kpis(v).potential_reach) for k, v in groups.items()}
+        got = {(t.day, t.hour): (t.posts, t.potential_reach) for t in metrics.timeline(engine, f, by=by)}
+        assert {k: v for k, v in got.items() if v != (0, 0)} == want
+
+    for column, table in (("region", metrics.regions_table), ("branch", metrics.branches_table)):
+        groups = defaultdict(list)
+        for p in scope:
+            groups[p[column]].append(p)
+        got = {r.key: r.kpis for r in table(engine, f) if r.kpis.posts}
+        assert got == {k: direct_kpis(v) for k, v in groups.items()}
+
+    ranked = sorted(scope, key=lambda p: (p["engagements"], p["impressions"], p["id"]), reverse=True)
+    for n in (1, 3, 10):
+        assert [r.id for r in metrics.top_posts(engine, f, n)] == [p["id"] for p in ranked[:n]]
+
+    by_author = defaultdict(list)
+    for p in scope:
+        if p["author_id"] is not None:
+            by_author[p["author_id"]].append(p)
+    authors = sorted(((a, direct_kpis(v)) for a, v in by_author.items()),
+                     key=lambda item: (-item[1].posts, -item[1].engagements, item[0]))
+    got = [(c.author_id, c.posts, c.potential_reach, c.impressions, c.engagements)
+           for c in metrics.top_contributors(engine, f, 10)]
+    assert got == [(a, k.posts, k.potential_reach, k.impressions, k.engagements) for a, k in authors[:10]]
+    accounts = {(a.author_id, a.posts, a.last_post_date) for a in metrics.region_accounts(engine, f, limit=10_000)}
+    assert accounts == {(a, len(v), max(p["day"] for p in v)) for a, v in by_author.items()}
+
+
+def assert_all_figures(engine, campaigns=(ALL.name,)) -> None:
+    everything = matched_posts(engine)
+    days = sorted({p["day"] for _, p in everything})
+    assert days, "no posts stored"
+    for campaign in campaigns:
+        whole = Filters(campaign, days[0], days[-1])
+        assert_figures(engine, whole)
+        assert_figures(engine, Filters(campaign, days[-1], days[-1]))
+        regions = sorted({p["region"] for c, p in everything if c == campaign})
+        for region in regions[:4]:
+            assert_figures(engine, replace(whole, region=region))
+        branches = sorted({(p["region"], p["branch"]) for c, p in everything if c == campaign and p["branch"]})
+        for region, branch in branches[:2]:
+            assert_figures(engine, replace(whole, region=region, branch=branch))
+
+
+# --- the write paths -----------------------------------------------------------------------------
+
+@pytest.fixture
+def collected(engine, config):
+    """Two days of simulated campaign traffic collected through the collector, for two overlapping campaigns."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    clock = SimClock(now)
+    fake = FakeX(seed=11, start=now - timedelta(days=2), days=2, posts_per_day=300, bearer_token=TOKEN,
+                 clock=clock).start()
+    cfg = replace(config, campaigns=(ALL, FUND))
+    source = XSource(TOKEN, fake.base_url, timeout=5.0)
+    try:
+        yield engine, cfg, source, clock
+    finally:
+        fake.stop()
+
+
+def test_summary_follows_collection_in_two_campaigns_refresh_correction_and_recompute(collected):
+    engine, cfg, source, clock = collected
+    collector = Collector(engine, cfg, source, clock=clock)
+    collector.collect_campaign(ALL)
+    assert_in_step(engine)
+    assert_all_figures(engine)
+
+    collector.collect_campaign(FUND)   # posts already stored by ALL, now matched by FUND too
+    with transaction(engine) as s:
+        both = s.scalars(select(PostMatch.post_id).where(PostMatch.campaign == FUND.name)).all()
+    assert both
+    assert_in_step(engine)
+    assert_all_figures(engine, (ALL.name, FUND.name))
+
+    # the metrics refresh changes impressions and engagements of posts already summarised
+    with transaction(engine) as s:
+        before = dict(s.execute(select(Post.id, Post.impression_count)).all())
+        s.execute(update(Post).values(next_refresh_at=clock() - timedelta(days=1)))
+    clock.advance(timedelta(hours=6))
+    summary = refresh_metrics(engine, cfg, source, clock=clock)
+    assert summary.refreshed > 0
+    with transaction(engine) as s:
+        after = dict(s.execute(select(Post.id, Post.impression_count)).all())
+    assert any(after[i] != before[i] for i in before)
+    assert_in_step(engine)
+    assert_all_figures(engine, (ALL.name, FUND.name))
+
+    # a correction moves one author's posts (all their days) to another region
+    with transaction(engine) as s:
+        author_id = s.scalar(select(Post.author_id).where(Post.region == "Unknown").limit(1)) or \
+            s.scalar(select(Post.author_id).limit(1))
+    correct_author(engine, cfg, author_id, "Wales", branch="Cardiff", corrected_by="lead@example.org")
+    with transaction(engine) as s:
+        assert set(s.scalars(select(Post.region).where(Post.author_id == author_id))) == {"Wales"}
+    assert_in_step(engine)
+    assert_all_figures(engine, (ALL.name, FUND.name))
+
+    # a recompute after the known accounts changed moves many authors at once
+    with transaction(engine) as s:
+        ids = s.execute(select(Post.author_id).distinct().limit(5)).scalars().all()
+        names = s.scalars(select(Author.username).where(Author.id.in_(ids))).all()
+    recomputed = replace(cfg, known_accounts=tuple(KnownAccountConfig(n, "North East") for n in names))
+    recompute_all(engine, recomputed)
+    assert_in_step(engine)
+    assert_all_figures(engine, (ALL.name, FUND.name))
+
+
+def test_summary_follows_the_importer(engine, config, tmp_path):
+    """The importer adds campaign matches after store_page: the summary counts them."""
+    cfg = small_config(config)
+    tag = ["InvestInPupilServices"]
+    page = pages.page([
+        pages.post(utc(16, 9), "11", "One #InvestInPupilServices", seq=1, tags=tag, likes=5),
+        pages.post(utc(16, 10), "11", "Two #InvestInPupilServices @NAHTnews", seq=2, tags=tag,
+                   mentions=["NAHTnews"], likes=1),
+        pages.post(utc(17, 9), "12", "Three #SomethingElse #InvestInPupilServices", seq=3,
+                   tags=["SomethingElse", "InvestInPupilServices"]),
+    ], [pages.user("11", "alice", followers=300), pages.user("12", "bob", followers=1000)])
+    path = tmp_path / "import.jsonl"
+    path.write_text(json.dumps(page) + "\n", encoding="utf-8")
+    import_jsonl(engine, cfg, path, progress=False)
+    assert_in_step(engine)
+    with transaction(engine) as s:
+        assert set(s.scalars(select(DaySummary.campaign))) == {c.name for c in cfg.campaigns}
+    assert_all_figures(engine, [c.name for c in cfg.campaigns])
+    # importing again (metrics changed) updates the same slices, adds nothing
+    page["data"][0]["public_metrics"] = dict(page["data"][0]["public_metrics"], like_count=50, impression_count=4000)
+    path.write_text(json.dumps(page) + "\n", encoding="utf-8")
+    import_jsonl(engine, cfg, path, progress=False)
+    assert_in_step(engine)
+    assert metrics.kpis(engine, Filters(CAMPAIGN, date(2026, 11, 16), date(2026, 11, 17))).engagements >= 50
+
+
+def test_post_whose_author_was_not_sent_counts_as_from_posts(engine, config):
+    """A post whose author the API left out is stored with a placeholder author: figures as from posts."""
+    cfg = small_config(config)
+    page = pages.page([pages.post(utc(16, 9), "77", "Orphan #InvestInPupilServices", seq=1,
+                                  tags=["InvestInPupilServices"])], [])
+    store_api_page(engine, cfg, page, utc(16, 10), CAMPAIGN, TERMS)
+    assert_in_step(engine)
+    assert_all_figures(engine, [CAMPAIGN])
+
+
+def test_migration_0004_fills_the_summary_from_posts_already_stored(db_url, config, monkeypatch):
+    """A database at 0003 that already holds posts (two campaigns, a post in both) is upgraded: the new
+    tables hold exactly the aggregate of those posts, and the figures are the direct ones."""
+    import monitor.store as store
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0003")
+        cfg = small_config(config)
+        with monkeypatch.context() as m:
+            m.setattr(store, "summarise_page", lambda *a, **k: None)   # the 0003 code had no summary to keep
+            seed_small(engine, cfg)
+            both = pages.page([pages.post(utc(19, 9), "12", "Both #InvestInPupilServices #SomethingElse", seq=20,
+                                          tags=["InvestInPupilServices", "SomethingElse"], likes=7)],
+                              [pages.user("12", "bob", followers=1000)])
+            store_api_page(engine, cfg, both, utc(23, 12), CAMPAIGN, TERMS)
+            store_api_page(engine, cfg, both, utc(23, 12), "other-campaign", ("#SomethingElse",))
+        with transaction(engine) as s:
+            assert s.scalar(select(Post.id).limit(1)) is not None
+        upgrade(engine)
+        assert_in_step(engine)
+        assert_all_figures(engine, [CAMPAIGN, "other-campaign"])
+    finally:
+        engine.dispose()
+
+
+def test_new_posts_merge_into_existing_slices(engine, config):
+    """Posts added to a slice that already holds posts of the author's day: followers keep the smallest,
+    the largest engagements the largest, counts and sums add up; a post stored twice counts once."""
+    cfg = small_config(config)
+    tag = ["InvestInPupilServices"]
+    steps = [(300, 5, 1), (250, 1, 2), (400, 90, 3), (250, 1, 2)]   # followers, likes, seq (the last again)
+    for followers, likes, seq in steps:
+        page = pages.page([pages.post(utc(16, 9 + seq), "11", f"Post {seq} #InvestInPupilServices", seq=seq,
+                                      tags=tag, likes=likes)], [pages.user("11", "alice", followers=followers)])
+        store_api_page(engine, cfg, page, utc(16, 9 + seq, 30), CAMPAIGN, TERMS)
+        assert_in_step(engine)
+    with transaction(engine) as s:
+        [row] = s.execute(select(DaySummary.posts, DaySummary.min_followers, DaySummary.engagements,
+                                 DaySummary.max_engagements)).all()
+    assert tuple(row) == (3, 250, 5 + 1 + 90, 90)
+    assert_all_figures(engine, [CAMPAIGN])
