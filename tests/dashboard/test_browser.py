@@ -16,6 +16,10 @@ from monitor.metrics import Filters, PostSearch
 from monitor.timeutil import uk_today
 from tests.seed import CAMPAIGN
 
+# A download is made on click (the button reruns the script to build the file): on a loaded 2-core CI
+# machine that took longer than Playwright's 30 s default once.
+DOWNLOAD_TIMEOUT_MS = 120_000
+
 pytestmark = pytest.mark.browser
 
 TALL = {"width": 1440, "height": 3400}  # Streamlit scrolls inside the app: a tall window shows a whole page
@@ -109,7 +113,7 @@ def test_posts_explorer_search_and_csv_download(page, dashboard_server, seeded_d
     assert expected.total > 0
     assert page.get_by_text(f"{expected.total:,} posts match").count() == 1
     shot(page, screenshots, "posts")
-    with page.expect_download() as download_info:
+    with page.expect_download(timeout=DOWNLOAD_TIMEOUT_MS) as download_info:
         page.get_by_role("button", name=re.compile("Download these posts")).click()
     body = download_info.value.path().read_bytes().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
@@ -141,7 +145,7 @@ def test_weekly_summary_is_one_click_from_the_region_page(page, dashboard_server
     from monitor.timeutil import iso_week_days
 
     open_page(page, dashboard_server, "region?region=London")
-    with page.expect_download() as download_info:
+    with page.expect_download(timeout=DOWNLOAD_TIMEOUT_MS) as download_info:
         page.get_by_role("button", name=re.compile("Excel workbook")).click()
     download = download_info.value
     monday = uk_today() - timedelta(days=uk_today().weekday() + 7)  # the last full week

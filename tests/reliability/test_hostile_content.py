@@ -340,10 +340,10 @@ def test_dashboard_shows_hostile_text_as_text(hostile_dashboard, chromium, tmp_p
         # the explorer's CSV download: neutralised like the reports
         page.goto(f"{base_url}/posts")
         page.wait_for_selector("h1")
-        from tests.dashboard.test_browser import wait_until_idle
+        from tests.dashboard.test_browser import DOWNLOAD_TIMEOUT_MS, wait_until_idle
 
         wait_until_idle(page)
-        with page.expect_download() as download_info:
+        with page.expect_download(timeout=DOWNLOAD_TIMEOUT_MS) as download_info:
             page.get_by_role("button", name=re.compile("Download these posts")).click()
         body = download_info.value.path().read_bytes().decode("utf-8-sig")
         rows = {r["url"].rsplit("/", 1)[-1]: r for r in csv.DictReader(io.StringIO(body, newline=""))}
