@@ -634,18 +634,14 @@ class PostSearch:
     author: str | None = None
 
 
-def _search_conditions(search: PostSearch) -> list:
+def _search_conditions(bind: Bind, filters: Filters, search: PostSearch) -> list:
     conditions = []
     if search.text and search.text.strip():
         conditions.append(Post.text.icontains(search.text.strip(), autoescape=True))
     if search.kind:
         conditions.append(Post.kind == search.kind)
     if search.hashtag and search.hashtag.strip("# "):
-        tag = search.hashtag.strip("# ").lower()
-        # Correlated EXISTS on post_hashtags' primary key (post_id, tag), like the campaign filter: a probe
-        # per post of the window, not a list of every post that ever carried the tag.
-        conditions.append(select(PostHashtag.post_id)
-                          .where(PostHashtag.post_id == Post.id, PostHashtag.tag == tag).exists())
+        conditions.append(_tagged(bind, filters, search.hashtag.strip("# ").lower()))
     if search.author and search.author.strip("@ "):
         who = search.author.strip("@ ")
         # The few matching authors first, then their posts: no join of every post to its author.
@@ -653,6 +649,19 @@ def _search_conditions(search: PostSearch) -> list:
                                               Author.name.icontains(who, autoescape=True)))
         conditions.append(Post.author_id.in_(authors))
     return conditions
+
+
+def _tagged(bind: Bind, filters: Filters, tag: str):
+    """Posts carrying the tag, by whichever is smaller: every post ever tagged with it (a list from
+    ix_post_hashtags_tag, each looked up in posts) or the posts of the window (a probe of
+    post_hashtags' primary key for each). Same posts either way; a rare tag is found from its
+    few posts, a common one from the window, so neither grows with history."""
+    window = _rows(bind, select(func.coalesce(func.sum(DaySummary.posts), 0)).where(*summary_scope(filters)))[0][0]
+    capped = select(PostHashtag.post_id).where(PostHashtag.tag == tag).limit(int(window) + 1).subquery()
+    tagged = _rows(bind, select(func.count()).select_from(capped))[0][0]
+    if tagged <= window:
+        return Post.id.in_(select(PostHashtag.post_id).where(PostHashtag.tag == tag))
+    return select(PostHashtag.post_id).where(PostHashtag.post_id == Post.id, PostHashtag.tag == tag).exists()
 
 
 @dataclass(frozen=True)
@@ -669,8 +678,15 @@ def posts_page(bind: Bind, filters: Filters, search: PostSearch = PostSearch(), 
     created_at newest first and stops after `limit` rows. (One statement with COUNT(*) OVER ()
     had to build every matching full row before the LIMIT: 3-6x slower on 1M posts.)
     """
-    conditions = [*in_scope(filters), *_search_conditions(search)]
-    count = select(func.count()).select_from(Post).where(*conditions)
+    conditions = [*in_scope(filters), *_search_conditions(bind, filters, search)]
+    plain = not ((search.text or "").strip() or (search.hashtag or "").strip("# ") or (search.author or "").strip("@ "))
+    if plain and search.kind in (None, *POST_KINDS):
+        # No text, hashtag or author: the total is a sum over the summary (posts, or one kind's column).
+        column = {None: DaySummary.posts, "original": DaySummary.originals, "reply": DaySummary.replies,
+                  "quote": DaySummary.quotes}[search.kind]
+        count = select(func.coalesce(func.sum(column), 0)).where(*summary_scope(filters))
+    else:
+        count = select(func.count()).select_from(Post).where(*conditions)
     # The same range in UTC instants lets the database walk ix_posts_created_at newest first and stop.
     utc_range = [Post.created_at >= uk_day_start(filters.from_date),
                  Post.created_at < uk_day_start(filters.to_date + timedelta(days=1))]

@@ -153,12 +153,13 @@ def add_posts(session: Session, post_ids: Iterable[str]) -> None:
     lock(session)
     days: dict = {}
     hours: dict = {}
+    p, m = Post.__table__.c, PostMatch.__table__.c
     for i in range(0, len(ids), CHUNK):
-        rows = session.execute(
-            select(PostMatch.campaign, Post.id, Post.created_date_uk, Post.created_hour_uk, Post.author_id,
-                   Post.region, Post.branch, Post.kind, Post.author_followers, Post.impression_count,
-                   ENGAGEMENTS)
-            .join(Post, Post.id == PostMatch.post_id).where(Post.id.in_(ids[i:i + CHUNK])).distinct())
+        rows = session.connection().execute(
+            select(m.campaign, p.id, p.created_date_uk, p.created_hour_uk, p.author_id, p.region, p.branch, p.kind,
+                   p.author_followers, p.impression_count,
+                   p.like_count + p.repost_count + p.reply_count + p.quote_count + p.bookmark_count)
+            .join(Post.__table__, p.id == m.post_id).where(p.id.in_(ids[i:i + CHUNK])).distinct())
         for campaign, _, day, hour, author_id, region, branch, kind, followers, impressions, engagements in rows:
             figures = [1, int(kind == "original"), int(kind == "reply"), int(kind == "quote"),
                        int(region == UNKNOWN_REGION), followers, impressions, engagements, engagements]
@@ -175,11 +176,13 @@ def _merge_into(session: Session, table, key_columns: tuple, figure_columns: tup
     by_day: dict = defaultdict(set)
     for key in added:
         by_day[key[1]].add(key[key_columns.index("author_id")])
-    columns = [getattr(table, c) for c in key_columns + figure_columns]
+    t = table.__table__   # Core columns: no ORM row processing for what is only read back here
+    columns = [t.c[c] for c in key_columns + figure_columns]
     existing = {}
     for day in sorted(by_day):
         for _, on_summary in _author_groups(by_day[day]):
-            for row in session.execute(select(table.id, *columns).where(table.day == day, on_summary(table))):
+            for row in session.connection().execute(select(t.c.id, *columns).where(t.c.day == day,
+                                                                                   on_summary(t.c))):
                 existing[tuple(row[1:1 + len(key_columns)])] = (row[0], list(row[1 + len(key_columns):]))
     updates, inserts = [], []
     for key, figures in added.items():

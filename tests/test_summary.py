@@ -19,8 +19,8 @@ from monitor.config import Campaign, KnownAccountConfig
 from monitor.db import make_engine, transaction, upgrade
 from monitor.fakex import FakeX, SimClock
 from monitor.importer import import_jsonl
-from monitor.metrics import Filters
-from monitor.models import Author, DaySummary, HourSummary, Post, PostMatch
+from monitor.metrics import Filters, PostSearch
+from monitor.models import Author, DaySummary, HourSummary, Post, PostHashtag, PostMatch
 from monitor.refresh import refresh_metrics
 from monitor.sources.x import XSource
 from tests import pages
@@ -148,6 +148,19 @@ def assert_figures(engine, f: Filters) -> None:
     assert got == [(a, k.posts, k.potential_reach, k.impressions, k.engagements) for a, k in authors[:10]]
     accounts = {(a.author_id, a.posts, a.last_post_date) for a in metrics.region_accounts(engine, f, limit=10_000)}
     assert accounts == {(a, len(v), max(p["day"] for p in v)) for a, v in by_author.items()}
+
+    # the explorer's totals: from the summary without text, hashtag or author; a hashtag either way
+    for kind in (None, "original", "reply", "quote"):
+        page = metrics.posts_page(engine, f, PostSearch(kind=kind), limit=5)
+        assert page.total == len([p for p in scope if kind in (None, p["kind"])])
+    with transaction(engine) as s:
+        tags = defaultdict(set)
+        for post_id, tag in s.execute(select(PostHashtag.post_id, PostHashtag.tag)):
+            tags[post_id].add(tag)
+    used = sorted({t for p in scope for t in tags[p["id"]]})
+    for tag in used[:3] + ["nosuchtag"]:
+        page = metrics.posts_page(engine, f, PostSearch(hashtag=tag), limit=5)
+        assert page.total == sum(tag in tags[p["id"]] for p in scope)
 
 
 def assert_all_figures(engine, campaigns=(ALL.name,)) -> None:
