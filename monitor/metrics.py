@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from monitor.config import Config
 from monitor.models import (Author, AuthorFollowers, CollectionRun, DaySummary, HourSummary, Post, PostHashtag,
-                            PostMatch, PostMention)
+                            PostMatch, TermSummary)
 from monitor.timeutil import uk_day_start, uk_today, utcnow
 
 # --- definitions -----------------------------------------------------------------------------
@@ -570,24 +570,27 @@ class TermRow:
     contributors: int
 
 
-def _term_counts(bind: Bind, filters: Filters, column, post_id_column, n: int) -> list[TermRow]:
-    stmt = (select(column, func.count(), func.count(func.distinct(Post.author_id)))
-            .join(Post, Post.id == post_id_column)
-            .where(*in_scope(filters))
-            .group_by(column)
-            .order_by(func.count().desc(), column)
+def _term_counts(bind: Bind, filters: Filters, kind: str, n: int) -> list[TermRow]:
+    """Posts and unique authors per term, from summary_terms (rows: one author's posts of one UK day,
+    region and branch carrying the term)."""
+    t = TermSummary
+    posts = func.sum(t.posts)
+    stmt = (select(t.term, posts, func.count(func.distinct(t.author_id)))
+            .where(*summary_scope(filters, t), t.kind == kind)
+            .group_by(t.term)
+            .order_by(posts.desc(), t.term)
             .limit(n))
     return [TermRow(r[0], int(r[1]), int(r[2])) for r in _rows(bind, stmt)]
 
 
 def hashtags(bind: Bind, filters: Filters, n: int = 20) -> list[TermRow]:
     """Hashtags used in the posts in scope (campaign tags included), by number of posts."""
-    return _term_counts(bind, filters, PostHashtag.tag, PostHashtag.post_id, n)
+    return _term_counts(bind, filters, "hashtag", n)
 
 
 def mentions(bind: Bind, filters: Filters, n: int = 20) -> list[TermRow]:
     """Accounts mentioned in the posts in scope, by number of posts."""
-    return _term_counts(bind, filters, PostMention.username, PostMention.post_id, n)
+    return _term_counts(bind, filters, "mention", n)
 
 
 # --- accounts of a region --------------------------------------------------------------------

@@ -224,6 +224,30 @@ class HourSummary(SummaryColumns, Base):
     )
 
 
+class TermSummary(Base):
+    """Hashtags and mentions of the same slices: one row per campaign x UK day x term x author x region x
+    branch with the number of the slice's posts carrying the term (the hashtag and mention charts
+    count posts and unique authors per term). Migration 0005; monitor.summary keeps it in step."""
+
+    __tablename__ = "summary_terms"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    campaign: Mapped[str] = mapped_column(String(100))
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(10))  # hashtag | mention
+    term: Mapped[str] = mapped_column(String(160))  # post_hashtags.tag or post_mentions.username
+    author_id: Mapped[str | None] = mapped_column(String(24))
+    region: Mapped[str] = mapped_column(String(40))
+    branch: Mapped[str | None] = mapped_column(String(80))
+    posts: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("ix_summary_terms_read", "campaign", "kind", "day", "region", "branch", "term", "author_id", "posts"),
+        Index("ix_summary_terms_author_day", "author_id", "day"),
+    )
+
+
 class CollectionRun(Base):
     """One search (or metrics refresh) run; its checkpoint lets a killed run resume."""
 

@@ -4,7 +4,8 @@
 matched the campaign (a post matching several of its terms counts once), with posts, originals,
 replies, quotes, Unknown posts, the smallest author_followers, impressions and engagements (and
 the largest engagements of one post). `summary_hours` holds the same slices per UK hour with posts
-and followers only. Every figure of monitor.metrics over a period is a sum of these rows, except
+and followers only, `summary_terms` the number of the slice's posts per hashtag and per mention.
+Every figure of monitor.metrics over a period is a sum of these rows, except
 potential reach, which takes the MIN per author over them: the same numbers as from posts, from
 about a third as many rows and without probing post_matches for every post.
 
@@ -20,10 +21,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
-from sqlalchemy import bindparam, case, delete, func, insert, select, text, update
+from sqlalchemy import String, bindparam, case, delete, func, insert, literal, select, text, update
 from sqlalchemy.orm import Session
 
-from monitor.models import UNKNOWN_REGION, DaySummary, HourSummary, Post, PostMatch
+from monitor.models import (UNKNOWN_REGION, DaySummary, HourSummary, Post, PostHashtag, PostMatch, PostMention,
+                            TermSummary)
 
 ENGAGEMENTS = (Post.like_count + Post.repost_count + Post.reply_count + Post.quote_count
                + Post.bookmark_count)
@@ -33,6 +35,8 @@ ADVISORY_LOCK = 7_304_115_001  # PostgreSQL advisory lock key of summary upkeep
 DAY_COLUMNS = ("campaign", "day", "author_id", "region", "branch", "posts", "originals", "replies", "quotes",
                "unknown_posts", "min_followers", "impressions", "engagements", "max_engagements")
 HOUR_COLUMNS = ("campaign", "day", "hour", "author_id", "region", "branch", "posts", "min_followers")
+TERM_COLUMNS = ("campaign", "day", "kind", "term", "author_id", "region", "branch", "posts")
+TERM_SOURCES = (("hashtag", PostHashtag, PostHashtag.tag), ("mention", PostMention, PostMention.username))
 
 
 def _matched(conditions: list):
@@ -71,6 +75,17 @@ def insert_hours(conditions: list):
     return insert(HourSummary).from_select(list(HOUR_COLUMNS), rows)
 
 
+def insert_terms(conditions: list, kind: str, model, column):
+    """INSERT INTO summary_terms the posts per term (hashtag or mention) of the slices of the posts
+    meeting the conditions: post_hashtags and post_mentions hold a term once per post."""
+    matched = _matched(conditions)
+    m = matched.c
+    key = [m.campaign, m.day, literal(kind, String), column, m.author_id, m.region, m.branch]
+    rows = (select(*key, func.count()).select_from(matched.join(model, model.post_id == m.post_id))
+            .group_by(m.campaign, m.day, column, m.author_id, m.region, m.branch))
+    return insert(TermSummary).from_select(list(TERM_COLUMNS), rows)
+
+
 def _author_groups(author_ids: Iterable[str | None]):
     """(condition on posts, condition-maker on a summary table) per chunk of authors; NULL apart."""
     ids = set(author_ids)
@@ -94,10 +109,12 @@ def _resync(session: Session, day, author_ids: Iterable[str | None]) -> None:
     lock(session)
     for on_posts, on_summary in _author_groups(author_ids):
         post_conditions = [on_posts] + ([Post.created_date_uk == day] if day is not None else [])
-        for table in (DaySummary, HourSummary):
+        for table in (DaySummary, HourSummary, TermSummary):
             session.execute(delete(table).where(on_summary(table), *([table.day == day] if day is not None else [])))
         session.execute(insert_days(post_conditions))
         session.execute(insert_hours(post_conditions))
+        for kind, model, column in TERM_SOURCES:
+            session.execute(insert_terms(post_conditions, kind, model, column))
 
 
 def resync_posts(session: Session, post_ids: Iterable[str]) -> None:
@@ -119,10 +136,12 @@ def resync_authors(session: Session, author_ids: Iterable[str]) -> None:
 
 def rebuild(session: Session) -> None:
     """Empty both tables and aggregate every post again (bulk loads; a check that nothing drifted)."""
-    session.execute(delete(DaySummary))
-    session.execute(delete(HourSummary))
+    for table in (DaySummary, HourSummary, TermSummary):
+        session.execute(delete(table))
     session.execute(insert_days([]))
     session.execute(insert_hours([]))
+    for kind, model, column in TERM_SOURCES:
+        session.execute(insert_terms([], kind, model, column))
 
 
 # --- adding new posts: merged into their slices, no re-aggregation ------------------------------
@@ -142,6 +161,10 @@ def _merge_hour(old: list, new: list) -> list:
     return [old[0] + new[0], min(old[1], new[1])]
 
 
+def _merge_sum(old: list, new: list) -> list:
+    return [a + b for a, b in zip(old, new)]
+
+
 def add_posts(session: Session, post_ids: Iterable[str]) -> None:
     """Add posts that no slice holds yet (inserted by this transaction, with their campaign matches)
     to their slices: the slices' figures are sums, a MIN and a MAX, so adding needs only the new
@@ -153,6 +176,7 @@ def add_posts(session: Session, post_ids: Iterable[str]) -> None:
     lock(session)
     days: dict = {}
     hours: dict = {}
+    slices: dict = defaultdict(list)   # post id -> its (campaign, day, author, region, branch) slices
     p, m = Post.__table__.c, PostMatch.__table__.c
     for i in range(0, len(ids), CHUNK):
         rows = session.connection().execute(
@@ -160,15 +184,27 @@ def add_posts(session: Session, post_ids: Iterable[str]) -> None:
                    p.author_followers, p.impression_count,
                    p.like_count + p.repost_count + p.reply_count + p.quote_count + p.bookmark_count)
             .join(Post.__table__, p.id == m.post_id).where(p.id.in_(ids[i:i + CHUNK])).distinct())
-        for campaign, _, day, hour, author_id, region, branch, kind, followers, impressions, engagements in rows:
+        for campaign, post_id, day, hour, author_id, region, branch, kind, followers, impressions, engagements in rows:
             figures = [1, int(kind == "original"), int(kind == "reply"), int(kind == "quote"),
                        int(region == UNKNOWN_REGION), followers, impressions, engagements, engagements]
             key = (campaign, day, author_id, region, branch)
             days[key] = _merge_day(days[key], figures) if key in days else figures
+            slices[post_id].append(key)
             key = (campaign, day, hour, author_id, region, branch)
             hours[key] = _merge_hour(hours[key], [1, followers]) if key in hours else [1, followers]
+    terms: dict = {}
+    for kind, model, column in TERM_SOURCES:
+        t = model.__table__.c
+        term = t.tag if kind == "hashtag" else t.username
+        for i in range(0, len(ids), CHUNK):
+            for post_id, value in session.connection().execute(
+                    select(t.post_id, term).where(t.post_id.in_(ids[i:i + CHUNK]))):
+                for campaign, day, author_id, region, branch in slices.get(post_id, ()):
+                    key = (campaign, day, kind, value, author_id, region, branch)
+                    terms[key] = [terms[key][0] + 1] if key in terms else [1]
     _merge_into(session, DaySummary, DAY_COLUMNS[:5], DAY_FIGURES, days, _merge_day)
     _merge_into(session, HourSummary, HOUR_COLUMNS[:6], HOUR_FIGURES, hours, _merge_hour)
+    _merge_into(session, TermSummary, TERM_COLUMNS[:7], TERM_COLUMNS[7:], terms, _merge_sum)
 
 
 def _merge_into(session: Session, table, key_columns: tuple, figure_columns: tuple, added: dict, merge) -> None:
@@ -178,11 +214,13 @@ def _merge_into(session: Session, table, key_columns: tuple, figure_columns: tup
         by_day[key[1]].add(key[key_columns.index("author_id")])
     t = table.__table__   # Core columns: no ORM row processing for what is only read back here
     columns = [t.c[c] for c in key_columns + figure_columns]
+    # summary_terms: only the rows of the terms being added (an author's day has a row per term)
+    narrow = [t.c.term.in_(sorted({key[key_columns.index("term")] for key in added}))] if "term" in key_columns else []
     existing = {}
     for day in sorted(by_day):
         for _, on_summary in _author_groups(by_day[day]):
             for row in session.connection().execute(select(t.c.id, *columns).where(t.c.day == day,
-                                                                                   on_summary(t.c))):
+                                                                                   on_summary(t.c), *narrow)):
                 existing[tuple(row[1:1 + len(key_columns)])] = (row[0], list(row[1 + len(key_columns):]))
     updates, inserts = [], []
     for key, figures in added.items():

@@ -20,7 +20,8 @@ from monitor.db import make_engine, transaction, upgrade
 from monitor.fakex import FakeX, SimClock
 from monitor.importer import import_jsonl
 from monitor.metrics import Filters, PostSearch
-from monitor.models import Author, DaySummary, HourSummary, Post, PostHashtag, PostMatch
+from monitor.models import (Author, DaySummary, HourSummary, Post, PostHashtag, PostMatch, PostMention,
+                            TermSummary)
 from monitor.refresh import refresh_metrics
 from monitor.sources.x import XSource
 from tests import pages
@@ -50,9 +51,24 @@ def matched_posts(engine) -> list[tuple[str, dict]]:
     return [(campaign, posts[post_id]) for campaign, post_id in sorted(pairs)]
 
 
-def expected_slices(engine) -> tuple[dict, dict]:
-    days, hours = {}, {}
+def post_terms(engine) -> dict:
+    """post id -> [(kind, term)] from post_hashtags and post_mentions."""
+    terms = defaultdict(list)
+    with transaction(engine) as s:
+        for post_id, tag in s.execute(select(PostHashtag.post_id, PostHashtag.tag)):
+            terms[post_id].append(("hashtag", tag))
+        for post_id, username in s.execute(select(PostMention.post_id, PostMention.username)):
+            terms[post_id].append(("mention", username))
+    return terms
+
+
+def expected_slices(engine) -> tuple[dict, dict, dict]:
+    days, hours, terms = {}, {}, {}
+    by_post = post_terms(engine)
     for campaign, p in matched_posts(engine):
+        for kind, term in by_post[p["id"]]:
+            key = (campaign, p["day"], kind, term, p["author_id"], p["region"], p["branch"])
+            terms[key] = [terms.get(key, [0])[0] + 1]
         key = (campaign, p["day"], p["author_id"], p["region"], p["branch"])
         d = days.setdefault(key, [0, 0, 0, 0, 0, None, 0, 0, None])
         d[0] += 1
@@ -67,29 +83,33 @@ def expected_slices(engine) -> tuple[dict, dict]:
         h = hours.setdefault((campaign, p["day"], p["hour"], p["author_id"], p["region"], p["branch"]), [0, None])
         h[0] += 1
         h[1] = p["followers"] if h[1] is None else min(h[1], p["followers"])
-    return days, hours
+    return days, hours, terms
 
 
-def stored_slices(engine) -> tuple[dict, dict]:
-    d, h = DaySummary, HourSummary
+def stored_slices(engine) -> tuple[dict, dict, dict]:
+    d, h, t = DaySummary, HourSummary, TermSummary
     with transaction(engine) as s:
         days = {(r[0], r[1], r[2], r[3], r[4]): list(r[5:]) for r in s.execute(select(
             d.campaign, d.day, d.author_id, d.region, d.branch, d.posts, d.originals, d.replies, d.quotes,
             d.unknown_posts, d.min_followers, d.impressions, d.engagements, d.max_engagements))}
         hours = {tuple(r[:6]): list(r[6:]) for r in s.execute(select(
             h.campaign, h.day, h.hour, h.author_id, h.region, h.branch, h.posts, h.min_followers))}
-    return days, hours
+        terms = {tuple(r[:7]): list(r[7:]) for r in s.execute(select(
+            t.campaign, t.day, t.kind, t.term, t.author_id, t.region, t.branch, t.posts))}
+    return days, hours, terms
 
 
 def assert_in_step(engine) -> None:
     """The summary rows are exactly the aggregate of the posts, one row per slice, none missing or stale."""
-    want_days, want_hours = expected_slices(engine)
-    got_days, got_hours = stored_slices(engine)
+    want_days, want_hours, want_terms = expected_slices(engine)
+    got_days, got_hours, got_terms = stored_slices(engine)
     assert got_days == want_days
     assert got_hours == want_hours
+    assert got_terms == want_terms
     with transaction(engine) as s:   # one row per slice: the dicts above would hide a duplicate
         assert len(s.scalars(select(DaySummary.id)).all()) == len(want_days)
         assert len(s.scalars(select(HourSummary.id)).all()) == len(want_hours)
+        assert len(s.scalars(select(TermSummary.id)).all()) == len(want_terms)
 
 
 def _in(f: Filters, p: dict) -> bool:
@@ -148,6 +168,19 @@ def assert_figures(engine, f: Filters) -> None:
     assert got == [(a, k.posts, k.potential_reach, k.impressions, k.engagements) for a, k in authors[:10]]
     accounts = {(a.author_id, a.posts, a.last_post_date) for a in metrics.region_accounts(engine, f, limit=10_000)}
     assert accounts == {(a, len(v), max(p["day"] for p in v)) for a, v in by_author.items()}
+
+    # hashtags and mentions: posts and unique authors per term, most posts first, then by term
+    by_post = post_terms(engine)
+    for kind, function in (("hashtag", metrics.hashtags), ("mention", metrics.mentions)):
+        per_term = defaultdict(list)
+        for p in scope:
+            for k, term in by_post[p["id"]]:
+                if k == kind:
+                    per_term[term].append(p)
+        want = sorted(((term, len(v), len({p["author_id"] for p in v if p["author_id"] is not None}))
+                       for term, v in per_term.items()), key=lambda r: (-r[1], r[0]))
+        for n in (0, 2, 50):
+            assert [(r.term, r.posts, r.contributors) for r in function(engine, f, n)] == want[:n]
 
     # the explorer's totals: from the summary without text, hashtag or author; a hashtag either way
     for kind in (None, "original", "reply", "quote"):
