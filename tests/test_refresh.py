@@ -78,6 +78,18 @@ def _schedule(engine, groups: dict[str, list[str]], at: dict[str, datetime]) -> 
             s.execute(update(Post).where(Post.id.in_(ids)).values(next_refresh_at=at[name]))
 
 
+def _collected_unscheduled(engine, config, fake, clock, policy):
+    """Collect the fake's posts, then clear every post's schedule so the test sets its own.
+    Returns the config used, the source and the stored ids in id order."""
+    cfg = replace(config, metrics_refresh=policy, campaigns=(CAMPAIGN,))
+    source = XSource(TOKEN, fake.base_url, timeout=2.0)
+    Collector(engine, cfg, source, clock=clock).collect_campaign(CAMPAIGN)
+    with transaction(engine) as s:
+        ids = list(s.scalars(select(Post.id).order_by(Post.id)))
+        s.execute(update(Post).values(next_refresh_at=None))
+    return cfg, source, ids
+
+
 def test_lookups_wait_to_fill_then_take_the_posts_due_next(engine, config):
     """A part-full batch waits until its longest-due post has waited window_minutes, then goes topped up
     with the posts due within the next window_minutes; a post read early has served its step."""
@@ -88,12 +100,7 @@ def test_lookups_wait_to_fill_then_take_the_posts_due_next(engine, config):
     try:
         policy = MetricsRefresh(schedule_hours=(1, 3, 8, 24, 72), max_age_hours=72, batch_size=100,
                                 window_minutes=60)
-        cfg = replace(config, metrics_refresh=policy, campaigns=(CAMPAIGN,))
-        source = XSource(TOKEN, fake.base_url, timeout=2.0)
-        Collector(engine, cfg, source, clock=clock).collect_campaign(CAMPAIGN)
-        with transaction(engine) as s:
-            ids = list(s.scalars(select(Post.id).order_by(Post.id)))
-            s.execute(update(Post).values(next_refresh_at=None))
+        cfg, source, ids = _collected_unscheduled(engine, config, fake, clock, policy)
         assert len(ids) >= 200
         groups = {"late": ids[:30], "soon": ids[30:80], "later": ids[80:120], "far": ids[120:200]}
         scheduled = {"late": now - timedelta(minutes=10), "soon": now + timedelta(minutes=30),
@@ -130,12 +137,7 @@ def test_a_full_batch_goes_at_once_and_window_zero_sends_what_is_due(engine, con
                  clock=clock).start()
     try:
         policy = MetricsRefresh(schedule_hours=(1, 3, 8, 24, 72), max_age_hours=72, batch_size=100)
-        cfg = replace(config, metrics_refresh=policy, campaigns=(CAMPAIGN,))
-        source = XSource(TOKEN, fake.base_url, timeout=2.0)
-        Collector(engine, cfg, source, clock=clock).collect_campaign(CAMPAIGN)
-        with transaction(engine) as s:
-            ids = list(s.scalars(select(Post.id).order_by(Post.id)))
-            s.execute(update(Post).values(next_refresh_at=None))
+        cfg, source, ids = _collected_unscheduled(engine, config, fake, clock, policy)
         groups = {"due": ids[:130], "soon": ids[130:160]}
         _schedule(engine, groups, {"due": now - timedelta(minutes=1), "soon": now + timedelta(minutes=20)})
 
