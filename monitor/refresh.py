@@ -62,11 +62,11 @@ class RefreshSummary:
 REFRESHABLE = (Post.next_refresh_at.is_not(None), Post.deleted.is_(False))
 
 
-def due_post_ids(session, now: datetime, limit: int) -> list[str]:
-    """Posts whose scheduled read has come, longest due first."""
-    return list(session.scalars(
-        select(Post.id).where(*REFRESHABLE, Post.next_refresh_at <= now)
-        .order_by(Post.next_refresh_at, Post.id).limit(limit)))
+def due_posts(session, now: datetime, limit: int) -> list[tuple[str, datetime]]:
+    """(id, scheduled time) of the posts whose scheduled read has come, longest due first."""
+    return list(session.execute(
+        select(Post.id, Post.next_refresh_at).where(*REFRESHABLE, Post.next_refresh_at <= now)
+        .order_by(Post.next_refresh_at, Post.id).limit(limit)).all())
 
 
 def next_batch(session, now: datetime, policy: MetricsRefresh) -> list[str]:
@@ -75,18 +75,18 @@ def next_batch(session, now: datetime, policy: MetricsRefresh) -> list[str]:
     A full batch of due posts goes at once. A part-full one waits, so that the same posts go in fewer
     requests, until its longest-due post has waited window_minutes; then it is topped up with the
     posts due within the next window_minutes (soonest first)."""
-    due = due_post_ids(session, now, policy.batch_size)
+    due = due_posts(session, now, policy.batch_size)
+    ids = [post_id for post_id, _ in due]
     if not due or len(due) == policy.batch_size:
-        return due
+        return ids
     window = timedelta(minutes=policy.window_minutes)
-    waited_long_enough = session.scalar(
-        select(Post.id).where(*REFRESHABLE, Post.next_refresh_at <= now - window).limit(1))
-    if waited_long_enough is None:
+    longest_due_since = due[0][1]
+    if longest_due_since > now - window:
         return []
     ahead = session.scalars(
         select(Post.id).where(*REFRESHABLE, Post.next_refresh_at > now, Post.next_refresh_at <= now + window)
         .order_by(Post.next_refresh_at, Post.id).limit(policy.batch_size - len(due)))
-    return due + list(ahead)
+    return ids + list(ahead)
 
 
 def refresh_metrics(engine, config: Config, source: XSource, *, clock: Callable[[], datetime] = utcnow,
