@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer,
-                        String, Text, TypeDecorator)
+                        String, Text, TypeDecorator, func, literal_column)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 UNKNOWN_REGION = "Unknown"
@@ -246,6 +246,22 @@ class TermSummary(Base):
         Index("ix_summary_terms_read", "campaign", "kind", "day", "region", "branch", "term", "author_id", "posts"),
         Index("ix_summary_terms_author_day", "author_id", "day"),
     )
+
+
+def slice_key(table) -> list:
+    """The columns that name one slice of a summary table, with the nullable author_id and branch
+    read as '' so that a slice with no branch (or no author) is one key like any other: the
+    unique index below and the summary upkeep's ON CONFLICT target are both this list."""
+    c = table.__table__.c
+    names = {"summary_days": ("campaign", "day", "author_id", "region", "branch"),
+             "summary_hours": ("campaign", "day", "hour", "author_id", "region", "branch"),
+             "summary_terms": ("campaign", "day", "kind", "term", "author_id", "region", "branch")}
+    return [func.coalesce(c[n], literal_column("''")) if c[n].nullable else c[n] for n in names[table.__tablename__]]
+
+
+# One row a slice (migration 0006): new posts merge into their slice by INSERT ... ON CONFLICT.
+for _model in (DaySummary, HourSummary, TermSummary):
+    Index(f"ux_{_model.__tablename__}_slice", *slice_key(_model), unique=True)
 
 
 class CollectionRun(Base):

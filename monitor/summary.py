@@ -21,11 +21,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
-from sqlalchemy import String, bindparam, case, delete, func, insert, literal, select, text, update
+from sqlalchemy import String, case, delete, func, insert, literal, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from monitor.models import (UNKNOWN_REGION, DaySummary, HourSummary, Post, PostHashtag, PostMatch, PostMention,
-                            TermSummary)
+                            TermSummary, slice_key)
 
 ENGAGEMENTS = (Post.like_count + Post.repost_count + Post.reply_count + Post.quote_count
                + Post.bookmark_count)
@@ -36,6 +37,7 @@ DAY_COLUMNS = ("campaign", "day", "author_id", "region", "branch", "posts", "ori
                "unknown_posts", "min_followers", "impressions", "engagements", "max_engagements")
 HOUR_COLUMNS = ("campaign", "day", "hour", "author_id", "region", "branch", "posts", "min_followers")
 TERM_COLUMNS = ("campaign", "day", "kind", "term", "author_id", "region", "branch", "posts")
+KEY_NAMES = {"campaign", "day", "hour", "kind", "term", "author_id", "region", "branch"}
 TERM_SOURCES = (("hashtag", PostHashtag, PostHashtag.tag), ("mention", PostMention, PostMention.username))
 
 
@@ -57,33 +59,44 @@ def _count_if(condition):
     return func.sum(case((condition, 1), else_=0))
 
 
-def insert_days(conditions: list):
-    """INSERT INTO summary_days the slices of the posts meeting the conditions, aggregated from posts."""
+def day_rows(conditions: list):
+    """The summary_days rows (DAY_COLUMNS) of the slices of the posts meeting the conditions."""
     m = _matched(conditions).c
     key = [m.campaign, m.day, m.author_id, m.region, m.branch]
-    rows = (select(*key, func.count(), _count_if(m.kind == "original"), _count_if(m.kind == "reply"),
+    return (select(*key, func.count(), _count_if(m.kind == "original"), _count_if(m.kind == "reply"),
                    _count_if(m.kind == "quote"), _count_if(m.region == UNKNOWN_REGION), func.min(m.followers),
                    func.sum(m.impressions), func.sum(m.engagements), func.max(m.engagements))
             .group_by(*key))
-    return insert(DaySummary).from_select(list(DAY_COLUMNS), rows)
 
 
-def insert_hours(conditions: list):
+def hour_rows(conditions: list):
     m = _matched(conditions).c
     key = [m.campaign, m.day, m.hour, m.author_id, m.region, m.branch]
-    rows = select(*key, func.count(), func.min(m.followers)).group_by(*key)
-    return insert(HourSummary).from_select(list(HOUR_COLUMNS), rows)
+    return select(*key, func.count(), func.min(m.followers)).group_by(*key)
 
 
-def insert_terms(conditions: list, kind: str, model, column):
-    """INSERT INTO summary_terms the posts per term (hashtag or mention) of the slices of the posts
-    meeting the conditions: post_hashtags and post_mentions hold a term once per post."""
+def term_rows(conditions: list, kind: str, model, column):
+    """The summary_terms rows: posts per term (hashtag or mention) of the slices of the posts meeting
+    the conditions. post_hashtags and post_mentions hold a term once per post."""
     matched = _matched(conditions)
     m = matched.c
     key = [m.campaign, m.day, literal(kind, String), column, m.author_id, m.region, m.branch]
-    rows = (select(*key, func.count()).select_from(matched.join(model, model.post_id == m.post_id))
+    return (select(*key, func.count()).select_from(matched.join(model, model.post_id == m.post_id))
             .group_by(m.campaign, m.day, column, m.author_id, m.region, m.branch))
-    return insert(TermSummary).from_select(list(TERM_COLUMNS), rows)
+
+
+def _summary_rows(conditions: list):
+    """(table, its columns, the SELECT of its rows) for every summary table."""
+    yield DaySummary, DAY_COLUMNS, day_rows(conditions)
+    yield HourSummary, HOUR_COLUMNS, hour_rows(conditions)
+    for kind, model, column in TERM_SOURCES:
+        yield TermSummary, TERM_COLUMNS, term_rows(conditions, kind, model, column)
+
+
+def insert_rows(conditions: list) -> list:
+    """INSERT INTO every summary table the slices of the posts meeting the conditions, aggregated from
+    posts (for slices no row holds: after their rows were deleted, or into empty tables)."""
+    return [insert(table).from_select(list(columns), rows) for table, columns, rows in _summary_rows(conditions)]
 
 
 def _author_groups(author_ids: Iterable[str | None]):
@@ -111,10 +124,8 @@ def _resync(session: Session, day, author_ids: Iterable[str | None]) -> None:
         post_conditions = [on_posts] + ([Post.created_date_uk == day] if day is not None else [])
         for table in (DaySummary, HourSummary, TermSummary):
             session.execute(delete(table).where(on_summary(table), *([table.day == day] if day is not None else [])))
-        session.execute(insert_days(post_conditions))
-        session.execute(insert_hours(post_conditions))
-        for kind, model, column in TERM_SOURCES:
-            session.execute(insert_terms(post_conditions, kind, model, column))
+        for statement in insert_rows(post_conditions):
+            session.execute(statement)
 
 
 def resync_posts(session: Session, post_ids: Iterable[str]) -> None:
@@ -138,99 +149,48 @@ def rebuild(session: Session) -> None:
     """Empty both tables and aggregate every post again (bulk loads; a check that nothing drifted)."""
     for table in (DaySummary, HourSummary, TermSummary):
         session.execute(delete(table))
-    session.execute(insert_days([]))
-    session.execute(insert_hours([]))
-    for kind, model, column in TERM_SOURCES:
-        session.execute(insert_terms([], kind, model, column))
+    for statement in insert_rows([]):
+        session.execute(statement)
 
 
-# --- adding new posts: merged into their slices, no re-aggregation ------------------------------
+# --- adding new posts: merged into their slices in the database -------------------------------
 
-DAY_FIGURES = DAY_COLUMNS[5:]     # posts .. max_engagements
-HOUR_FIGURES = HOUR_COLUMNS[6:]   # posts, min_followers
-
-
-def _merge_day(old: list, new: list) -> list:
-    # posts, originals, replies, quotes, unknown_posts add up; min_followers takes the smaller,
-    # impressions and engagements add up, max_engagements takes the larger.
-    return [old[0] + new[0], old[1] + new[1], old[2] + new[2], old[3] + new[3], old[4] + new[4],
-            min(old[5], new[5]), old[6] + new[6], old[7] + new[7], max(old[8], new[8])]
-
-
-def _merge_hour(old: list, new: list) -> list:
-    return [old[0] + new[0], min(old[1], new[1])]
+def _combined(dialect: str, table, column: str, excluded):
+    """A slice's figure with the same figure of new posts taken in: min_followers keeps the
+    smaller, max_engagements the larger, every other figure adds up."""
+    old, new = table.c[column], excluded[column]
+    if column == "min_followers":
+        return (func.least if dialect == "postgresql" else func.min)(old, new)
+    if column == "max_engagements":
+        return (func.greatest if dialect == "postgresql" else func.max)(old, new)
+    return old + new
 
 
-def _merge_sum(old: list, new: list) -> list:
-    return [a + b for a, b in zip(old, new)]
+def merge_rows(dialect: str, conditions: list) -> list:
+    """INSERT ... SELECT ... GROUP BY ... ON CONFLICT (slice key) DO UPDATE for every summary table:
+    the slices of the posts meeting the conditions added to the rows that hold them already."""
+    statements = []
+    for model, columns, rows in _summary_rows(conditions):
+        table = model.__table__
+        stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).from_select(list(columns), rows)
+        figures = [c for c in columns if c not in KEY_NAMES]
+        statements.append(stmt.on_conflict_do_update(
+            index_elements=slice_key(model),
+            set_={c: _combined(dialect, table, c, stmt.excluded) for c in figures}))
+    return statements
 
 
 def add_posts(session: Session, post_ids: Iterable[str]) -> None:
     """Add posts that no slice holds yet (inserted by this transaction, with their campaign matches)
-    to their slices: the slices' figures are sums, a MIN and a MAX, so adding needs only the new
-    posts and the slices' current rows, not every post of each slice. Anything else that changes
-    posts (an update, a new match of a post already summarised) goes through resync_posts."""
+    to their slices. The slices' figures are sums, a MIN and a MAX, so the new posts' own slices,
+    aggregated in the database, merge into the existing rows by ON CONFLICT DO UPDATE: no slice is
+    read back and nothing is aggregated again. Anything else that changes posts (an update, a new
+    match of a post already summarised) goes through resync_posts."""
     ids = sorted(set(post_ids))
     if not ids:
         return
     lock(session)
-    days: dict = {}
-    hours: dict = {}
-    slices: dict = defaultdict(list)   # post id -> its (campaign, day, author, region, branch) slices
-    p, m = Post.__table__.c, PostMatch.__table__.c
+    dialect = session.get_bind().dialect.name
     for i in range(0, len(ids), CHUNK):
-        rows = session.connection().execute(
-            select(m.campaign, p.id, p.created_date_uk, p.created_hour_uk, p.author_id, p.region, p.branch, p.kind,
-                   p.author_followers, p.impression_count,
-                   p.like_count + p.repost_count + p.reply_count + p.quote_count + p.bookmark_count)
-            .join(Post.__table__, p.id == m.post_id).where(p.id.in_(ids[i:i + CHUNK])).distinct())
-        for campaign, post_id, day, hour, author_id, region, branch, kind, followers, impressions, engagements in rows:
-            figures = [1, int(kind == "original"), int(kind == "reply"), int(kind == "quote"),
-                       int(region == UNKNOWN_REGION), followers, impressions, engagements, engagements]
-            key = (campaign, day, author_id, region, branch)
-            days[key] = _merge_day(days[key], figures) if key in days else figures
-            slices[post_id].append(key)
-            key = (campaign, day, hour, author_id, region, branch)
-            hours[key] = _merge_hour(hours[key], [1, followers]) if key in hours else [1, followers]
-    terms: dict = {}
-    for kind, model, column in TERM_SOURCES:
-        t = model.__table__.c
-        term = t.tag if kind == "hashtag" else t.username
-        for i in range(0, len(ids), CHUNK):
-            for post_id, value in session.connection().execute(
-                    select(t.post_id, term).where(t.post_id.in_(ids[i:i + CHUNK]))):
-                for campaign, day, author_id, region, branch in slices.get(post_id, ()):
-                    key = (campaign, day, kind, value, author_id, region, branch)
-                    terms[key] = [terms[key][0] + 1] if key in terms else [1]
-    _merge_into(session, DaySummary, DAY_COLUMNS[:5], DAY_FIGURES, days, _merge_day)
-    _merge_into(session, HourSummary, HOUR_COLUMNS[:6], HOUR_FIGURES, hours, _merge_hour)
-    _merge_into(session, TermSummary, TERM_COLUMNS[:7], TERM_COLUMNS[7:], terms, _merge_sum)
-
-
-def _merge_into(session: Session, table, key_columns: tuple, figure_columns: tuple, added: dict, merge) -> None:
-    """Update the slices that exist (by id), insert the others."""
-    by_day: dict = defaultdict(set)
-    for key in added:
-        by_day[key[1]].add(key[key_columns.index("author_id")])
-    t = table.__table__   # Core columns: no ORM row processing for what is only read back here
-    columns = [t.c[c] for c in key_columns + figure_columns]
-    # summary_terms: only the rows of the terms being added (an author's day has a row per term)
-    narrow = [t.c.term.in_(sorted({key[key_columns.index("term")] for key in added}))] if "term" in key_columns else []
-    existing = {}
-    for day in sorted(by_day):
-        for _, on_summary in _author_groups(by_day[day]):
-            for row in session.connection().execute(select(t.c.id, *columns).where(t.c.day == day,
-                                                                                   on_summary(t.c), *narrow)):
-                existing[tuple(row[1:1 + len(key_columns)])] = (row[0], list(row[1 + len(key_columns):]))
-    updates, inserts = [], []
-    for key, figures in added.items():
-        if key in existing:
-            row_id, old = existing[key]
-            updates.append({"row_id": row_id, **dict(zip(figure_columns, merge(old, figures)))})
-        else:
-            inserts.append({**dict(zip(key_columns, key)), **dict(zip(figure_columns, figures))})
-    if updates:
-        session.execute(update(table.__table__).where(table.__table__.c.id == bindparam("row_id"))
-                        .values({c: bindparam(c) for c in figure_columns}), updates)
-    if inserts:
-        session.execute(insert(table.__table__), inserts)
+        for statement in merge_rows(dialect, [Post.id.in_(ids[i:i + CHUNK])]):
+            session.execute(statement)

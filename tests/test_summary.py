@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from monitor import metrics
 from monitor.attribution import correct_author, recompute_all
@@ -354,3 +354,51 @@ def test_new_posts_merge_into_existing_slices(engine, config):
                                  DaySummary.max_engagements)).all()
     assert tuple(row) == (3, 250, 5 + 1 + 90, 90)
     assert_all_figures(engine, [CAMPAIGN])
+
+
+def _split_every_slice(engine) -> None:
+    """Make each slice with two or more posts two rows (as a database written before one row a slice
+    was enforced could hold): the first row takes one post and none of the other sums, the second the
+    rest; both keep the slice's MIN of followers and MAX of engagements."""
+    with transaction(engine) as s:
+        for model in (DaySummary, HourSummary, TermSummary):
+            table = model.__table__
+            for row in s.execute(select(table).where(table.c.posts > 1)).mappings().all():
+                twin = {k: v for k, v in row.items() if k != "id"}
+                twin["posts"] = row["posts"] - 1
+                sums = set(table.c.keys()) & {"originals", "replies", "quotes", "unknown_posts", "impressions",
+                                              "engagements"}
+                s.execute(update(table).where(table.c.id == row["id"]).values(posts=1, **dict.fromkeys(sums, 0)))
+                s.execute(table.insert().values(**twin))
+
+
+def test_migration_0006_merges_duplicated_slices_and_keeps_one_row_a_slice(db_url, config):
+    """A database at 0005 holding two rows for some slices (branch NULL among them) is upgraded: each
+    slice is one row again, the figures equal those from posts, and new posts merge into it."""
+    from alembic import command
+
+    from monitor.db import _alembic_config
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0006")
+        cfg = small_config(config)
+        seed_small(engine, cfg)
+        tag = ["InvestInPupilServices"]
+        several = pages.page([pages.post(utc(16, 9 + n), "11", f"Post {n} #InvestInPupilServices #FundOurSchools",
+                                         seq=60 + n, tags=tag + ["FundOurSchools"], likes=n) for n in range(3)],
+                             [pages.user("11", "alice", followers=300)])
+        store_api_page(engine, cfg, several, utc(16, 13), CAMPAIGN, TERMS)
+        command.downgrade(_alembic_config(engine), "0005")   # as written before 0006: no unique slice key
+        _split_every_slice(engine)
+        with transaction(engine) as s:
+            assert s.scalar(select(func.count()).select_from(DaySummary)) > len(expected_slices(engine)[0])
+        upgrade(engine)
+        assert_in_step(engine)
+        assert_all_figures(engine, [CAMPAIGN])
+        page = pages.page([pages.post(utc(16, 23), "11", "Late #InvestInPupilServices", seq=90,
+                                      tags=["InvestInPupilServices"])], [pages.user("11", "alice", followers=5)])
+        store_api_page(engine, cfg, page, utc(17, 1), CAMPAIGN, TERMS)
+        assert_in_step(engine)
+    finally:
+        engine.dispose()
