@@ -65,6 +65,12 @@ def page_queries(engine, period: str):
         ("posts", "posts_page text search", lambda: metrics.posts_page(engine, f, PostSearch(text="post 12345"), limit=50)),
         ("posts", "posts_page hashtag", lambda: metrics.posts_page(engine, f, PostSearch(hashtag="edutwitter"), limit=50)),
         ("posts", "posts_page author", lambda: metrics.posts_page(engine, f, PostSearch(author="user3"), limit=50)),
+        # Not on load: the name search the user ticks (a scan of every author), and a text with a few
+        # matches spread over the window (the page reads the days holding them after the count).
+        ("posts", "posts_page author names", lambda: metrics.posts_page(
+            engine, f, PostSearch(author="user3", author_names=True), limit=50)),
+        ("posts", "posts_page text, rare hits", lambda: metrics.posts_page(
+            engine, f, PostSearch(text="0000 about"), limit=50)),
         ("health", "collection_states", lambda: metrics.collection_states(engine, config)),
         ("health", "api_usage_this_month", lambda: metrics.api_usage_this_month(engine, config)),
         ("health", "recent_runs", lambda: metrics.recent_runs(engine, generate_db.CAMPAIGN, 30)),

@@ -71,6 +71,12 @@ class Author(RegionColumns, Base):
     # Which gazetteer attributed this author: a change of gazetteer means recompute.
     region_version: Mapped[str | None] = mapped_column(String(40))
 
+    __table_args__ = (
+        # A handle in any case (the explorer's author filter, `regions correct`): a look-up, not a
+        # scan of every author (migration 0007).
+        Index("ix_authors_username_lower", func.lower(username)),
+    )
+
 
 class AuthorFollowers(Base):
     """A dated history of follower counts: one row per author per UTC day seen."""

@@ -19,6 +19,10 @@ st.markdown("""
   it is *Unknown*. Scotland has no NAHT branches, but posts from Scotland are counted as Scotland.
 - **Collection gaps** (red bands on the timeline) mark times when the collector had no successful run
   for over twice its interval, or a run failed.
+- **Posts explorer**: *Text contains* finds the words anywhere in a post, in any case. The author
+  filter takes an @handle and matches it exactly, in any case (`@nahtnews` finds @NAHTnews,
+  `@naht` does not); tick *Also match display names containing it* to also find
+  authors whose display name contains what you typed.
 - Post text and profiles are shown exactly as written on X, as plain text.
 """)
 cfg = data.config()

@@ -15,7 +15,11 @@ def search_widgets():
     """Text, author, hashtag, kind and region filters; returns (PostSearch, region or None)."""
     first, second = st.columns(2)
     text = first.text_input("Text contains", key="search_text")
-    author = second.text_input("Author (@handle or name)", key="search_author")
+    author = second.text_input("Author's @handle", key="search_author", placeholder="@NAHTnews",
+                               help="The exact handle, in any case. Tick the box below to also find "
+                                    "authors whose display name contains what you typed.")
+    # Names are a scan of every author ever stored: only when asked for (the handle is a look-up).
+    names = second.checkbox("Also match display names containing it", key="search_author_names")
     third, fourth, fifth = st.columns(3)
     hashtag = third.text_input("Hashtag", key="search_hashtag", placeholder="#FundOurSchools")
     kind = fourth.selectbox("Kind", [ANY, *metrics.POST_KINDS], key="search_kind")
@@ -23,7 +27,7 @@ def search_widgets():
     region = fifth.selectbox("Region", regions, key="search_region",
                              format_func=lambda k: k if k == ANY else ui.region_name(k))
     search = PostSearch(text=text or None, kind=None if kind == ANY else kind, hashtag=hashtag or None,
-                        author=author or None)
+                        author=author or None, author_names=bool(author) and names)
     return search, None if region == ANY else region
 
 

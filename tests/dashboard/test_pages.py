@@ -217,6 +217,16 @@ def test_posts_explorer_filters(seeded, widget, value, search, region):
     assert list(shown["Link"]) == [r.url for r in expected.rows]
 
 
+def test_posts_explorer_searches_display_names_only_when_ticked(seeded):
+    at = run_page("views/posts.py")
+    at.text_input(key="search_author").set_value("naht").run()
+    assert caption_total(at) == 0  # no account's handle is exactly "naht"
+    at.checkbox(key="search_author_names").check().run()
+    expected = metrics.posts_page(seeded.engine(), seven_days(), PostSearch(author="naht", author_names=True), limit=50)
+    assert caption_total(at) == expected.total > 0  # NAHT's branches and staff carry it in their names
+    assert list(table(at, "Text")["Link"]) == [r.url for r in expected.rows]
+
+
 def test_posts_explorer_paging(seeded):
     at = run_page("views/posts.py")
     at.number_input(key="page_number").set_value(2).run()
