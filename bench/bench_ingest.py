@@ -141,7 +141,7 @@ def main() -> int:
     parser.add_argument("--posts", type=int, default=10_000, help="posts in the recorded pages (100 a page)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--db", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite", "postgresql"])
-    parser.add_argument("--profile", action="store_true", help="profile one real-path run on SQLite (pyinstrument)")
+    parser.add_argument("--profile", action="store_true", help="profile one real-path run on the first --db (pyinstrument)")
     parser.add_argument("--quick", action="store_true", help="3,000 posts, 3 runs")
     args = parser.parse_args()
     if args.quick:
@@ -159,7 +159,7 @@ def main() -> int:
         if args.profile:
             from pyinstrument import Profiler
 
-            with fresh_database("sqlite", workdir) as engine:
+            with fresh_database(args.db[0], workdir) as engine:
                 profiler = Profiler()
                 profiler.start()
                 real_path(engine, pages, attributor)

@@ -17,7 +17,7 @@ from monitor.config import Config
 from monitor.db import transaction
 from monitor.models import Author, Place, Post, RegionCorrection
 from monitor.parse import ParsedPage
-from monitor.summary import resync_authors
+from monitor.summary import lock, resync_authors
 from monitor.timeutil import utcnow
 
 REGION_FIELDS = ("region", "branch", "region_evidence", "region_confidence")
@@ -94,6 +94,7 @@ def author_row(a: Author) -> dict:
 
 def reattribute_authors(session: Session, attributor: Attributor, authors: list[Author]) -> int:
     """Recompute and write the region of these authors and of all their posts; returns posts updated."""
+    lock(session)   # before the authors' and posts' rows change: see summary.lock
     corrections = latest_corrections(session, (a.id for a in authors))
     version = attributor.version
     by_id = {a.id: a for a in authors}

@@ -29,7 +29,7 @@ from monitor.retry import GaveUp, call_with_retries
 from monitor.runlog import close_interrupted_runs, finish_run, record_event
 from monitor.sources.x import (CollectionHalted, RequestRejected, SourceConfigError, XSource, describe_partial_errors,
                                problem_kind)
-from monitor.summary import resync_posts
+from monitor.summary import lock, resync_posts
 from monitor.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -150,6 +150,7 @@ def _store_batch(engine, summary: RefreshSummary, ids: list[str], raw: dict, now
         if reason and rid in ids:
             gone[rid] = reason
     with transaction(engine) as s:
+        lock(s)   # before updating posts: see summary.lock
         # The next read is the step after the one this read served: a post taken early to fill the
         # batch has served the step it was waiting for.
         following = {post_id: next_refresh_time(created, max(now, scheduled or now), policy)

@@ -18,10 +18,11 @@ change can touch.
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from typing import Iterable
 
-from sqlalchemy import String, case, delete, func, insert, literal, select, text
+from sqlalchemy import String, bindparam, case, delete, func, insert, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -111,9 +112,12 @@ def _author_groups(author_ids: Iterable[str | None]):
 
 
 def lock(session: Session) -> None:
-    """Serialise summary upkeep between concurrent writers on PostgreSQL (until commit): two transactions
-    re-aggregating or adding to one slice at once could otherwise leave it twice or stale. SQLite
-    writers are serialised by the database lock already."""
+    """Serialise the writers of posts and of the summary on PostgreSQL (until commit). Every transaction
+    that stores posts, updates them or moves authors' regions takes it first, before it writes a
+    row: two transactions re-aggregating or adding to one slice at once could otherwise leave it twice
+    or stale, store_page's check for posts already stored is exact under it, and writers that take
+    no row lock before it cannot deadlock on one another. Taking it again in the same transaction is a
+    no-op. SQLite writers are serialised by the database lock already."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
 
@@ -166,18 +170,20 @@ def _combined(dialect: str, table, column: str, excluded):
     return old + new
 
 
-def merge_rows(dialect: str, conditions: list) -> list:
+@functools.lru_cache(maxsize=4)
+def merge_rows(dialect: str) -> tuple:
     """INSERT ... SELECT ... GROUP BY ... ON CONFLICT (slice key) DO UPDATE for every summary table:
-    the slices of the posts meeting the conditions added to the rows that hold them already."""
+    the slices of the posts whose ids are bound as `ids` added to the rows that hold them already.
+    Built once per dialect: building and compiling these per page cost more than running them."""
     statements = []
-    for model, columns, rows in _summary_rows(conditions):
+    for model, columns, rows in _summary_rows([Post.id.in_(bindparam("ids", expanding=True))]):
         table = model.__table__
         stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).from_select(list(columns), rows)
         figures = [c for c in columns if c not in KEY_NAMES]
         statements.append(stmt.on_conflict_do_update(
             index_elements=slice_key(model),
             set_={c: _combined(dialect, table, c, stmt.excluded) for c in figures}))
-    return statements
+    return tuple(statements)
 
 
 def add_posts(session: Session, post_ids: Iterable[str]) -> None:
@@ -190,7 +196,7 @@ def add_posts(session: Session, post_ids: Iterable[str]) -> None:
     if not ids:
         return
     lock(session)
-    dialect = session.get_bind().dialect.name
+    statements = merge_rows(session.get_bind().dialect.name)
     for i in range(0, len(ids), CHUNK):
-        for statement in merge_rows(dialect, [Post.id.in_(ids[i:i + CHUNK])]):
-            session.execute(statement)
+        for statement in statements:
+            session.execute(statement, {"ids": ids[i:i + CHUNK]})

@@ -402,3 +402,48 @@ def test_migration_0006_merges_duplicated_slices_and_keeps_one_row_a_slice(db_ur
         assert_in_step(engine)
     finally:
         engine.dispose()
+
+
+def test_writers_storing_the_same_posts_at_once_leave_each_counted_once(engine, config):
+    """Two collectors store overlapping pages at the same time (as two campaigns or two processes do)
+    while an author's region is corrected: every post is stored once and counted once, and neither
+    writer fails (on PostgreSQL a writer that locked rows before the other could deadlock)."""
+    import threading
+
+    cfg = small_config(config)
+    tag = ["InvestInPupilServices"]
+    users = [pages.user(str(20 + a), f"user{a}", followers=100 * (a + 1)) for a in range(6)]
+    posts = [pages.post(utc(16, 8) + timedelta(minutes=7 * n), str(20 + n % 6), f"Post {n} #InvestInPupilServices",
+                        seq=n, tags=tag, likes=n) for n in range(60)]
+    # Each writer stores every post, in pages that overlap the other writer's pages differently.
+    plans = [[posts[i:i + 10] for i in range(0, 60, 10)], [posts[i:i + 15] for i in range(5, 60, 15)] + [posts[:5]]]
+    first = pages.post(utc(16, 7), "21", "First #InvestInPupilServices", seq=99, tags=tag)
+    store_api_page(engine, cfg, pages.page([first], users[1:2]), utc(16, 7, 30), CAMPAIGN, TERMS)   # to correct
+    barrier, failures = threading.Barrier(3), []
+
+    def writer(plan):
+        barrier.wait()
+        for chunk in plan:
+            try:
+                store_api_page(engine, cfg, pages.page(chunk, users), utc(16, 20), CAMPAIGN, TERMS)
+            except Exception as e:   # noqa: BLE001 - reported below, with the page
+                failures.append(repr(e))
+
+    def corrector():
+        barrier.wait()
+        for region in ("Wales", "London", "Wales"):
+            try:
+                correct_author(engine, cfg, "21", region, corrected_by="test")
+            except Exception as e:   # noqa: BLE001
+                failures.append(repr(e))
+
+    threads = [threading.Thread(target=writer, args=(plan,)) for plan in plans] + [threading.Thread(target=corrector)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert failures == []
+    with transaction(engine) as s:
+        assert len(s.scalars(select(Post.id)).all()) == 61
+    assert_in_step(engine)
+    assert_all_figures(engine, [CAMPAIGN])
