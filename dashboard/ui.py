@@ -25,6 +25,14 @@ KPI_CARDS = (  # (field, label, definition key)
     ("impressions", "Impressions", "impressions"),
     ("engagements", "Engagements", "engagements"),
 )
+# KPI cards, exact figures: six a row cut 7-digit ones off ("1,378…") at 1440 px; three a row show 10 digits in full
+# at Streamlit's size down to a 1280-px window. In a narrower one (half a screen) a figure's size follows its card's
+# width (16% of it fits "1,234,567,890") rather than being cut off.
+CARDS_PER_ROW = 3
+CARDS_CSS = """<style>
+[data-testid="stMetricValue"] { container-type: inline-size; }
+[data-testid="stMetricValue"] > div { font-size: min(1em, 16cqi); }
+</style>"""
 
 
 # --- the period and campaign filter (in the app shell, so it persists across pages) ----------
@@ -87,10 +95,17 @@ def _delta(result: KpisWithChange, field: str) -> str | None:
     return None if change is None else f"{change:+.0%}"
 
 
+def card_columns(count: int) -> list:
+    """Columns for `count` KPI cards, CARDS_PER_ROW a row, all the same width: figures show in full."""
+    st.html(CARDS_CSS)  # style only: takes no space
+    rows = -(-count // CARDS_PER_ROW)
+    return [column for _ in range(rows) for column in st.columns(CARDS_PER_ROW)][:count]
+
+
 def kpi_cards(result: KpisWithChange) -> None:
     now, before = result.current, result.previous_filters
     versus = f"vs {period_label(before.from_date, before.to_date)}"
-    columns = st.columns(len(KPI_CARDS) + 1)
+    columns = card_columns(len(KPI_CARDS) + 1)
     for column, (field, label, key) in zip(columns, KPI_CARDS):
         column.metric(label, f"{getattr(now, field):,}", _delta(result, field), border=True,
                       help=metrics.DEFINITIONS_BY_KEY[key].text)

@@ -25,7 +25,7 @@ def states_table(states, titles) -> None:
 def usage(cfg) -> None:
     u = data.api_usage()
     st.subheader(f"X API use since {u.month_start:%d %b %Y} (UTC month)")
-    cols = st.columns(5)
+    cols = ui.card_columns(5)
     cols[0].metric("Requests", f"{u.requests:,}", border=True)
     cols[1].metric("Posts read", f"{u.posts_read:,}", border=True)
     cols[2].metric("Users read", f"{u.users_read:,}", border=True)
