@@ -1,7 +1,9 @@
 """Alembic environment: the engine comes from monitor.db (never from a committed ini file)."""
+from functools import partial
+
 from alembic import context
 
-from monitor.models import Base
+from monitor.models import Base, on_this_dialect
 
 config = context.config
 target_metadata = Base.metadata
@@ -12,7 +14,8 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         # render_as_batch: SQLite cannot ALTER most things; batch mode copies the table instead.
         context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=connection.dialect.name == "sqlite")
+                          render_as_batch=connection.dialect.name == "sqlite",
+                          include_object=partial(on_this_dialect, dialect=connection.dialect.name))
         with context.begin_transaction():
             context.run_migrations()
         connection.commit()

@@ -734,6 +734,9 @@ def _days_of_rows(per_day: dict[date, int], offset: int, limit: int) -> list[dat
     return days
 
 
+SPARSE_MATCHES = 10  # a text's matches on the page's days, per row shown, below which they are read by id
+
+
 @dataclass(frozen=True)
 class PostsPage:
     rows: list[PostRow]
@@ -759,8 +762,14 @@ def posts_page(bind: Bind, filters: Filters, search: PostSearch = PostSearch(), 
     # The same range in UTC instants lets the database walk ix_posts_created_at newest first and stop.
     utc_range = [Post.created_at >= uk_day_start(min(days)),
                  Post.created_at < uk_day_start(max(days) + timedelta(days=1))]
+    in_days = [*conditions, Post.created_date_uk.in_(days)]
+    if search.words and sum(per_day[d] for d in days) <= SPARSE_MATCHES * (offset + limit):
+        # Sparse matches: their ids first, from the texts in ix_posts_day_text (SQLite), then only their
+        # rows, not every wide row of the days they are spread over. Dense ones: the walk newest first
+        # meets the page's rows at once.
+        in_days = [Post.id.in_(select(Post.id).where(*in_days))]
     rows_stmt = (select(*POST_COLUMNS).outerjoin(Author, Author.id == Post.author_id)
-                 .where(*conditions, Post.created_date_uk.in_(days), *utc_range)
+                 .where(*in_days, *utc_range)
                  .order_by(Post.created_at.desc(), Post.id.desc())
                  .limit(limit).offset(offset))
     return PostsPage([_post_row(r) for r in _rows(bind, rows_stmt)], total)
