@@ -734,7 +734,18 @@ def _days_of_rows(per_day: dict[date, int], offset: int, limit: int) -> list[dat
     return days
 
 
-SPARSE_MATCHES = 10  # a text's matches on the page's days, per row shown, below which they are read by id
+TEXT_IDS_MAX = 2_000  # a text search with at most this many matches is read by id
+
+
+def _few_text_matches(bind: Bind, search: PostSearch, conditions) -> list[str] | None:
+    """The ids of every post a text search finds, when there are at most TEXT_IDS_MAX (else None, and
+    None without text). One read of the window's texts (on SQLite from ix_posts_day_text) finds them
+    all, so the total is their number and the page is read by id: no second pass over the days a
+    rare text is spread over. A text found in many posts ends this read early."""
+    if not search.words:
+        return None
+    ids = [r[0] for r in _rows(bind, select(Post.id).where(*conditions).limit(TEXT_IDS_MAX + 1))]
+    return ids if len(ids) <= TEXT_IDS_MAX else None
 
 
 @dataclass(frozen=True)
@@ -747,29 +758,30 @@ def posts_page(bind: Bind, filters: Filters, search: PostSearch = PostSearch(), 
                offset: int = 0) -> PostsPage:
     """One page of matching posts, newest first, with the total number that match.
 
-    Two statements: the matches per UK day (the total is their sum), then the page, read only from
-    the days that hold it: an author's posts of their last day or two, a rare text's few days, not
-    every matching post of the window sorted to keep 50. (One statement with COUNT(*) OVER () had
-    to build every matching full row before the LIMIT: 3-6x slower on 1M posts.)
+    The matches per UK day first (the total is their sum), then the page, read only from the days
+    that hold it: an author's posts of their last day or two, not every matching post of the window
+    sorted to keep 50. A text with few matches is found in one read and its page read by id. (One
+    statement with COUNT(*) OVER () had to build every matching full row before the LIMIT: 3-6x
+    slower on 1M posts.)
     """
     authors = _matching_authors(bind, search) if search.who else None
     conditions = [*in_scope(filters), *_search_conditions(bind, filters, search, authors)]
-    per_day = _posts_per_day(bind, filters, search, authors, conditions)
-    total = sum(per_day.values())
-    days = _days_of_rows(per_day, offset, limit)
-    if total <= offset or not days:
+    few = _few_text_matches(bind, search, conditions)
+    if few is not None:
+        total, where = len(few), [Post.id.in_(few)]
+    else:
+        per_day = _posts_per_day(bind, filters, search, authors, conditions)
+        total = sum(per_day.values())
+        days = _days_of_rows(per_day, offset, limit)
+        # The page's days as UTC instants: the database walks ix_posts_created_at newest first and stops.
+        where = [*conditions, Post.created_at >= uk_day_start(min(days or [filters.from_date])),
+                 Post.created_at < uk_day_start(max(days or [filters.to_date]) + timedelta(days=1))]
+        if authors is not None:  # or their posts from the page's first day on, on ix_posts_author_day
+            where.append(Post.created_date_uk >= min(days or [filters.from_date]))
+    if total <= offset:
         return PostsPage([], total)
-    # The same range in UTC instants lets the database walk ix_posts_created_at newest first and stop.
-    utc_range = [Post.created_at >= uk_day_start(min(days)),
-                 Post.created_at < uk_day_start(max(days) + timedelta(days=1))]
-    in_days = [*conditions, Post.created_date_uk.in_(days)]
-    if search.words and sum(per_day[d] for d in days) <= SPARSE_MATCHES * (offset + limit):
-        # Sparse matches: their ids first, from the texts in ix_posts_day_text (SQLite), then only their
-        # rows, not every wide row of the days they are spread over. Dense ones: the walk newest first
-        # meets the page's rows at once.
-        in_days = [Post.id.in_(select(Post.id).where(*in_days))]
     rows_stmt = (select(*POST_COLUMNS).outerjoin(Author, Author.id == Post.author_id)
-                 .where(*in_days, *utc_range)
+                 .where(*where)
                  .order_by(Post.created_at.desc(), Post.id.desc())
                  .limit(limit).offset(offset))
     return PostsPage([_post_row(r) for r in _rows(bind, rows_stmt)], total)

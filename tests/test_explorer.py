@@ -102,15 +102,20 @@ def test_filters_combine(explorer):
 
 
 @pytest.mark.parametrize("size", [1, 7, 50])
-def test_every_page_in_order_with_the_same_total(explorer, size):
-    """Pages read only the days that hold them: together they are every match, newest first, once."""
+@pytest.mark.parametrize("text_ids_max", [metrics.TEXT_IDS_MAX, 3])
+def test_every_page_in_order_with_the_same_total(explorer, size, text_ids_max, monkeypatch):
+    """Pages read only the days that hold them: together they are every match, newest first, once.
+    A text with few matches is read by id, one with more than TEXT_IDS_MAX like the other filters:
+    with a bound of 3, this small set takes the second way too."""
+    monkeypatch.setattr(metrics, "TEXT_IDS_MAX", text_ids_max)
     engine, f = explorer
     posts = window_posts(engine, f)
     handle = posts[0]["username"]
     for search, keep in [(PostSearch(), lambda p: True),
                          (PostSearch(kind="reply"), lambda p: p["kind"] == "reply"),
                          (PostSearch(author=handle), lambda p: p["username"] == handle),
-                         (PostSearch(text="a"), lambda p: "a" in p["text"].lower())]:
+                         (PostSearch(text="a"), lambda p: "a" in p["text"].lower()),
+                         (PostSearch(text="A", author=handle), lambda p: p["username"] == handle and "a" in p["text"].lower())]:
         want = [p["id"] for p in posts if keep(p)]
         ids, totals = every_page(engine, f, search, size)
         assert ids == want and totals == {len(want)}, search
