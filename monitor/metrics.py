@@ -574,12 +574,24 @@ def _term_counts(bind: Bind, filters: Filters, kind: str, n: int) -> list[TermRo
     """Posts and unique authors per term, from summary_terms (rows: one author's posts of one UK day,
     region and branch carrying the term)."""
     t = TermSummary
-    posts = func.sum(t.posts)
-    stmt = (select(t.term, posts, func.count(func.distinct(t.author_id)))
-            .where(*summary_scope(filters, t), t.kind == kind)
-            .group_by(t.term)
-            .order_by(posts.desc(), t.term)
-            .limit(n))
+    if _dialect(bind) == "sqlite":
+        posts = func.sum(t.posts)
+        stmt = (select(t.term, posts, func.count(func.distinct(t.author_id)))
+                .where(*summary_scope(filters, t), t.kind == kind)
+                .group_by(t.term)
+                .order_by(posts.desc(), t.term)
+                .limit(n))
+    else:
+        # PostgreSQL sorts each term's rows for COUNT(DISTINCT) (on disk past work_mem): grouping by
+        # (term, author) first, then by term, is two hash aggregates (30 days of 1M posts: 475 -> 343 ms).
+        # SQLite sorts to group either way, and the two steps sorted twice (1.6x slower there).
+        per_author = (select(t.term, t.author_id, func.sum(t.posts).label("posts"))
+                      .where(*summary_scope(filters, t), t.kind == kind)
+                      .group_by(t.term, t.author_id).subquery())
+        a = per_author.c
+        posts = func.sum(a.posts)
+        stmt = (select(a.term, posts, func.count(a.author_id))
+                .group_by(a.term).order_by(posts.desc(), a.term).limit(n))
     return [TermRow(r[0], int(r[1]), int(r[2])) for r in _rows(bind, stmt)]
 
 
