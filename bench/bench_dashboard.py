@@ -43,10 +43,11 @@ def page_queries(engine, period: str):
     config = default_config()
     f = Filters(generate_db.CAMPAIGN, *metrics.preset_range(period, uk_today()))
     london = replace(f, region="London")
+    hourly = f.days <= metrics.HOURLY_MAX_DAYS   # longer periods are shown by day only
     return [
         ("overview", "kpis_with_change", lambda: metrics.kpis_with_change(engine, f)),
         ("overview", "timeline by day", lambda: metrics.timeline(engine, f)),
-        ("overview", "timeline by hour", lambda: metrics.timeline(engine, f, by="hour")),
+        *([("overview", "timeline by hour", lambda: metrics.timeline(engine, f, by="hour"))] if hourly else []),
         ("overview", "collection_gaps", lambda: metrics.collection_gaps(engine, f, config.interval_minutes)),
         ("overview", "regions_table", lambda: metrics.regions_table(engine, f)),
         ("overview", "top_posts", lambda: metrics.top_posts(engine, f, 10)),

@@ -135,7 +135,7 @@ def gaps_frame(gaps) -> pd.DataFrame:
                          "reason": [g.reason for g in gaps], "detail": [g.detail for g in gaps]})
 
 
-HOURLY_MAX_DAYS = 7  # 168 hourly bars are readable; a month's 720 are not
+HOURLY_MAX_DAYS = metrics.HOURLY_MAX_DAYS
 
 
 def timeline_chart(filters: Filters, key: str) -> None:

@@ -293,6 +293,9 @@ class TimelinePoint:
         return datetime.combine(self.day, time(self.hour or 0))
 
 
+HOURLY_MAX_DAYS = 7  # the dashboard offers the hourly timeline up to this: 168 bars are readable, 720 are not
+
+
 def _each_day(filters: Filters) -> list[date]:
     return [filters.from_date + timedelta(days=i) for i in range(filters.days)]
 
