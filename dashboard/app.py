@@ -67,8 +67,13 @@ def collection_banner() -> None:
                        "Figures may be incomplete. See Collector health.", icon=":material/warning:")
 
 
+# The tab's icon, served by the dashboard itself: a ":material/...:" page icon is fetched by the
+# browser from fonts.gstatic.com (the icons inside the page come from a font Streamlit bundles).
+ICON = Path(__file__).resolve().parent / "icon.png"
+
+
 def main() -> None:
-    st.set_page_config(page_title="NAHT campaign monitor", page_icon=":material/campaign:", layout="wide")
+    st.set_page_config(page_title="NAHT campaign monitor", page_icon=str(ICON), layout="wide")
     require_sign_in()
     navigation = st.navigation(PAGES)
     try:

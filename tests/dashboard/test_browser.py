@@ -160,3 +160,16 @@ def test_weekly_summary_is_one_click_from_the_region_page(page, dashboard_server
     assert len(daily) == 7
     posts_sheet_rows = workbook["Posts"].max_row - 1
     assert posts_sheet_rows == db_posts(seeded_db, start, end, "London")
+
+
+@pytest.mark.parametrize("path", ["", "region?region=London", "posts", "health", "help"])
+def test_pages_fetch_nothing_from_the_internet(page, dashboard_server, seeded_db, path):
+    """Every request a page makes (scripts, fonts, icons, the tab's favicon) goes to the dashboard's own
+    server: the dashboard works on a network with no internet and tells no third party who opens it."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    open_page(page, dashboard_server, path)
+    page.wait_for_timeout(1500)   # the favicon and late assets are requested after the first draw
+    elsewhere = sorted({url for url in requested
+                        if not url.startswith((dashboard_server, "data:", "blob:", "about:"))})
+    assert requested and elsewhere == []
