@@ -135,16 +135,13 @@ def gaps_frame(gaps) -> pd.DataFrame:
                          "reason": [g.reason for g in gaps], "detail": [g.detail for g in gaps]})
 
 
-HOURLY_MAX_DAYS = metrics.HOURLY_MAX_DAYS
-
-
 def timeline_chart(filters: Filters, key: str) -> None:
-    if filters.days <= HOURLY_MAX_DAYS:
+    if filters.days <= metrics.HOURLY_MAX_DAYS:
         default = "Hour" if filters.days <= 2 else "Day"
         by = st.segmented_control("Timeline by", ["Day", "Hour"], default=default, key=f"{key}_by") or default
     else:
         by = "Day"
-        st.caption(f"Timeline by day: by hour is offered for periods of up to {HOURLY_MAX_DAYS} days "
+        st.caption(f"Timeline by day: by hour is offered for periods of up to {metrics.HOURLY_MAX_DAYS} days "
                    f"({filters.days * 24:,} hourly bars would not be readable).")
     points = data.timeline(filters, by=by.lower())
     frame = timeline_frame(points, by.lower())

@@ -212,6 +212,7 @@ class DaySummary(SummaryColumns, Base):
     posts, narrow, and with no per-post probe of post_matches."""
 
     __tablename__ = "summary_days"
+    SLICE_KEY = ("campaign", "day", "author_id", "region", "branch")   # see slice_key()
 
     originals: Mapped[int] = mapped_column(Integer)
     replies: Mapped[int] = mapped_column(Integer)
@@ -234,6 +235,7 @@ class HourSummary(SummaryColumns, Base):
     """The same slices per UK hour, with only what the hourly timeline shows (posts, reach)."""
 
     __tablename__ = "summary_hours"
+    SLICE_KEY = ("campaign", "day", "hour", "author_id", "region", "branch")
 
     hour: Mapped[int] = mapped_column(Integer)  # posts.created_hour_uk
 
@@ -250,6 +252,7 @@ class TermSummary(Base):
     count posts and unique authors per term). Migration 0005; monitor.summary keeps it in step."""
 
     __tablename__ = "summary_terms"
+    SLICE_KEY = ("campaign", "day", "kind", "term", "author_id", "region", "branch")
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
                                     autoincrement=True)
@@ -269,14 +272,11 @@ class TermSummary(Base):
 
 
 def slice_key(table) -> list:
-    """The columns that name one slice of a summary table, with the nullable author_id and branch
-    read as '' so that a slice with no branch (or no author) is one key like any other: the
-    unique index below and the summary upkeep's ON CONFLICT target are both this list."""
+    """The columns that name one slice of a summary table (its SLICE_KEY), with the nullable author_id
+    and branch read as '' so that a slice with no branch (or no author) is one key like any other:
+    the unique index below and the summary upkeep's ON CONFLICT target are both this list."""
     c = table.__table__.c
-    names = {"summary_days": ("campaign", "day", "author_id", "region", "branch"),
-             "summary_hours": ("campaign", "day", "hour", "author_id", "region", "branch"),
-             "summary_terms": ("campaign", "day", "kind", "term", "author_id", "region", "branch")}
-    return [func.coalesce(c[n], literal_column("''")) if c[n].nullable else c[n] for n in names[table.__tablename__]]
+    return [func.coalesce(c[n], literal_column("''")) if c[n].nullable else c[n] for n in table.SLICE_KEY]
 
 
 # One row a slice (migration 0006): new posts merge into their slice by INSERT ... ON CONFLICT.

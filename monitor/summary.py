@@ -34,11 +34,11 @@ ENGAGEMENTS = (Post.like_count + Post.repost_count + Post.reply_count + Post.quo
 CHUNK = 500  # ids per statement: well under SQLite's bound-parameter limit
 ADVISORY_LOCK = 7_304_115_001  # PostgreSQL advisory lock key of summary upkeep
 
-DAY_COLUMNS = ("campaign", "day", "author_id", "region", "branch", "posts", "originals", "replies", "quotes",
-               "unknown_posts", "min_followers", "impressions", "engagements", "max_engagements")
-HOUR_COLUMNS = ("campaign", "day", "hour", "author_id", "region", "branch", "posts", "min_followers")
-TERM_COLUMNS = ("campaign", "day", "kind", "term", "author_id", "region", "branch", "posts")
-KEY_NAMES = {"campaign", "day", "hour", "kind", "term", "author_id", "region", "branch"}
+# Each table's slice key, then its figures: the order of the SELECTs below.
+DAY_COLUMNS = DaySummary.SLICE_KEY + ("posts", "originals", "replies", "quotes", "unknown_posts", "min_followers",
+                                      "impressions", "engagements", "max_engagements")
+HOUR_COLUMNS = HourSummary.SLICE_KEY + ("posts", "min_followers")
+TERM_COLUMNS = TermSummary.SLICE_KEY + ("posts",)
 TERM_SOURCES = (("hashtag", PostHashtag, PostHashtag.tag), ("mention", PostMention, PostMention.username))
 
 
@@ -179,7 +179,7 @@ def merge_rows(dialect: str) -> tuple:
     for model, columns, rows in _summary_rows([Post.id.in_(bindparam("ids", expanding=True))]):
         table = model.__table__
         stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).from_select(list(columns), rows)
-        figures = [c for c in columns if c not in KEY_NAMES]
+        figures = columns[len(model.SLICE_KEY):]
         statements.append(stmt.on_conflict_do_update(
             index_elements=slice_key(model),
             set_={c: _combined(dialect, table, c, stmt.excluded) for c in figures}))
