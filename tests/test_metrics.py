@@ -214,6 +214,17 @@ def test_collection_gaps_and_failed_runs(engine):
     assert [(g.start, g.end) for g in later if g.reason == "no successful run"][-1] == (utc(18, 4, 15), utc(18, 5, 15))
 
 
+def test_successes_exactly_twice_the_interval_apart_are_not_a_gap_at_any_time_of_day(engine):
+    # "Longer than twice the interval" must not depend on floating-point rounding of the clock time:
+    # SQLite's julianday() put about 1 in 5 such pairs tens of microseconds over the limit.
+    day = Filters(CAMPAIGN, date(2026, 11, 18), date(2026, 11, 18))
+    for quarter in range(95):  # 00:01, 00:16, ... 23:31: the times of day where julianday() went over
+        at = utc(18, 0, 1) + timedelta(minutes=15 * quarter)
+        add_run(engine, CAMPAIGN, at, "completed" if quarter % 2 == 0 else "failed")
+    gaps = metrics.collection_gaps(engine, day, interval_minutes=15, now=utc(18, 23, 50))
+    assert {g.reason for g in gaps} == {"failed run"}
+
+
 def test_no_runs_means_no_gaps(engine):
     assert metrics.collection_gaps(engine, Filters(CAMPAIGN, date(2026, 11, 18), date(2026, 11, 18))) == []
 
