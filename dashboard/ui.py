@@ -178,7 +178,16 @@ def regions_frame(rows: list[GroupRow]) -> pd.DataFrame:
     })
 
 
-NUMBER_COLUMNS = {"Share of posts": st.column_config.NumberColumn(format="%.1f%%")}
+SHARE_COLUMN = {"Share of posts": st.column_config.NumberColumn(format="%.1f%%")}
+
+
+def table(frame: pd.DataFrame, key: str, config: dict | None = None, plain: tuple[str, ...] = ()) -> None:
+    """A table whose whole-number columns show thousands separators (Streamlit shows 12345678 otherwise;
+    figures here reach the millions). Sorting a column stays numeric. `plain` names id columns to leave
+    as they are; `config` adds column settings (links, decimals)."""
+    counts = {column: st.column_config.NumberColumn(format="localized") for column in frame.columns
+              if column not in plain and pd.api.types.is_integer_dtype(frame[column])}
+    st.dataframe(frame, hide_index=True, key=key, column_config={**counts, **(config or {})})
 
 
 def tile_map(rows: list[GroupRow], value: str = "posts") -> None:
@@ -245,7 +254,7 @@ def show_posts(rows, key: str) -> None:
     if not rows:
         st.info("No posts in this period.")
         return
-    st.dataframe(posts_frame(rows), hide_index=True, column_config=POST_LINK, key=key)
+    table(posts_frame(rows), key, POST_LINK)
 
 
 def show_contributors(rows, key: str) -> None:
@@ -258,8 +267,7 @@ def show_contributors(rows, key: str) -> None:
         "Followers (as of post)": [c.potential_reach for c in rows],
         "Engagements": [c.engagements for c in rows], "Impressions": [c.impressions for c in rows],
         "Profile": [c.url for c in rows]})
-    st.dataframe(frame, hide_index=True, key=key,
-                 column_config={"Profile": st.column_config.LinkColumn("Profile", display_text="Open on X")})
+    table(frame, key, {"Profile": st.column_config.LinkColumn("Profile", display_text="Open on X")})
 
 
 def terms_chart(rows, prefix: str, key: str) -> None:

@@ -33,7 +33,7 @@ def usage(cfg) -> None:
     cols[4].metric("Estimated cost", f"${u.estimated_cost_usd:,.2f}", border=True,
                    help=f"Against a monthly budget of ${u.budget_usd:,.0f}")
     if u.budget_used is not None:
-        st.progress(min(1.0, u.budget_used), text=f"{u.budget_used:.0%} of the monthly budget")
+        st.progress(min(1.0, u.budget_used), text=budget_text(u.budget_used, u.budget_usd))
         if u.budget_used >= 1:
             st.error("The estimated cost is over this month's budget.")
         elif u.budget_used >= 0.8:
@@ -42,20 +42,27 @@ def usage(cfg) -> None:
                "once, so this estimate errs high. Budget: [dashboard] monthly_budget_usd in config.toml.")
 
 
+def budget_text(used: float, budget_usd: float) -> str:
+    # Far over budget, "61728%" is hard to read; "617 times" is not.
+    share = f"{used:.0%} of" if used < 10 else f"{used:,.0f} times"
+    return f"{share} the monthly budget of ${budget_usd:,.0f}"
+
+
 def runs_table(campaign: str) -> None:
     runs = data.recent_runs(campaign, 30)
     if not runs:
         st.info("No runs recorded yet for this campaign.")
         return
-    st.dataframe(pd.DataFrame({
+    ui.table(pd.DataFrame({
         "Run": [r.id for r in runs], "Kind": [r.kind for r in runs], "Status": [r.status for r in runs],
         "Started": [ui.utc_text(r.started_at) for r in runs],
-        "Took (s)": [round((r.ended_at - r.started_at).total_seconds()) if r.ended_at else None for r in runs],
+        "Took (s)": pd.array([round((r.ended_at - r.started_at).total_seconds()) if r.ended_at else None
+                              for r in runs], dtype="Int64"),  # a run still going has no time yet
         "Requests": [r.requests for r in runs], "Posts read": [r.posts_read for r in runs],
         "New posts": [r.posts_new for r in runs], "Rate-limit waits": [r.rate_limit_waits for r in runs],
         "Waited (s)": [round(r.rate_limit_wait_seconds) for r in runs], "Errors": [r.errors for r in runs],
         "Error": [r.error or "" for r in runs],
-    }), hide_index=True, key="runs_table")
+    }), "runs_table", plain=("Run",))
 
 
 @st.fragment(run_every=LIVE_SECONDS)

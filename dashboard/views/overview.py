@@ -26,7 +26,7 @@ def regions(filters) -> None:
         st.caption(f"Unknown (not on the map): {unknown.kpis.posts:,} posts, {unknown.share_of_posts:.0%} of all.")
     with right:
         ui.region_links(rows, filters)
-    st.dataframe(ui.regions_frame(rows), hide_index=True, column_config=ui.NUMBER_COLUMNS, key="regions_table")
+    ui.table(ui.regions_frame(rows), "regions_table", ui.SHARE_COLUMN)
 
 
 filters = st.session_state["filters"]

@@ -50,7 +50,7 @@ def branches(filters) -> None:
         return
     frame = ui.regions_frame(rows).rename(columns={"Region": "Branch"})
     frame["Branch"] = [r.key or "(no branch: region only)" for r in rows]
-    st.dataframe(frame, hide_index=True, column_config=ui.NUMBER_COLUMNS, key="branches_table")
+    ui.table(frame, "branches_table", ui.SHARE_COLUMN)
 
 
 def accounts_frame(accounts) -> pd.DataFrame:
@@ -67,8 +67,7 @@ def accounts(filters) -> list:
     st.subheader("Accounts", help="Authors with posts here in the period, and the evidence for their region.")
     rows = data.region_accounts(filters)
     if rows:
-        st.dataframe(accounts_frame(rows), hide_index=True, key="accounts_table",
-                     column_config={"Confidence": st.column_config.NumberColumn(format="%.2f")})
+        ui.table(accounts_frame(rows), "accounts_table", {"Confidence": st.column_config.NumberColumn(format="%.2f")})
     else:
         st.info("No accounts posted here in the period.")
     return rows

@@ -2,9 +2,11 @@
 databases; the figures shown are checked against the database."""
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
@@ -249,6 +251,31 @@ def test_health_page_shows_runs_usage_and_gaps(seeded):
     runs = table(at, "Run")
     assert len(runs) == 30 and runs["Run"].is_monotonic_decreasing
     assert not at.warning and not at.error  # collection is healthy: no banner
+
+
+@pytest.mark.parametrize("page, query", [(None, None), ("views/region.py", {"region": "London"}),
+                                         ("views/posts.py", None), ("views/health.py", None)])
+def test_every_table_shows_its_counts_with_thousands_separators(seeded, page, query):
+    # Streamlit shows 12345678 unless a column is formatted; run ids are left as they are.
+    at = run_page(page, query=query)
+    checked = 0
+    for frame in at.dataframe:
+        formats = {name: column.get("type_config", {}).get("format")
+                   for name, column in json.loads(frame.proto.columns or "{}").items()}
+        counts = [c for c in frame.value.columns if c != "Run" and pd.api.types.is_integer_dtype(frame.value[c])]
+        assert {c: formats.get(c) for c in counts} == {c: "localized" for c in counts}
+        checked += len(counts)
+    assert checked  # every page has a table of counts
+
+
+def test_far_over_budget_reads_as_times_the_budget(tmp_path, app_env):
+    db = make_db(tmp_path, app_env)
+    add_run(db.engine(), CAMPAIGN, datetime.now(timezone.utc) - timedelta(minutes=5), posts_read=12_345_678)
+    at = run_page("views/health.py")
+    budget = default_config().monthly_budget_usd
+    times = 12_345_678 * 0.005 / budget
+    assert [p.proto.text for p in at.get("progress")] == [f"{times:,.0f} times the monthly budget of ${budget:,.0f}"]
+    assert "over this month's budget" in at.error[0].value
 
 
 def make_db(tmp_path, app_env, name="db.db") -> SeededDb:
