@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import text
 
 from monitor import metrics
@@ -36,6 +37,13 @@ def open_page(page, base_url: str, path: str = "") -> None:
     page.goto(f"{base_url}/{path}")
     page.wait_for_selector("h1", timeout=90_000)  # the first run of a page compiles it: slow on a busy CI machine
     wait_until_idle(page)
+
+
+def expect_drawn(page, selector: str, at_least: int) -> None:
+    """At least `at_least` tables or charts on the page, waiting for them to be drawn: their code loads on
+    first use, after the script run has ended (on a busy machine the explorer's table was counted too
+    early, as 0, on a fresh server)."""
+    expect(page.locator(selector).nth(at_least - 1)).to_be_attached(timeout=90_000)
 
 
 def metric_value(page, label: str) -> str:
@@ -76,7 +84,7 @@ def test_overview_shows_the_database_figures_and_changes_period(page, dashboard_
     assert metric_value(page, "Posts") == f"{db_posts(seeded_db, f.from_date, f.to_date):,}"
     assert metric_value(page, "Potential reach") == f"{expected.potential_reach:,}"
     assert metric_value(page, "Engagements") == f"{expected.engagements:,}"
-    assert page.locator('[data-testid="stVegaLiteChart"], .vega-embed').count() >= 3  # timeline, map, tags
+    expect_drawn(page, '[data-testid="stVegaLiteChart"], .vega-embed', 3)  # timeline, map, tags
     shot(page, screenshots, "overview")
     choose(page, "Period", "Last week")
     start, end = metrics.preset_range("Last week", uk_today())

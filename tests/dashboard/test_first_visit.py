@@ -16,7 +16,7 @@ from monitor.config import default_config
 from monitor.metrics import Filters, PostSearch
 from monitor.timeutil import uk_today
 from tests.dashboard.conftest import APP
-from tests.dashboard.test_browser import db_posts, metric_value, wait_until_idle
+from tests.dashboard.test_browser import db_posts, expect_drawn, metric_value, wait_until_idle
 from tests.seed import CAMPAIGN
 
 pytestmark = pytest.mark.browser
@@ -64,7 +64,7 @@ def test_overview_first(first_tab, fresh_server, seeded_db):
     f = Filters(CAMPAIGN, *metrics.preset_range("7 days", uk_today()))
     assert first_tab.locator("h1").first.inner_text() == default_config().campaign(CAMPAIGN).title
     assert metric_value(first_tab, "Posts") == f"{db_posts(seeded_db, f.from_date, f.to_date):,}"
-    assert first_tab.locator(CHARTS).count() >= 3  # timeline, tile map, hashtags/mentions
+    expect_drawn(first_tab, CHARTS, 3)  # timeline, tile map, hashtags/mentions
 
 
 def test_shared_region_link_first(first_tab, fresh_server, seeded_db):
@@ -75,8 +75,8 @@ def test_shared_region_link_first(first_tab, fresh_server, seeded_db):
     assert first_tab.locator("h2", has_text="Scotland").count() == 1
     assert first_tab.get_by_text(period_label(start, end)).count() >= 1  # the link's period, not a preset
     assert metric_value(first_tab, "Posts") == f"{db_posts(seeded_db, start, end, 'Scotland'):,}"
-    assert first_tab.locator(CHARTS).count() >= 2  # timeline, hashtags/mentions
-    assert first_tab.locator(TABLES).count() >= 2  # branches, top posts, accounts
+    expect_drawn(first_tab, CHARTS, 2)  # timeline, hashtags/mentions
+    expect_drawn(first_tab, TABLES, 2)  # branches, top posts, accounts
     assert f"from={start}" in first_tab.url and f"to={end}" in first_tab.url and "region=Scotland" in first_tab.url
 
 
@@ -88,7 +88,7 @@ def test_posts_explorer_first(first_tab, fresh_server, seeded_db):
     expected = metrics.posts_page(seeded_db.engine(), Filters(CAMPAIGN, start, end), PostSearch(), limit=1)
     assert expected.total > 0
     assert first_tab.get_by_text(f"{expected.total:,} posts match").count() == 1
-    assert first_tab.locator(TABLES).count() >= 1
+    expect_drawn(first_tab, TABLES, 1)
 
 
 def test_collector_health_first(first_tab, fresh_server, seeded_db):
@@ -98,7 +98,7 @@ def test_collector_health_first(first_tab, fresh_server, seeded_db):
     usage = metrics.api_usage_this_month(seeded_db.engine(), default_config())
     assert metric_value(first_tab, "Requests") == f"{usage.requests:,}"
     assert first_tab.get_by_text("Recent runs:").count() == 1
-    assert first_tab.locator(TABLES).count() >= 2  # campaign states, recent runs
+    expect_drawn(first_tab, TABLES, 2)  # campaign states, recent runs
 
 
 def test_help_first(first_tab, fresh_server):
@@ -107,7 +107,7 @@ def test_help_first(first_tab, fresh_server):
     assert first_tab.locator("h1").first.inner_text() == "Definitions and help"
     for definition in metrics.DEFINITIONS:
         assert first_tab.get_by_text(definition.text[:60]).count() >= 1
-    assert first_tab.locator(TABLES).count() >= 1  # the regions table
+    expect_drawn(first_tab, TABLES, 1)  # the regions table
 
 
 def test_sign_in_guards_a_shared_link_opened_first(first_tab, fresh_server, tmp_path):
