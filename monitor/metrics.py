@@ -336,11 +336,14 @@ class CollectionGap:
     detail: str
 
 
+UNIX_EPOCH_JULIAN_DAY = 2440587.5
+
+
 def _epoch_seconds(bind: Bind, column):
     if _dialect(bind) == "sqlite":
         # julianday() is a double of ~2.46 million days, good to ~50 microseconds: rounding to the
         # millisecond keeps runs exactly twice the interval apart from reading as just over it.
-        return func.round((func.julianday(column) - 2440587.5) * 86400.0, 3)
+        return func.round((func.julianday(column) - UNIX_EPOCH_JULIAN_DAY) * 86400.0, 3)
     return func.extract("epoch", column)
 
 
