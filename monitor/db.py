@@ -105,6 +105,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(_alembic_config(engine), revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to `revision` (tests of a migration over data stored before it)."""
+    from alembic import command
+
+    command.downgrade(_alembic_config(engine), revision)
+
+
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 

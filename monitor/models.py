@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer,
-                        String, Text, TypeDecorator, func, literal_column)
+                        String, Text, TypeDecorator, false, func, literal_column)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 UNKNOWN_REGION = "Unknown"
@@ -65,6 +65,10 @@ class Author(RegionColumns, Base):
     protected: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     raw: Mapped[dict] = mapped_column(JSON)
+    # A stand-in for an author a page left out of its includes (monitor.parse.stub_author), until the
+    # author appears in full. A typed flag, not "raw is an empty object": how a JSON value compares
+    # with a Python one differs between databases and SQLAlchemy releases.
+    placeholder: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     region_detail: Mapped[str | None] = mapped_column(Text)

@@ -110,6 +110,7 @@ def parse_author(user: dict, now: datetime) -> dict:
         "protected": bool(user.get("protected", False)),
         "created_at": parse_api_time(user["created_at"]) if user.get("created_at") else None,
         "raw": user,
+        "placeholder": False,
         "first_seen_at": now,
         "last_seen_at": now,
         **UNATTRIBUTED, "region_detail": None, "region_version": None,
@@ -121,7 +122,7 @@ def stub_author(author_id: str, now: datetime) -> dict:
     return {"id": author_id, "username": author_id, "name": None, "location": None, "description": None,
             "followers_count": 0, "following_count": 0, "tweet_count": 0, "listed_count": 0,
             "verified": False, "verified_type": None, "protected": False, "created_at": None,
-            "raw": {}, "first_seen_at": now, "last_seen_at": now,
+            "raw": {}, "placeholder": True, "first_seen_at": now, "last_seen_at": now,
             **UNATTRIBUTED, "region_detail": None, "region_version": None}
 
 

@@ -27,7 +27,7 @@ POST_UPDATE_COLUMNS = ("text", "lang", "like_count", "repost_count", "reply_coun
                        "withheld", "region", "branch", "region_evidence", "region_confidence")
 AUTHOR_UPDATE_COLUMNS = ("username", "name", "location", "description", "followers_count",
                          "following_count", "tweet_count", "listed_count", "verified", "verified_type",
-                         "protected", "created_at", "raw", "last_seen_at", "region", "branch",
+                         "protected", "created_at", "raw", "placeholder", "last_seen_at", "region", "branch",
                          "region_evidence", "region_confidence", "region_detail", "region_version")
 CHUNK = 500  # rows per statement: well under SQLite's bound-parameter limit
 

@@ -1,11 +1,14 @@
 """The Alembic revisions build exactly the schema the models describe, on both databases."""
+from datetime import datetime, timezone
 from functools import partial
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import column, insert, select, table
 
-from monitor.db import upgrade
-from monitor.models import Base, on_this_dialect
+from monitor.db import make_engine, transaction, upgrade
+from monitor.models import Author, Base, on_this_dialect
+from monitor.parse import parse_author, stub_author
 
 
 def test_models_and_migrations_agree(engine):
@@ -14,3 +17,25 @@ def test_models_and_migrations_agree(engine):
         only_here = partial(on_this_dialect, dialect=conn.dialect.name)  # indexes made on one dialect only
         diff = compare_metadata(MigrationContext.configure(conn, opts={"include_object": only_here}), Base.metadata)
     assert diff == [], f"models differ from migrations (write a new revision): {diff}"
+
+
+
+def test_migration_0010_marks_the_placeholders_already_stored(db_url):
+    """A database at 0009 holding a placeholder author (raw '{}') and a full one: after the upgrade
+    exactly the placeholder is flagged, on both databases."""
+    now = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+    full = parse_author({"id": "8", "username": "bob", "name": "Bob", "public_metrics": {"followers_count": 3}}, now)
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0009")
+        # The table as it was at 0009: the model's columns without the new one.
+        old = [c for c in Author.__table__.c if c.name != "placeholder"]
+        authors_0009 = table("authors", *[column(c.name, c.type) for c in old])
+        rows = [{c.name: row[c.name] for c in old} for row in (stub_author("7", now), full)]
+        with engine.begin() as conn:
+            conn.execute(insert(authors_0009), rows)
+        upgrade(engine)
+        with transaction(engine) as s:
+            assert dict(s.execute(select(Author.id, Author.placeholder)).all()) == {"7": True, "8": False}
+    finally:
+        engine.dispose()

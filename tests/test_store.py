@@ -79,14 +79,16 @@ def test_missing_author_gets_a_placeholder_then_real_data(engine):
     with transaction(engine) as s:
         store_page(s, parse_page(orphan, now), now)
     with transaction(engine) as s:
-        assert s.get(Author, "77").username == "77"
+        stub = s.get(Author, "77")
+        assert (stub.username, stub.placeholder) == ("77", True)
+        assert s.scalars(select(Author.id).where(Author.placeholder)).all() == ["77"]
     full = pages.page([pages.post(WHEN, "77", "#InvestInPupilServices", tags=["InvestInPupilServices"])],
                       [pages.user("77", "bob", followers=50)])
     with transaction(engine) as s:
         store_page(s, parse_page(full, now), now)
     with transaction(engine) as s:
         bob = s.get(Author, "77")
-        assert (bob.username, bob.followers_count) == ("bob", 50)
+        assert (bob.username, bob.followers_count, bob.placeholder) == ("bob", 50, False)
         assert s.scalar(select(func.count()).select_from(AuthorFollowers)) == 1
 
 

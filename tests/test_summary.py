@@ -16,7 +16,7 @@ from monitor import metrics
 from monitor.attribution import correct_author, recompute_all
 from monitor.collector import Collector
 from monitor.config import Campaign, KnownAccountConfig
-from monitor.db import make_engine, transaction, upgrade
+from monitor.db import downgrade, make_engine, table_names, transaction, upgrade
 from monitor.fakex import FakeX, SimClock
 from monitor.importer import import_jsonl
 from monitor.metrics import Filters, PostSearch
@@ -312,23 +312,22 @@ def test_post_whose_author_was_not_sent_counts_as_from_posts(engine, config):
     assert_all_figures(engine, [CAMPAIGN])
 
 
-def test_migration_0004_fills_the_summary_from_posts_already_stored(db_url, config, monkeypatch):
+def test_migration_0004_fills_the_summary_from_posts_already_stored(db_url, config):
     """A database at 0003 that already holds posts (two campaigns, a post in both) is upgraded: the new
-    tables hold exactly the aggregate of those posts, and the figures are the direct ones."""
-    import monitor.store as store
-
+    tables hold exactly the aggregate of those posts, and the figures are the direct ones. (The posts
+    are stored at the current schema, which is then downgraded to 0003: the summary tables go.)"""
     engine = make_engine(db_url)
     try:
-        upgrade(engine, "0003")
+        upgrade(engine)
         cfg = small_config(config)
-        with monkeypatch.context() as m:
-            m.setattr(store, "summarise_page", lambda *a, **k: None)   # the 0003 code had no summary to keep
-            seed_small(engine, cfg)
-            both = pages.page([pages.post(utc(19, 9), "12", "Both #InvestInPupilServices #SomethingElse", seq=20,
-                                          tags=["InvestInPupilServices", "SomethingElse"], likes=7)],
-                              [pages.user("12", "bob", followers=1000)])
-            store_api_page(engine, cfg, both, utc(23, 12), CAMPAIGN, TERMS)
-            store_api_page(engine, cfg, both, utc(23, 12), "other-campaign", ("#SomethingElse",))
+        seed_small(engine, cfg)
+        both = pages.page([pages.post(utc(19, 9), "12", "Both #InvestInPupilServices #SomethingElse", seq=20,
+                                      tags=["InvestInPupilServices", "SomethingElse"], likes=7)],
+                          [pages.user("12", "bob", followers=1000)])
+        store_api_page(engine, cfg, both, utc(23, 12), CAMPAIGN, TERMS)
+        store_api_page(engine, cfg, both, utc(23, 12), "other-campaign", ("#SomethingElse",))
+        downgrade(engine, "0003")
+        assert "summary_days" not in table_names(engine)
         with transaction(engine) as s:
             assert s.scalar(select(Post.id).limit(1)) is not None
         upgrade(engine)
@@ -375,13 +374,9 @@ def _split_every_slice(engine) -> None:
 def test_migration_0006_merges_duplicated_slices_and_keeps_one_row_a_slice(db_url, config):
     """A database at 0005 holding two rows for some slices (branch NULL among them) is upgraded: each
     slice is one row again, the figures equal those from posts, and new posts merge into it."""
-    from alembic import command
-
-    from monitor.db import _alembic_config
-
     engine = make_engine(db_url)
     try:
-        upgrade(engine, "0006")
+        upgrade(engine)
         cfg = small_config(config)
         seed_small(engine, cfg)
         tag = ["InvestInPupilServices"]
@@ -389,7 +384,7 @@ def test_migration_0006_merges_duplicated_slices_and_keeps_one_row_a_slice(db_ur
                                          seq=60 + n, tags=tag + ["FundOurSchools"], likes=n) for n in range(3)],
                              [pages.user("11", "alice", followers=300)])
         store_api_page(engine, cfg, several, utc(16, 13), CAMPAIGN, TERMS)
-        command.downgrade(_alembic_config(engine), "0005")   # as written before 0006: no unique slice key
+        downgrade(engine, "0005")   # as written before 0006: no unique slice key
         _split_every_slice(engine)
         with transaction(engine) as s:
             assert s.scalar(select(func.count()).select_from(DaySummary)) > len(expected_slices(engine)[0])

@@ -211,6 +211,7 @@ class FakeX:
         self._lock = threading.Lock()
         self._requests: list[dict] = []
         self._served_ids: set[str] = set()
+        self._served_author_ids: set[str] = set()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -267,6 +268,12 @@ class FakeX:
             return set(self._served_ids)
 
     @property
+    def served_author_ids(self) -> set[str]:
+        """Authors a readable answer (search page or lookup) included in full: in includes.users, after any fault."""
+        with self._lock:
+            return set(self._served_author_ids)
+
+    @property
     def requests(self) -> list[dict]:
         with self._lock:
             return [dict(entry) for entry in self._requests]
@@ -307,27 +314,31 @@ class FakeX:
         reply, served = self._answer(target.path, params, handler.headers.get("Authorization"), now)
         with self._lock:
             entry["status"] = None if reply.drop else reply.status
-            self._served_ids.update(served)
+            if served is not None:
+                self._served_ids.update(served.served_ids)
+                self._served_author_ids.update(str(u["id"]) for u in served.body.get("includes", {}).get("users", []))
         self._write(handler, reply)
 
-    def _answer(self, path: str, params: dict, authorization: str | None, now: datetime) -> tuple[_Reply, list]:
+    def _answer(self, path: str, params: dict, authorization: str | None,
+                now: datetime) -> tuple[_Reply, ApiResult | None]:
+        """The reply, and the result it carries readably (None for an error or an unreadable body)."""
         if path not in DEFAULT_RATE_LIMITS:
             body = {"errors": [{"message": "Sorry, that page does not exist", "code": 34}]}
-            return _json_reply(404, body, self._limiter.peek(OTHER_PATHS, now)), []
+            return _json_reply(404, body, self._limiter.peek(OTHER_PATHS, now)), None
         if self._bearer_token is not None and authorization != f"Bearer {self._bearer_token}":
-            return _json_reply(401, _problem(401, "Unauthorized", "Unauthorized"), self._limiter.peek(path, now)), []
+            return _json_reply(401, _problem(401, "Unauthorized", "Unauthorized"), self._limiter.peek(path, now)), None
         fault = self._faults.take(path)
         if fault is not None and fault.kind in ERROR_FAULTS:
-            return _fault_reply(fault, self._limiter.peek(path, now), now), []
+            return _fault_reply(fault, self._limiter.peek(path, now), now), None
         allowed, rate_headers = self._limiter.consume(path, now)
         if not allowed:
-            return _json_reply(429, _problem(429, "Too Many Requests", "Too Many Requests"), rate_headers), []
+            return _json_reply(429, _problem(429, "Too Many Requests", "Too Many Requests"), rate_headers), None
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.delay)
         try:
             result = self._call_endpoint(path, params, now, fault)
         except ApiError as error:
-            return _json_reply(error.status, error.body, rate_headers), []
+            return _json_reply(error.status, error.body, rate_headers), None
         _alter_body(fault, result.body)
         return self._encode(result, fault, rate_headers)
 
@@ -337,13 +348,13 @@ class FakeX:
         return self._api.lookup(params, now)
 
     @staticmethod
-    def _encode(result: ApiResult, fault: Fault | None, rate_headers: dict) -> tuple[_Reply, list]:
+    def _encode(result: ApiResult, fault: Fault | None, rate_headers: dict) -> tuple[_Reply, ApiResult | None]:
         reply = _json_reply(result.status, result.body, rate_headers)
         if fault is not None and fault.kind == "malformed":
-            return _Reply(200, MALFORMED_BODY, rate_headers), []
+            return _Reply(200, MALFORMED_BODY, rate_headers), None
         if fault is not None and fault.kind == "truncated":
-            return _Reply(200, reply.body[: len(reply.body) // 2], rate_headers), []
-        return reply, result.served_ids
+            return _Reply(200, reply.body[: len(reply.body) // 2], rate_headers), None
+        return reply, result
 
     @staticmethod
     def _write(handler: BaseHTTPRequestHandler, reply: _Reply) -> None:
