@@ -1,34 +1,61 @@
 # Two commands on a fresh Debian machine with Python 3.11: `make demo` and `make test`.
+# Python packages come from requirements.lock (every package pinned with its hashes), so every machine
+# runs what CI ran; `make lock` re-resolves it, `make test-latest` tries the newest releases without it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+LATEST := .venv-latest
+PG_URL := postgresql+psycopg://monitor_test:monitor_test@127.0.0.1:5432/monitor_test
+PYTEST := python -m pytest -q -p no:cacheprovider
 
-.PHONY: demo test bench system-deps venv clean
+.PHONY: demo test test-latest lock check-lock bench system-deps venv clean
 
-$(STAMP): pyproject.toml
+# The lock must still match pyproject.toml: a dependency added without `make lock` stops here.
+check-lock:
+	@$(PYTHON) scripts/lockfile.py check
+
+$(STAMP): pyproject.toml $(LOCK)
+	@$(PYTHON) scripts/lockfile.py check
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-venv: $(STAMP)
+venv: check-lock $(STAMP)
+
+# Re-resolve the lock from pyproject.toml: the newest releases its ranges allow.
+lock:
+	$(PYTHON) scripts/lockfile.py make
 
 # Debian packages the tests need: PostgreSQL (a real server), Chromium (real browser tests),
 # poppler-utils (PDF to PNG). Installed only when missing; needs root (as on CI) or sudo.
 system-deps:
 	@bash scripts/system-deps.sh
 
-demo: $(STAMP)
+demo: check-lock $(STAMP)
 	$(BIN)/campaign-monitor demo
 
-test: $(STAMP) system-deps
+test: check-lock $(STAMP) system-deps
 	@bash scripts/ensure-postgres.sh
-	MONITOR_TEST_PG_URL=postgresql+psycopg://monitor_test:monitor_test@127.0.0.1:5432/monitor_test \
-	  $(BIN)/python -m pytest -q -p no:cacheprovider
+	@bash scripts/versions.sh $(VENV) locked
+	MONITOR_TEST_PG_URL=$(PG_URL) $(BIN)/$(PYTEST)
 
-bench: $(STAMP)
+# The suite on the newest releases pyproject.toml allows, in a throw-away venv without the lock: a
+# release that breaks us shows here before it reaches a user's own install.
+test-latest: system-deps
+	rm -rf $(LATEST)
+	$(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip install --quiet --upgrade pip
+	$(LATEST)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[test]'
+	@bash scripts/ensure-postgres.sh
+	@bash scripts/versions.sh $(LATEST) latest
+	MONITOR_TEST_PG_URL=$(PG_URL) $(LATEST)/bin/$(PYTEST)
+	rm -rf $(LATEST)
+
+bench: check-lock $(STAMP)
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) data tests/output
+	rm -rf $(VENV) $(LATEST) data tests/output
