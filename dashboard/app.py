@@ -56,15 +56,12 @@ def require_sign_in() -> None:
 
 def collection_banner() -> None:
     """A clear banner on every page when any campaign's collection is stale or failing."""
-    titles = {c.name: c.title for c in data.config().campaigns}
     for state in data.collection_states():
-        if state.failing:
-            st.error(f"Collection of {titles[state.campaign]} is failing: the last run failed. "
-                     "Figures may be incomplete. See Collector health.", icon=":material/error:")
-        elif state.stale:
-            since = ui.utc_text(state.last_success) if state.last_success else "ever"
-            st.warning(f"Collection of {titles[state.campaign]} is stale: no successful run since {since}. "
-                       "Figures may be incomplete. See Collector health.", icon=":material/warning:")
+        if state.headline is None:
+            continue
+        show = st.error if state.failing else st.warning
+        show(f"{state.headline} Figures may be incomplete. See Collector health.",
+             icon=":material/error:" if state.failing else ":material/warning:")
 
 
 # The tab's icon, served by the dashboard itself: a ":material/...:" page icon is fetched by the

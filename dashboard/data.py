@@ -11,7 +11,7 @@ import os
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from monitor import metrics
+from monitor import exports, metrics
 from monitor.attribution import correct_author as _correct_author
 from monitor.config import ENV_CONFIG, Config, database_url, load_config
 from monitor.db import make_engine, require_schema
@@ -109,15 +109,9 @@ def api_usage():
 
 
 def posts_csv(filters: Filters, search: PostSearch) -> bytes:
-    """The explorer's filtered rows as CSV bytes (not cached: built when the download is clicked)."""
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=metrics.CSV_COLUMNS)
-    writer.writeheader()
-    writer.writerows(metrics.posts_csv_rows(engine(), filters, search))
-    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+    """The explorer's filtered posts as CSV bytes (not cached: built when the download is clicked), in the
+    same columns as the weekly report's CSV (monitor.exports)."""
+    return exports.posts_csv(metrics.posts_for_download(engine(), filters, search))
 
 
 def correct_author(author_id: str, region: str, branch: str | None, corrected_by: str, note: str | None):

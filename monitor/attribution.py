@@ -41,8 +41,7 @@ def _regions():
 class Attributor:
     def __init__(self, config: Config):
         regions = _regions()
-        self.known = {k.username.lower(): regions.KnownAccount(k.username, k.region, k.branch)
-                      for k in config.known_accounts}
+        self.known = {k.username.lower(): k for k in config.known_accounts}
         self.version = attribution_version(regions.GAZETTEER_VERSION, config)
 
     def evidence(self, author: dict | None, place: dict | None, correction: RegionCorrection | None):
@@ -133,6 +132,21 @@ def correct_author(engine: Engine, config: Config, author_id: str, region: str, 
         s.flush()
         reattribute_authors(s, Attributor(config), [author])
     return correction
+
+
+def author_id_for_handle(engine: Engine, handle: str) -> str | None:
+    """The stored author with this X handle, in any case, with or without '@' (ix_authors_username_lower)."""
+    with transaction(engine) as s:
+        return s.scalar(select(Author.id).where(func.lower(Author.username) == handle.strip().lstrip("@").lower()))
+
+
+def correct_handle(engine: Engine, config: Config, handle: str, region: str, *, branch: str | None = None,
+                   corrected_by: str, note: str | None = None) -> RegionCorrection:
+    """correct_author for the stored author with this handle (ValueError when none is stored)."""
+    author_id = author_id_for_handle(engine, handle)
+    if author_id is None:
+        raise ValueError(f"no stored author @{handle.strip().lstrip('@')}")
+    return correct_author(engine, config, author_id, region, branch=branch, corrected_by=corrected_by, note=note)
 
 
 def recompute_all(engine: Engine, config: Config, progress: Callable[[int], None] | None = None) -> tuple[int, int]:

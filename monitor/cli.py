@@ -11,6 +11,7 @@ import click
 
 from monitor.config import ConfigError, bearer_token, database_url, load_config
 from monitor.db import DatabaseUnavailable, make_engine, require_schema, upgrade
+from monitor.reports import FORMATS
 from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
 
 USER_ERRORS = (ConfigError, DatabaseUnavailable, SourceConfigError)
@@ -149,13 +150,13 @@ def import_(app: App, files, progress):
 @pass_app
 def status(app: App):
     """Last run per campaign, posts stored, next run due."""
-    from monitor.health import campaign_statuses
+    from monitor.metrics import collection_states
     from monitor.timeutil import uk_local
 
     def when(t):
         return uk_local(t).strftime("%Y-%m-%d %H:%M %Z") if t else "-"
 
-    for s in campaign_statuses(app.engine(), app.config):
+    for s in collection_states(app.engine(), app.config, count_posts=True):
         click.echo(f"{s.campaign}: {s.posts} posts stored")
         if s.last_run_id is None:
             click.echo("  no collection run yet")
@@ -214,19 +215,11 @@ def regions_recompute(app: App, progress):
 @pass_app
 def regions_correct(app: App, username, region, branch, corrected_by, note):
     """Correct an author's region (recorded with who and when; applied to their posts at once)."""
-    from sqlalchemy import func, select
+    from monitor.attribution import correct_handle
 
-    from monitor.attribution import correct_author
-    from monitor.db import transaction
-    from monitor.models import Author
-
-    engine = app.engine()
-    with transaction(engine) as s:
-        author_id = s.scalar(select(Author.id).where(func.lower(Author.username) == username.lstrip("@").lower()))
-    if author_id is None:
-        raise click.ClickException(f"no stored author @{username.lstrip('@')}")
     try:
-        correct_author(engine, app.config, author_id, region, branch=branch, corrected_by=corrected_by, note=note)
+        correct_handle(app.engine(), app.config, username, region, branch=branch, corrected_by=corrected_by,
+                       note=note)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"@{username.lstrip('@')} is now {region}" + (f" ({branch})" if branch else ""))
@@ -236,7 +229,7 @@ def regions_correct(app: App, username, region, branch, corrected_by, note):
 @click.option("--week", required=True, metavar="YYYY-Www", help="ISO week in UK time, such as 2026-W47.")
 @click.option("--region", metavar="REGION", help="One region (key or NAHT name, e.g. London, 'NAHT Cymru'); default all.")
 @click.option("--campaign", "campaign_name", metavar="NAME", help="Campaign name (needed when several are configured).")
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "pdf"]), required=True,
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
               help="xlsx: workbook of every table; csv: the week's posts; pdf: A4 report.")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), help="File to write (default: the report's name here).")
 @pass_app

@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
+from monitor.regions import REGIONS, KnownAccount
+
 DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
 REAL_X_API = "https://api.twitter.com"
 ENV_CONFIG = "MONITOR_CONFIG"
@@ -53,13 +55,6 @@ class Campaign:
 
 
 @dataclass(frozen=True)
-class KnownAccountConfig:
-    username: str
-    region: str
-    branch: str | None = None
-
-
-@dataclass(frozen=True)
 class MetricsRefresh:
     # Hours after posting at which a post's metrics are re-read: most engagement comes early,
     # so reads thin out as a post ages (a decaying schedule), and stop after max_age_hours.
@@ -85,7 +80,7 @@ class Config:
     campaigns: tuple[Campaign, ...] = ()
     metrics_refresh: MetricsRefresh = field(default_factory=MetricsRefresh)
     region_display_names: dict[str, str] = field(default_factory=dict)
-    known_accounts: tuple[KnownAccountConfig, ...] = ()
+    known_accounts: tuple[KnownAccount, ...] = ()
     monthly_budget_usd: float = 100.0
     reports_folder: str = "data/reports"
     smtp: dict[str, Any] = field(default_factory=dict)
@@ -184,9 +179,7 @@ def _campaign(file: str, table: Any, index: int) -> Campaign:
     return Campaign(name=name.strip(), title=title, hashtags=hashtags, mentions=mentions, start_date=start)
 
 
-def _known_accounts(r: _Reader) -> tuple[KnownAccountConfig, ...]:
-    from monitor.regions import REGIONS
-
+def _known_accounts(r: _Reader) -> tuple[KnownAccount, ...]:
     items = r.get("known_accounts", list, [], "a list of tables {username, region, branch}")
     out = []
     for i, item in enumerate(items):
@@ -203,7 +196,7 @@ def _known_accounts(r: _Reader) -> tuple[KnownAccountConfig, ...]:
         if not region:
             kr.fail("region", f"one of {', '.join(REGIONS)} (missing)")
         branch = kr.get("branch", str, None, "a local authority name")
-        out.append(KnownAccountConfig(user.lstrip("@"), region, branch))
+        out.append(KnownAccount(user.lstrip("@"), region, branch))
     return tuple(out)
 
 
@@ -245,7 +238,6 @@ def parse_config(data: dict, file: str) -> Config:
                               "a number of minutes from 0 to 1440", lambda v: 0 <= v <= 1440),
     )
     display = reg.get("display_names", dict, {}, "a table of region key = display name")
-    from monitor.regions import REGIONS
     for k, v in display.items():
         if k not in REGIONS or not isinstance(v, str):
             raise ConfigError(file, f"regions.display_names.{k}",

@@ -22,15 +22,14 @@ import functools
 from collections import defaultdict
 from typing import Iterable
 
-from sqlalchemy import String, bindparam, case, delete, func, insert, literal, select, text
+from sqlalchemy import String, bindparam, delete, func, insert, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from monitor.metrics.sql import ENGAGEMENTS, count_if
 from monitor.models import (UNKNOWN_REGION, DaySummary, HourSummary, Post, PostHashtag, PostMatch, PostMention,
                             TermSummary, slice_key)
 
-ENGAGEMENTS = (Post.like_count + Post.repost_count + Post.reply_count + Post.quote_count
-               + Post.bookmark_count)
 CHUNK = 500  # ids per statement: well under SQLite's bound-parameter limit
 ADVISORY_LOCK = 7_304_115_001  # PostgreSQL advisory lock key of summary upkeep
 
@@ -56,16 +55,12 @@ def _matched(conditions: list):
             .subquery())
 
 
-def _count_if(condition):
-    return func.sum(case((condition, 1), else_=0))
-
-
 def day_rows(conditions: list):
     """The summary_days rows (DAY_COLUMNS) of the slices of the posts meeting the conditions."""
     m = _matched(conditions).c
     key = [m.campaign, m.day, m.author_id, m.region, m.branch]
-    return (select(*key, func.count(), _count_if(m.kind == "original"), _count_if(m.kind == "reply"),
-                   _count_if(m.kind == "quote"), _count_if(m.region == UNKNOWN_REGION), func.min(m.followers),
+    return (select(*key, func.count(), count_if(m.kind == "original"), count_if(m.kind == "reply"),
+                   count_if(m.kind == "quote"), count_if(m.region == UNKNOWN_REGION), func.min(m.followers),
                    func.sum(m.impressions), func.sum(m.engagements), func.max(m.engagements))
             .group_by(*key))
 

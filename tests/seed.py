@@ -10,7 +10,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 
 from monitor.attribution import Attributor, latest_corrections
-from monitor.config import Campaign, Config, KnownAccountConfig
+from monitor.config import Campaign, Config
+from monitor.regions import KnownAccount
 from monitor.db import transaction
 from monitor.models import CollectionRun
 from monitor.parse import parse_page
@@ -75,8 +76,8 @@ class SmallSet:
 
 
 SMALL = SmallSet()
-KNOWN = (KnownAccountConfig("alice", "London"), KnownAccountConfig("bob", "North West", "Manchester"),
-         KnownAccountConfig("dave", "Scotland"))
+KNOWN = (KnownAccount("alice", "London"), KnownAccount("bob", "North West", "Manchester"),
+         KnownAccount("dave", "Scotland"))
 
 
 def small_config(config: Config) -> Config:

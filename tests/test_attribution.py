@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from monitor.attribution import Attributor, correct_author, latest_corrections, recompute_all, stale_authors
 from monitor.cli import main
-from monitor.config import KnownAccountConfig
+from monitor.regions import KnownAccount
 from monitor.db import transaction
 from monitor.models import Author, Post, RegionCorrection
 from monitor.parse import parse_page
@@ -54,7 +54,7 @@ def test_author_from_profile_and_post_from_its_place(engine, config):
 
 
 def test_known_account_beats_profile(engine, config):
-    cfg = replace(config, known_accounts=(KnownAccountConfig("HeadTeacher_Kate", "London", "Camden"),))
+    cfg = replace(config, known_accounts=(KnownAccount("HeadTeacher_Kate", "London", "Camden"),))
     store(engine, cfg, leeds_page())
     author, posts = regions_of(engine)
     assert (author.region, author.branch, author.region_evidence) == ("London", "Camden", "known_account")
@@ -86,7 +86,7 @@ def test_correction_rejects_unknown_region(engine, config):
 def test_known_account_change_makes_authors_stale_and_recompute_applies_it(engine, config):
     store(engine, config, leeds_page())
     assert stale_authors(engine, config) == 0
-    cfg = replace(config, known_accounts=(KnownAccountConfig("headteacher_kate", "South West"),))
+    cfg = replace(config, known_accounts=(KnownAccount("headteacher_kate", "South West"),))
     assert stale_authors(engine, cfg) == 1
     authors, posts = recompute_all(engine, cfg)
     assert (authors, posts) == (1, 2)

@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from monitor import metrics
+from monitor import exports, metrics
 from monitor.db import transaction
 from monitor.metrics import Filters, PostSearch
+from monitor.metrics import explorer as explorer_module
 from monitor.models import Author, Post, PostMatch
 from monitor.timeutil import uk_today
 from tests.seed import seed_realistic
@@ -102,12 +103,12 @@ def test_filters_combine(explorer):
 
 
 @pytest.mark.parametrize("size", [1, 7, 50])
-@pytest.mark.parametrize("text_ids_max", [metrics.TEXT_IDS_MAX, 3])
+@pytest.mark.parametrize("text_ids_max", [explorer_module.TEXT_IDS_MAX, 3])
 def test_every_page_in_order_with_the_same_total(explorer, size, text_ids_max, monkeypatch):
     """Pages read only the days that hold them: together they are every match, newest first, once.
     A text with few matches is read by id, one with more than TEXT_IDS_MAX like the other filters:
     with a bound of 3, this small set takes the second way too."""
-    monkeypatch.setattr(metrics, "TEXT_IDS_MAX", text_ids_max)
+    monkeypatch.setattr(explorer_module, "TEXT_IDS_MAX", text_ids_max)
     engine, f = explorer
     posts = window_posts(engine, f)
     handle = posts[0]["username"]
@@ -126,5 +127,5 @@ def test_csv_holds_the_searched_posts(explorer):
     engine, f = explorer
     posts = window_posts(engine, f)
     handle = posts[0]["username"]
-    rows = metrics.posts_csv_rows(engine, f, PostSearch(author=handle.upper()))
+    rows = exports.post_rows(metrics.posts_for_download(engine, f, PostSearch(author=handle.upper())))
     assert [r["url"] for r in rows] == [metrics.post_url(handle, p["id"]) for p in posts if p["username"] == handle]

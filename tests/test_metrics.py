@@ -6,11 +6,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from monitor import metrics
+from monitor import exports, metrics
 from monitor.attribution import correct_author
 from monitor.db import transaction
 from monitor.metrics import Filters, PostSearch
 from monitor.models import Post
+from monitor.safety import neutralise
 from tests import pages
 from tests.seed import (CAMPAIGN, OTHER_CAMPAIGN, SMALL, TERMS, add_run, seed_small, small_config,
                         store_api_page, utc)
@@ -184,13 +185,13 @@ def test_posts_page_paging_keeps_the_total(small):
 
 
 def test_csv_rows_are_the_filtered_rows_and_spreadsheet_safe(small):
-    rows = metrics.posts_csv_rows(small, week(region="London"))
+    rows = exports.post_rows(metrics.posts_for_download(small, week(region="London")))
     # A reply starting with @ would be read as a formula by a spreadsheet: prefixed with '.
     assert [r["text"] for r in rows] == ["'@NAHTnews thanks for this", "Roundtable with our MP #InvestInPupilServices"]
-    assert list(rows[0]) == list(metrics.CSV_COLUMNS)
+    assert list(rows[0]) == list(exports.POST_COLUMNS)
     assert rows[0]["url"].startswith("https://x.com/alice/status/")
-    assert metrics.spreadsheet_safe("=HYPERLINK(\"http://evil\")") == "'=HYPERLINK(\"http://evil\")"
-    assert metrics.spreadsheet_safe("@NAHTnews thanks") == "'@NAHTnews thanks"
+    assert neutralise("=HYPERLINK(\"http://evil\")") == "'=HYPERLINK(\"http://evil\")"
+    assert neutralise("@NAHTnews thanks") == "'@NAHTnews thanks"
 
 
 def test_collection_gaps_and_failed_runs(engine):

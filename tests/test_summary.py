@@ -15,7 +15,8 @@ from sqlalchemy import func, select, update
 from monitor import metrics
 from monitor.attribution import correct_author, recompute_all
 from monitor.collector import Collector
-from monitor.config import Campaign, KnownAccountConfig
+from monitor.config import Campaign
+from monitor.regions import KnownAccount
 from monitor.db import downgrade, make_engine, table_names, transaction, upgrade
 from monitor.fakex import FakeX, SimClock
 from monitor.importer import import_jsonl
@@ -270,7 +271,7 @@ def test_summary_follows_collection_in_two_campaigns_refresh_correction_and_reco
     with transaction(engine) as s:
         ids = s.execute(select(Post.author_id).distinct().limit(5)).scalars().all()
         names = s.scalars(select(Author.username).where(Author.id.in_(ids))).all()
-    recomputed = replace(cfg, known_accounts=tuple(KnownAccountConfig(n, "North East") for n in names))
+    recomputed = replace(cfg, known_accounts=tuple(KnownAccount(n, "North East") for n in names))
     recompute_all(engine, recomputed)
     assert_in_step(engine)
     assert_all_figures(engine, (ALL.name, FUND.name))

@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
+from monitor import metrics
 
 LIVE_SECONDS = 60
 
@@ -14,7 +15,7 @@ def states_table(states, titles) -> None:
         "Last status": [s.last_status or "never run" for s in states],
         "Last success": [ui.utc_text(s.last_success) for s in states],
         "Next run due": [ui.utc_text(s.next_due) for s in states],
-        "State": ["failing" if s.failing else "stale" if s.stale else "ok" for s in states],
+        "State": [s.condition for s in states],
     }), hide_index=True, key="states_table")
     for s in states:
         if s.last_error and s.failing:
@@ -34,12 +35,13 @@ def usage(cfg) -> None:
                    help=f"Against a monthly budget of ${u.budget_usd:,.0f}")
     if u.budget_used is not None:
         st.progress(min(1.0, u.budget_used), text=budget_text(u.budget_used, u.budget_usd))
-        if u.budget_used >= 1:
+        if u.budget_state == "over":
             st.error("The estimated cost is over this month's budget.")
-        elif u.budget_used >= 0.8:
-            st.warning("The estimated cost is over 80% of this month's budget.")
-    st.caption("Posts read x $0.005 + users read x $0.010 (X pay-per-use). Re-reads within a UTC day are billed "
-               "once, so this estimate errs high. Budget: [dashboard] monthly_budget_usd in config.toml.")
+        elif u.budget_state == "warning":
+            st.warning(f"The estimated cost is over {metrics.BUDGET_WARNING_SHARE:.0%} of this month's budget.")
+    st.caption(f"Posts read x ${metrics.PRICE_PER_POST_READ:.3f} + users read x ${metrics.PRICE_PER_USER_READ:.3f} "
+               "(X pay-per-use). Re-reads within a UTC day are billed once, so this estimate errs high. "
+               "Budget: [dashboard] monthly_budget_usd in config.toml.")
 
 
 def budget_text(used: float, budget_usd: float) -> str:
@@ -69,7 +71,8 @@ def runs_table(campaign: str) -> None:
 def health() -> None:
     cfg = data.config()
     titles = {c.name: c.title for c in cfg.campaigns}
-    st.caption(f"Runs every {cfg.interval_minutes:g} minutes; stale after {2 * cfg.interval_minutes:g} minutes "
+    stale_minutes = metrics.stale_limit(cfg.interval_minutes).total_seconds() / 60
+    st.caption(f"Runs every {cfg.interval_minutes:g} minutes; stale after {stale_minutes:g} minutes "
                "without a successful run. Refreshes every minute.")
     states = data.collection_states()
     states_table(states, titles)
@@ -84,7 +87,8 @@ def gaps_table(filters) -> None:
     st.subheader(f"Collection gaps and failed runs, {ui.period_label(filters.from_date, filters.to_date)}")
     gaps = data.collection_gaps(filters)
     if not gaps:
-        st.success("No gaps: a successful run at least every two intervals, and no failed run.")
+        st.success(f"No gaps: a successful run at least every {metrics.STALE_AFTER_INTERVALS} intervals, "
+                   "and no failed run.")
         return
     st.dataframe(pd.DataFrame({"From": [ui.utc_text(g.start) for g in gaps], "To": [ui.utc_text(g.end) for g in gaps],
                                "What": [g.reason for g in gaps], "Detail": [g.detail for g in gaps]}),

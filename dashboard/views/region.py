@@ -91,7 +91,7 @@ def correction_form(rows) -> None:
     by_label = {f"@{a.username}": a for a in rows}
     with st.form("correction", clear_on_submit=True):
         who = st.selectbox("Author", list(by_label), key="correct_author")
-        region = st.selectbox("Correct region", metrics.region_keys()[:-1], format_func=ui.region_name,
+        region = st.selectbox("Correct region", metrics.SELECTABLE_REGIONS, format_func=ui.region_name,
                               key="correct_region")
         branch = st.text_input("Branch (optional, local authority)", key="correct_branch")
         signed_in = signed_in_name()

@@ -1,6 +1,6 @@
 """The weekly report's content, read from the database once: every renderer (XLSX, CSV, PDF) formats
-this object and none of them queries. Every figure comes from monitor.metrics (or monitor.report_data),
-so the report shows exactly what the dashboard shows for the same week.
+this object and none of them queries. Every figure comes from monitor.metrics, so the report shows
+exactly what the dashboard shows for the same week.
 """
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from sqlalchemy.engine import Engine
 from monitor import metrics
 from monitor.config import Campaign, Config, ConfigError
 from monitor.metrics import (CollectionGap, ContributorRow, Definition, Filters, GroupRow, KpisWithChange,
-                             PostRow, TermRow, TimelinePoint)
-from monitor.report_data import RunCounts, search_run_counts
+                             PostRow, RunCounts, TermRow, TimelinePoint)
 from monitor.timeutil import iso_week_days, uk_day_start, utcnow, week_bounds_utc
 
 TOP_N = 10
@@ -122,7 +121,7 @@ def build_weekly_report(engine: Engine, config: Config, year: int, week: int, ca
         mentions=tuple(metrics.mentions(engine, filters, n=TERMS_N)),
         # Collection is per campaign, not per region: a gap hides posts from every region.
         gaps=tuple(metrics.collection_gaps(engine, filters, config.interval_minutes, now=now)),
-        runs=search_run_counts(engine, chosen.name, start_utc, min(end_utc, now)),
+        runs=metrics.search_run_counts(engine, chosen.name, start_utc, min(end_utc, now)),
         posts=tuple(page.rows), posts_total=page.total,
         definitions=metrics.DEFINITIONS,
     )

@@ -38,7 +38,7 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import (Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle)
 
 from monitor.reports.model import WeeklyReport
-from monitor.reports.safety import REPLACEMENT, clean_text
+from monitor.safety import REPLACEMENT, clean_text
 from monitor.timeutil import uk_local
 
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"

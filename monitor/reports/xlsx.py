@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from monitor.metrics import Kpis
 from monitor.reports.model import WeeklyReport
-from monitor.reports.safety import neutralise
+from monitor.safety import neutralise
 from monitor.timeutil import uk_local
 
 DATE_FORMAT = "ddd dd mmm yyyy"

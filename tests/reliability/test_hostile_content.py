@@ -19,14 +19,14 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from monitor import metrics
+from monitor import exports
 from monitor.collector import Collector
 from monitor.config import DEMO_CAMPAIGN, default_config
 from monitor.db import make_engine, transaction, upgrade
 from monitor.fakex import FakeX
 from monitor.models import Author, Post
 from monitor.reports import build_weekly_report, render
-from monitor.reports.safety import FORMULA_STARTS, neutralise
+from monitor.safety import FORMULA_STARTS, neutralise
 from monitor.sources.x import XSource
 from monitor.timeutil import UK
 from tests.conftest import TOKEN
@@ -62,12 +62,14 @@ assert len(HOSTILE[-1][1]) == 30_000
 
 
 @pytest.mark.parametrize("name, value", HOSTILE, ids=[h[0] for h in HOSTILE])
-def test_explorer_csv_and_reports_neutralise_the_same_way(name, value):
-    """One neutraliser serves the explorer CSV (metrics.spreadsheet_safe) and the reports (safety.neutralise)."""
-    assert metrics.spreadsheet_safe(value) == neutralise(value)
-    assert metrics.spreadsheet_safe(None) == metrics.spreadsheet_safe("") == ""
+def test_every_csv_cell_is_neutralised(name, value):
+    """One writer serves every CSV (the explorer's and the weekly report's: monitor.exports): a hostile text
+    comes back from the file exactly as safety.neutralise made it, with no control character left."""
+    body = exports.csv_bytes(["text", "empty"], [{"text": value, "empty": ""}]).decode("utf-8-sig")
+    [row] = list(csv.DictReader(io.StringIO(body)))
+    assert row == {"text": neutralise(value), "empty": ""}
     if "\x00" in value or "\x07" in value:
-        assert "\x00" not in metrics.spreadsheet_safe(value) and "\x07" not in metrics.spreadsheet_safe(value)
+        assert "\x00" not in row["text"] and "\x07" not in row["text"]
 
 
 # --- the corpus served by the simulated X API and collected --------------------------------------------

@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 import pytest
 
-from monitor.reports.safety import neutralise
+from monitor.safety import neutralise
 from tests.reports.conftest import FORMULA_LIKE, HOSTILE
 
 

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from monitor.reports import render
-from monitor.reports.csv_export import COLUMNS
+from monitor.exports import POST_COLUMNS
 from tests.reports.conftest import FORMULA_LIKE, HOSTILE, build, seed_hostile, sql_posts
 from tests.reports.test_build import oct_utc, seed_clock_change_week
 from tests.seed import SMALL
@@ -86,7 +86,7 @@ def test_every_sheet_has_a_frozen_header_and_widths(small, small_cfg):
 def test_csv_is_the_weeks_posts(small, small_cfg):
     rows = csv_rows(build(small, small_cfg))
     in_db = sql_posts(small, *SMALL.week)
-    assert list(rows[0]) == list(COLUMNS)
+    assert list(rows[0]) == list(POST_COLUMNS)
     assert {r["post_id"] for r in rows} == set(in_db)
     assert sum(int(r["engagements"]) for r in rows) == sum(p["engagements"] for p in in_db.values())
     reply = next(r for r in rows if r["kind"] == "reply")

@@ -1,4 +1,4 @@
-"""Spreadsheet safety for untrusted text (post text, names, locations from X), shared by CSV and XLSX.
+"""Spreadsheet safety for untrusted text (post text, names, locations from X), shared by every CSV and XLSX.
 
 OWASP CSV injection: a cell whose text starts with `=`, `+`, `-`, `@`, a tab or a carriage return may
 be run as a formula by Excel, LibreOffice or Google Sheets (`=HYPERLINK(...)` exfiltrates, `@SUM(...)`
@@ -10,7 +10,9 @@ and `-2+3` compute). We prefix such text with a single quote `'`, OWASP's recomm
 - only text is touched: numbers (counts, dates) stay numbers and keep working in sums and charts.
 
 Control characters other than tab, newline and carriage return (a NUL byte, for example) are replaced
-by U+FFFD: XLSX (XML) cannot hold them at all, and a NUL ends a line early in many CSV readers.
+by U+FFFD: XLSX (XML) cannot hold them at all, and a NUL ends a line early in many CSV readers. So are
+lone UTF-16 surrogates, which no file can encode (the store already replaces them: this holds for text
+that reaches a file another way).
 """
 from __future__ import annotations
 
@@ -20,11 +22,11 @@ from typing import Any
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
 REPLACEMENT = "\ufffd"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def clean_text(text: str) -> str:
-    """Text with the control characters no spreadsheet or PDF can hold replaced by U+FFFD."""
+    """Text with the control characters and lone surrogates no spreadsheet or PDF can hold replaced by U+FFFD."""
     return _CONTROL.sub(REPLACEMENT, text)
 
 
