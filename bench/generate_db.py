@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from monitor.db import make_engine, upgrade  # noqa: E402
 from monitor.regions import UNKNOWN  # noqa: E402
+from monitor.snowflake import snowflake_at  # noqa: E402
 from monitor.timeutil import UK  # noqa: E402
 
 CAMPAIGN = "invest-in-pupil-and-family-services"
@@ -36,7 +37,6 @@ HOUR_WEIGHTS = (1.0, 0.5, 0.3, 0.2, 0.2, 0.5, 2, 6, 8, 6, 4, 4, 5, 4, 3, 4, 5, 6
 REGION_WEIGHTS = {"North East": 4, "North West": 11, "Yorkshire and The Humber": 8, "East Midlands": 7,
                   "West Midlands": 9, "East of England": 10, "London": 14, "South East": 14, "South West": 9,
                   "Wales": 5, "Northern Ireland": 3, "Scotland": 2, UNKNOWN: 22}
-EPOCH_MS = 1288834974657
 RAW_PAD = "x" * 500  # real `raw` JSON of a post is a few hundred bytes to 2 KB
 
 
@@ -92,7 +92,7 @@ def make_posts(rng: random.Random, authors: list[dict], count: int, days: int, n
     cumulative = list(_accumulate(ranks))
     who = rng.choices(authors, cum_weights=cumulative, k=count)
     for seq, (moment, author) in enumerate(zip(post_times(rng, count, days, now.astimezone(UK).date()), who)):
-        post_id = str(((int(moment.timestamp() * 1000) - EPOCH_MS) << 22) | (seq & 0x3FFFFF))
+        post_id = snowflake_at(moment, seq & 0x3FFFFF)
         local = moment.astimezone(UK)
         kind = rng.choices(("original", "reply", "quote"), (75, 18, 7))[0]
         tags = rng.sample(CAMPAIGN_TAGS, rng.choices((1, 2, 3), (60, 30, 10))[0])

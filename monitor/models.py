@@ -108,11 +108,21 @@ class Place(Base):
     raw: Mapped[dict] = mapped_column(JSON)
 
 
+ONLY_ON_DIALECT = "only_on_dialect"   # Index.info key: the dialect an index is made on (only_on)
+
+
+def only_on(dialect: str, index: Index) -> Index:
+    """An index made on one dialect only: Index.ddl_if for the DDL, and the dialect in the index's info for
+    the migration comparison (on_this_dialect), which must not read SQLAlchemy's private _ddl_if."""
+    index.info[ONLY_ON_DIALECT] = dialect
+    return index.ddl_if(dialect=dialect)
+
+
 def on_this_dialect(obj, name, type_, reflected, compare_to, *, dialect: str) -> bool:
     """Alembic's include_object: leave out of a comparison an index the models create only on
-    another dialect (Index.ddl_if)."""
-    only_on = getattr(getattr(obj, "_ddl_if", None), "dialect", None)
-    return reflected or type_ != "index" or only_on in (None, dialect)
+    another dialect (only_on)."""
+    only_on_dialect = obj.info.get(ONLY_ON_DIALECT) if type_ == "index" else None
+    return reflected or only_on_dialect in (None, dialect)
 
 
 class Post(RegionColumns, Base):
@@ -155,12 +165,12 @@ class Post(RegionColumns, Base):
         # from the wide rows (a third of the CPU for 30 days of 1M posts; migration 0008). Not on
         # PostgreSQL, whose B-tree entries are limited to ~2.7 kB, which a post's text can pass (an
         # emoji sequence is many bytes for one character of X's 280).
-        Index("ix_posts_created_date_uk", "created_date_uk").ddl_if(dialect="postgresql"),
-        Index("ix_posts_day_text", "created_date_uk", "text", "id").ddl_if(dialect="sqlite"),
+        only_on("postgresql", Index("ix_posts_created_date_uk", "created_date_uk")),
+        only_on("sqlite", Index("ix_posts_day_text", "created_date_uk", "text", "id")),
         # "Text contains" on PostgreSQL: the posts holding the words' trigrams, found before any text is
         # read (pg_trgm, migration 0009): a rare text in 30 days of 1M posts 290 -> 26-45 ms.
-        Index("ix_posts_text_trgm", "text", postgresql_using="gin",
-              postgresql_ops={"text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        only_on("postgresql", Index("ix_posts_text_trgm", "text", postgresql_using="gin",
+                                    postgresql_ops={"text": "gin_trgm_ops"})),
         # Every dashboard figure reads these columns over a UK date range: answered from the index
         # alone (migration 0002; bench/bench_dashboard.py measures it).
         Index("ix_posts_dashboard", "created_date_uk", "region", "branch", "author_id", "kind", "author_followers",

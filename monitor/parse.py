@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from monitor.models import Author, Place, Post, PostHashtag, PostMention
+from monitor.snowflake import snowflake_time
 from monitor.timeutil import parse_api_time, uk_local
 
 # Every row starts openly Unknown; monitor.attribution fills in the region before storing.
@@ -163,9 +164,8 @@ def parse_post(post: dict, authors: dict[str, dict], now: datetime) -> dict:
 
 
 def created_from_id(post_id: str) -> datetime:
-    """A post's time is in its snowflake id: ((id >> 22) + 1288834974657) ms since the epoch."""
-    ms = (int(post_id) >> 22) + 1288834974657
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    """A post's time is in its snowflake id (monitor.snowflake)."""
+    return snowflake_time(post_id)
 
 
 def entity_tags(post: dict) -> list[str]:

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-EPOCH_MS = 1288834974657
+from monitor.snowflake import snowflake_at
 
 
 def snowflake(when: datetime, seq: int = 0) -> str:
-    ms = int(when.timestamp() * 1000)
-    return str(((ms - EPOCH_MS) << 22) | seq)
+    return snowflake_at(when, seq)
 
 
 def user(uid: str, username: str, location: str | None = "Leeds, UK", followers: int = 120) -> dict:

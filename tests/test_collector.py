@@ -16,6 +16,7 @@ from monitor.config import Campaign
 from monitor.db import transaction
 from monitor.fakex import FakeX, Fault, SimClock
 from monitor.models import CollectionRun, Post, PostMatch, RunEvent, RunPost, SearchCursor
+from monitor.snowflake import snowflake_at
 from monitor.sources.x import CollectionHalted, SourceConfigError, XSource, build_queries
 from tests.conftest import TOKEN
 
@@ -202,7 +203,7 @@ def test_odd_pages_keep_every_post_once(sqlite_engine, config, fake, kind):
 def test_since_id_older_than_seven_days_falls_back_to_start_time(sqlite_engine, config, fake):
     query = build_queries(CAMPAIGN.terms)[0]
     old = fake.now() - timedelta(days=9)
-    old_id = str(((int(old.timestamp() * 1000) - 1288834974657) << 22))
+    old_id = snowflake_at(old)
     with transaction(sqlite_engine) as s:
         s.add(SearchCursor(campaign=CAMPAIGN.name, query=query, since_id=old_id, updated_at=old))
     [summary] = make_collector(sqlite_engine, config, fake).collect_campaign(CAMPAIGN)

@@ -13,7 +13,9 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from .generator import Corpus, PostFacts, snowflake, snowflake_ms, to_ms
+from monitor.snowflake import snowflake, snowflake_ms
+
+from .generator import Corpus, PostFacts, to_ms
 from .query import MAX_QUERY_LENGTH, QueryError, campaign_query, parse_query
 
 PROBLEMS = "https://api.twitter.com/2/problems/"

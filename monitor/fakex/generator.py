@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from monitor.snowflake import snowflake
+
 from . import profiles
 
-TWITTER_EPOCH_MS = 1288834974657
 UK_TIME = ZoneInfo("Europe/London")
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000
@@ -33,20 +34,6 @@ OFFICIAL_SHARE, BRANCH_SHARE = 0.03, 0.004     # of all posts
 TAG_COUNT_CUM_WEIGHTS = (60, 90, 100)           # 1, 2 or 3 campaign tags in a post
 ACTIVITY_BY_KIND = {kind: activity for kind, _share, activity in profiles.AUTHOR_KINDS}
 
-
-# --- snowflake ids -------------------------------------------------------------------------
-
-def snowflake(ms: int, low_bits: int) -> int:
-    """X post id: milliseconds since X's epoch in the high bits, worker and sequence below."""
-    return ((ms - TWITTER_EPOCH_MS) << 22) | low_bits
-
-
-def snowflake_ms(post_id: int | str) -> int:
-    return (int(post_id) >> 22) + TWITTER_EPOCH_MS
-
-
-def snowflake_time(post_id: int | str) -> datetime:
-    return datetime.fromtimestamp(snowflake_ms(post_id) / 1000, timezone.utc)
 
 
 def iso_time(ms: int) -> str:
