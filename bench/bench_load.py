@@ -39,13 +39,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from monitor.serve import dashboard_env, dashboard_server  # noqa: E402
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 OUTPUT = ROOT / "bench" / "output"
 SOURCE_DB = OUTPUT / "bench.db"
 LOAD_DB = OUTPUT / "load.db"
-APP = ROOT / "dashboard" / "app.py"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+BROWSER_ARGS = [*CHROMIUM_ARGS, "--disable-dev-shm-usage"]   # many sessions at once: /dev/shm is small
 PAGES = (("overview", ""), ("region", "region?region=London"), ("posts", "posts"), ("health", "health"))
 LOCKED = ("database is locked", "database table is locked")
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -152,37 +152,6 @@ class CollectorThread(threading.Thread):
             handler.close()
 
 
-# --- the dashboard server -----------------------------------------------------------------------
-
-def start_dashboard(url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
-    import socket
-    import urllib.request
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-    env.update(MONITOR_DATABASE_URL=url, PYTHONPATH=str(ROOT))
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none", "--logger.level", "info"]
-    with open(log_path, "wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"streamlit exited with {process.returncode}: see {log_path}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return process, base_url
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise SystemExit("streamlit did not start within 90 s")
-
-
 # --- the browser sessions -----------------------------------------------------------------------
 
 class Results:
@@ -252,7 +221,7 @@ async def drive(base_url: str, sessions: int, rounds: int, browsers: int, cap: f
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        launched = [await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS) for _ in range(browsers)]
+        launched = [await p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS) for _ in range(browsers)]
         try:
             # One warm-up visit so every session measures a started app (the first run of a page compiles it).
             warm = await launched[0].new_page()
@@ -303,23 +272,20 @@ def main(argv=None) -> int:
     logs = OUTPUT / "load-logs"
     logs.mkdir(exist_ok=True)
     collector_log, server_log = logs / "collector.log", logs / "streamlit.log"
-    server, base_url = start_dashboard(url, server_log)
     stop = threading.Event()
     collector = CollectorThread(url, args.interval, collector_log, stop)
     results = Results()
-    try:
-        log(f"dashboard on {base_url}; collector polling every {args.interval:g} s into {LOAD_DB.name}")
-        collector.start()
-        elapsed = asyncio.run(drive(base_url, args.sessions, args.rounds, args.browsers, args.cap,
-                                    args.page_timeout, results))
-    finally:
-        stop.set()
-        collector.join(timeout=60)
-        server.terminate()
+    with dashboard_server(env=dashboard_env(database_url=url), cwd=ROOT, log=server_log, timeout=90,
+                          extra_args=("--logger.level", "info")) as server:
+        base_url = server.url
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            log(f"dashboard on {base_url}; collector polling every {args.interval:g} s into {LOAD_DB.name}")
+            collector.start()
+            elapsed = asyncio.run(drive(base_url, args.sessions, args.rounds, args.browsers, args.cap,
+                                        args.page_timeout, results))
+        finally:
+            stop.set()
+            collector.join(timeout=60)
 
     server_text = server_log.read_text(errors="replace")
     collector_text = collector_log.read_text(errors="replace") if collector_log.exists() else ""

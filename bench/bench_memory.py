@@ -21,22 +21,19 @@ import argparse
 import multiprocessing as mp
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
 from _common import CORPUS_START, TOKEN, machine, rss_kib_of
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 PAGES = ["", "region?region=London", "posts", "health", "help"]
 
 
@@ -113,26 +110,6 @@ def report_collector(results: list[dict], days: int, posts_per_day: int) -> None
 
 # --- dashboard -------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_health(base_url: str, process: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"streamlit did not answer on {base_url} within {timeout} s")
-
-
 def generated_database(posts: int) -> str:
     """The dashboard bench's generated SQLite database (bench/output/), made when missing."""
     sys.path.insert(0, str(ROOT / "bench"))
@@ -156,19 +133,12 @@ def generated_database(posts: int) -> str:
 def dashboard_session(db_url: str, workdir: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-    env.update(MONITOR_DATABASE_URL=db_url, PYTHONPATH=str(ROOT), MONITOR_CACHE_DIR=str(workdir / "cache"))
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
-    log = workdir / "streamlit.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
+    from monitor.serve import dashboard_env, dashboard_server
+
+    env = dashboard_env(database_url=db_url, MONITOR_CACHE_DIR=str(workdir / "cache"))
     timings = {}
-    try:
-        wait_for_health(base_url, process)
+    with dashboard_server(env=env, cwd=workdir, log=workdir / "streamlit.log", timeout=120) as server:
+        base_url, process = server.url, server.process
         idle_kib = rss_kib_of(process.pid)[0]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -184,12 +154,6 @@ def dashboard_session(db_url: str, workdir: Path) -> dict:
                 timings[path or "overview"] = time.perf_counter() - began
             after_kib, peak_kib = rss_kib_of(process.pid)
             browser.close()
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
     return {"idle_kib": idle_kib, "after_kib": after_kib, "peak_kib": peak_kib, "timings": timings}
 
 

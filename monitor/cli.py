@@ -252,13 +252,15 @@ def report(app: App, week, region, campaign_name, fmt, out):
 
 @main.command()
 @click.option("--port", default=8501, show_default=True)
+@click.option("--address", default="127.0.0.1", show_default=True,
+              help="Address to listen on: loopback behind a reverse proxy; 0.0.0.0 inside a container.")
 @pass_app
-def dashboard(app: App, port):
+def dashboard(app: App, port, address):
     """Start the Streamlit dashboard."""
-    from monitor.demo import run_dashboard
+    from monitor.serve import run_dashboard
 
     app.engine()  # fail clearly now if the database is unreachable or not migrated
-    sys.exit(run_dashboard(app.config_path, port))
+    sys.exit(run_dashboard(app.config_path, port, address))
 
 
 @main.command()

@@ -13,14 +13,8 @@ from sqlalchemy.engine import make_url
 
 from monitor.config import default_config
 from monitor.db import make_engine, upgrade
+from tests.helpers import CACHE_DIR, CHROMIUM, CHROMIUM_ARGS, PG_URL, SHARED_SAMPLES
 
-SHARED_SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "x-api-v2-samples"
-PG_URL = os.environ.get("MONITOR_TEST_PG_URL")
-TOKEN = "test-bearer-token-7f3a9c"
-CACHE_DIR = Path(__file__).resolve().parents[1] / ".cache"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(autouse=True)

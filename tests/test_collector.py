@@ -18,7 +18,7 @@ from monitor.fakex import FakeX, Fault, SimClock
 from monitor.models import CollectionRun, Post, PostMatch, RunEvent, RunPost, SearchCursor
 from monitor.snowflake import snowflake_at
 from monitor.sources.x import CollectionHalted, SourceConfigError, XSource, build_queries
-from tests.conftest import TOKEN
+from tests.helpers import TOKEN
 
 CAMPAIGN = Campaign(name="ipfs", title="IPFS", hashtags=("InvestInPupilServices", "PupilAndFamilyServices",
                                                           "FundOurSchools"), mentions=("NAHTnews",))

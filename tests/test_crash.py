@@ -15,27 +15,7 @@ from sqlalchemy import func, select
 from monitor.db import make_engine, transaction
 from monitor.fakex import FakeX, SimClock
 from monitor.models import CollectionRun, Post, RunPost
-from tests.conftest import TOKEN
-
-HASHTAGS = ("InvestInPupilServices", "PupilAndFamilyServices", "FundOurSchools")
-
-
-def write_config(tmp_path, db_url: str, base_url: str) -> str:
-    path = tmp_path / "config.toml"
-    path.write_text(f"""
-[database]
-url = "{db_url}"
-[x_api]
-base_url = "{base_url}"
-timeout_seconds = 5
-backoff_seconds = 0.05
-[[campaigns]]
-name = "ipfs"
-hashtags = {list(HASHTAGS)!r}
-mentions = ["NAHTnews"]
-""".replace("'", '"'))
-    return str(path)
-
+from tests.helpers import TOKEN, write_config
 
 class KillingCollector:
     """Runs `campaign-monitor collect --once` and SIGKILLs it when told to by the fake API."""

@@ -12,7 +12,7 @@ from monitor.fakex import FakeX, SimClock
 from monitor.models import CollectionRun, Post
 from monitor.refresh import next_refresh_time, refresh_metrics
 from monitor.sources.x import XSource
-from tests.conftest import TOKEN
+from tests.helpers import TOKEN
 
 CAMPAIGN = Campaign(name="ipfs", title="IPFS", hashtags=("InvestInPupilServices", "PupilAndFamilyServices",
                                                           "FundOurSchools"), mentions=("NAHTnews",))

@@ -19,7 +19,7 @@ from monitor.fakex import FakeX, Fault, SimClock
 from monitor.models import CollectionRun, Post
 from monitor.scheduler import CampaignScheduler
 from monitor.sources.x import SourceConfigError, XSource
-from tests.conftest import TOKEN
+from tests.helpers import TOKEN
 from tests.reliability.helpers import CAMPAIGN, LOOKUP, runs, start_fake
 
 

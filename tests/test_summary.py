@@ -26,7 +26,7 @@ from monitor.models import (Author, DaySummary, HourSummary, Post, PostHashtag, 
 from monitor.refresh import refresh_metrics
 from monitor.sources.x import XSource
 from tests import pages
-from tests.conftest import TOKEN
+from tests.helpers import TOKEN
 from tests.seed import CAMPAIGN, TERMS, seed_small, small_config, store_api_page, utc
 
 ALL = Campaign(name="ipfs", title="IPFS", hashtags=("InvestInPupilServices", "PupilAndFamilyServices",

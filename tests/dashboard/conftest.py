@@ -2,39 +2,16 @@
 browser tests a real `streamlit run` server on a free loopback port plus headless Chromium."""
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
 from monitor.config import default_config
 from monitor.db import make_engine, upgrade
+from tests.dashboard.helpers import ROOT, SCREENSHOTS, SeededDb, streamlit_server
 from tests.seed import seed_realistic
-
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "dashboard" / "app.py"
-SCREENSHOTS = ROOT / "tests" / "output" / "screenshots"
-
-
-@dataclass
-class SeededDb:
-    path: Path
-    facts: dict
-
-    @property
-    def url(self) -> str:
-        return f"sqlite:///{self.path}"
-
-    def engine(self):
-        return make_engine(self.url)
 
 
 @pytest.fixture(scope="session")
@@ -67,51 +44,6 @@ def app_env(monkeypatch):
         monkeypatch.setenv("MONITOR_DATABASE_URL", db.url)
         return db
     return use
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_health(base_url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"streamlit did not answer on {base_url} within {timeout} s")
-
-
-@contextmanager
-def streamlit_server(db: SeededDb, log: Path, cwd: Path = ROOT):
-    """`streamlit run dashboard/app.py` in its own process on a free port against `db`; yields the base URL.
-    `cwd` is where Streamlit looks for .streamlit/secrets.toml (sign-in)."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-    env.update(MONITOR_DATABASE_URL=db.url, PYTHONPATH=str(ROOT))
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(base_url, process)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="session")

@@ -9,72 +9,15 @@ import re
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import expect
-from sqlalchemy import text
 
 from monitor import metrics
-from monitor.metrics import Filters, PostSearch
+from monitor.metrics import PostSearch
 from monitor.timeutil import uk_today
+from tests.dashboard.helpers import (DOWNLOAD_TIMEOUT_MS, choose, db_posts, expect_drawn, metric_value, open_page,
+                                     seven_days, shot, wait_until_idle)
 from tests.seed import CAMPAIGN
 
-# A download is made on click (the button reruns the script to build the file): on a loaded 2-core CI
-# machine that took longer than Playwright's 30 s default once.
-DOWNLOAD_TIMEOUT_MS = 120_000
-
 pytestmark = pytest.mark.browser
-
-TALL = {"width": 1440, "height": 3400}  # Streamlit scrolls inside the app: a tall window shows a whole page
-
-
-def wait_until_idle(page) -> None:
-    """Streamlit marks the app 'notRunning' once a script run (and its drawing) has finished."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
-    page.wait_for_timeout(700)  # charts draw just after the run ends
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
-
-
-def open_page(page, base_url: str, path: str = "") -> None:
-    page.goto(f"{base_url}/{path}")
-    page.wait_for_selector("h1", timeout=90_000)  # the first run of a page compiles it: slow on a busy CI machine
-    wait_until_idle(page)
-
-
-def expect_drawn(page, selector: str, at_least: int) -> None:
-    """At least `at_least` tables or charts on the page, waiting for them to be drawn: their code loads on
-    first use, after the script run has ended (on a busy machine the explorer's table was counted too
-    early, as 0, on a fresh server)."""
-    expect(page.locator(selector).nth(at_least - 1)).to_be_attached(timeout=90_000)
-
-
-def metric_value(page, label: str) -> str:
-    card = page.locator('[data-testid="stMetric"]').filter(has=page.locator(
-        '[data-testid="stMetricLabel"]', has_text=re.compile(f"^{re.escape(label)}")))
-    return card.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
-
-
-def choose(page, label: str, option: str) -> None:
-    """Pick an option of a Streamlit selectbox by its label."""
-    page.get_by_label(label, exact=False).first.click()
-    page.get_by_role("option", name=option, exact=True).click()
-    wait_until_idle(page)
-
-
-def shot(page, screenshots, name: str) -> None:
-    page.set_viewport_size(TALL)
-    page.wait_for_timeout(800)
-    page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
-    page.set_viewport_size({"width": 1440, "height": 1000})
-
-
-def db_posts(seeded_db, start, end, region=None) -> int:
-    sql = ("SELECT COUNT(DISTINCT p.id) FROM posts p JOIN post_matches m ON m.post_id = p.id "
-           "WHERE m.campaign = :c AND p.created_date_uk BETWEEN :a AND :b" + (" AND p.region = :r" if region else ""))
-    with seeded_db.engine().connect() as conn:
-        return conn.execute(text(sql), {"c": CAMPAIGN, "a": start, "b": end, "r": region}).scalar()
-
-
-def seven_days() -> Filters:
-    return Filters(CAMPAIGN, *metrics.preset_range("7 days", uk_today()))
 
 
 def test_overview_shows_the_database_figures_and_changes_period(page, dashboard_server, seeded_db, screenshots):

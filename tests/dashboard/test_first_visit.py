@@ -10,13 +10,12 @@ from datetime import timedelta
 
 import pytest
 
-from dashboard.ui import period_label
+from monitor.dashboard.ui import period_label
 from monitor import metrics
 from monitor.config import default_config
 from monitor.metrics import Filters, PostSearch
 from monitor.timeutil import uk_today
-from tests.dashboard.conftest import APP
-from tests.dashboard.test_browser import db_posts, expect_drawn, metric_value, wait_until_idle
+from tests.dashboard.helpers import APP, db_posts, expect_drawn, metric_value, wait_until_idle
 from tests.seed import CAMPAIGN
 
 pytestmark = pytest.mark.browser

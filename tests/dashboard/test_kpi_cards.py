@@ -15,8 +15,7 @@ from monitor.db import make_engine, upgrade
 from monitor.metrics import Filters
 from monitor.timeutil import uk_today
 from tests import pages
-from tests.dashboard.conftest import SeededDb, streamlit_server
-from tests.dashboard.test_browser import open_page
+from tests.dashboard.helpers import SeededDb, open_page, streamlit_server
 from tests.seed import add_run, store_api_page
 
 pytestmark = pytest.mark.browser

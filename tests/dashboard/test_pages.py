@@ -16,7 +16,7 @@ from monitor.config import default_config
 from monitor.db import make_engine, upgrade
 from monitor.metrics import Filters, PostSearch
 from monitor.timeutil import uk_today
-from tests.dashboard.conftest import APP, SeededDb
+from tests.dashboard.helpers import APP, SeededDb
 from tests.seed import CAMPAIGN, add_run, seed_small
 
 TIMEOUT = 60

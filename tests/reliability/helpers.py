@@ -1,10 +1,8 @@
 """What every reliability test checks at the end: the database against what the API served."""
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -14,14 +12,11 @@ from monitor.db import transaction
 from monitor.fakex import FakeX, SimClock
 from monitor.models import CollectionRun, Post, RunEvent, RunPost, SearchCursor
 from monitor.sources.x import XSource
-from tests.conftest import TOKEN
+from tests.helpers import HASHTAGS, TOKEN
 
-HASHTAGS = ("InvestInPupilServices", "PupilAndFamilyServices", "FundOurSchools")
 CAMPAIGN = Campaign(name="ipfs", title="IPFS", hashtags=HASHTAGS, mentions=("NAHTnews",))
 SEARCH = "/2/tweets/search/recent"
 LOOKUP = "/2/tweets"
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-PG_URL = os.environ.get("MONITOR_TEST_PG_URL")
 
 
 def start_fake(seed: int = 11, days: int = 2, posts_per_day: int = 250, token: str = TOKEN) -> FakeX:

@@ -25,8 +25,8 @@ from sqlalchemy.pool import NullPool
 from monitor.db import DatabaseUnavailable, make_engine, transaction, upgrade
 from monitor.fakex import FakeX
 from monitor.models import CollectionRun, Post, RunEvent
-from tests.conftest import TOKEN
-from tests.reliability.helpers import (CAMPAIGN, HASHTAGS, PG_URL, PROJECT_ROOT, SEARCH,
+from tests.helpers import PG_URL, cli, cli_env, write_config
+from tests.reliability.helpers import (CAMPAIGN, SEARCH,
                                        assert_database_equals_served, make_collector, runs, start_fake,
                                        stored_ids)
 
@@ -46,36 +46,13 @@ print(summary.status, summary.batches, summary.refreshed)
 """
 
 
-def write_config(tmp_path: Path, db_url: str, base_url: str, interval_minutes: float = 15) -> str:
-    path = tmp_path / "config.toml"
-    path.write_text(f"""
-[database]
-url = "{db_url}"
-[x_api]
-base_url = "{base_url}"
-timeout_seconds = 5
-backoff_seconds = 0.05
-max_retries = 2
-[collection]
-interval_minutes = {interval_minutes}
-[metrics_refresh]
-schedule_hours = [1, 3, 8, 24, 72]
-max_age_hours = 72
-batch_size = 50
-[[campaigns]]
-name = "ipfs"
-hashtags = {list(HASHTAGS)!r}
-mentions = ["NAHTnews"]
-""".replace("'", '"'))
-    return str(path)
+RESTART_REFRESH = "schedule_hours = [1, 3, 8, 24, 72]\nmax_age_hours = 72\nbatch_size = 50"
 
 
-def cli(config_path: str, *args: str) -> list[str]:
-    return [sys.executable, "-m", "monitor.cli", "--config", config_path, "--log-level", "ERROR", *args]
-
-
-def env() -> dict:
-    return dict(os.environ, X_BEARER_TOKEN=TOKEN, PYTHONPATH=str(PROJECT_ROOT))
+def restart_config(folder: Path, db_url: str, base_url: str, interval_minutes: float = 15) -> str:
+    """The config of these runs: two retries, the interval given, a refresh schedule of three days."""
+    return write_config(folder, db_url, base_url, max_retries=2, interval_minutes=interval_minutes,
+                        refresh=RESTART_REFRESH)
 
 
 def _kill(proc: subprocess.Popen) -> None:
@@ -107,7 +84,7 @@ class RandomKiller:
         self.kill_at = self.rng.choice([1, 2, 2, 3]) if kill else None
         self.delay = self.rng.choice([0.0, 0.0, 0.02, 0.05, 0.1, 0.2, 0.3])
         self.fake.on_request = self._on_request
-        self.proc = subprocess.Popen(command, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(command, env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, err = self.proc.communicate(timeout=120)
         self.fake.on_request = None
         if self.proc.returncode not in (0, -signal.SIGKILL):
@@ -121,7 +98,7 @@ def test_sigkill_collection_and_refresh_at_random_points(db_url, tmp_path):
     engine = make_engine(db_url)
     try:
         upgrade(engine)
-        config_path = write_config(tmp_path, db_url, fake.base_url)
+        config_path = restart_config(tmp_path, db_url, fake.base_url)
         expected = fake.visible_ids(fake.default_query)
         assert len(expected) > 1000   # a run of many pages
         killer = RandomKiller(fake, random.Random(20261123))
@@ -218,10 +195,10 @@ def test_postgresql_stopped_mid_run_fails_clearly_and_the_next_run_resumes(pg_da
     engine = make_engine(pg_database)
     try:
         upgrade(engine)
-        config_path = write_config(tmp_path, pg_database, fake.base_url)
+        config_path = restart_config(tmp_path, pg_database, fake.base_url)
         stopped = threading.Event()
         _stop_pg_at_search_request(fake, 3, stopped)
-        down = subprocess.run(cli(config_path, "collect", "--once"), env=env(), capture_output=True, text=True,
+        down = subprocess.run(cli(config_path, "collect", "--once"), env=cli_env(), capture_output=True, text=True,
                               timeout=120)
         assert stopped.is_set()
         _pg_ctl("start")
@@ -234,7 +211,7 @@ def test_postgresql_stopped_mid_run_fails_clearly_and_the_next_run_resumes(pg_da
         engine.dispose()
         [run] = runs(engine)
         assert run.status == "running" and run.pages == 2   # could not be marked: the server was down
-        up = subprocess.run(cli(config_path, "collect", "--once"), env=env(), capture_output=True, text=True,
+        up = subprocess.run(cli(config_path, "collect", "--once"), env=cli_env(), capture_output=True, text=True,
                             timeout=120)
         assert up.returncode == 0, up.stderr
         [run] = runs(engine)
@@ -253,10 +230,10 @@ def test_scheduler_keeps_going_through_a_postgresql_restart(pg_database, tmp_pat
     proc = None
     try:
         upgrade(engine)
-        config_path = write_config(tmp_path, pg_database, fake.base_url, interval_minutes=0.05)
+        config_path = restart_config(tmp_path, pg_database, fake.base_url, interval_minutes=0.05)
         stopped = threading.Event()
         _stop_pg_at_search_request(fake, 2, stopped)
-        proc = subprocess.Popen(cli(config_path, "run"), env=env(), stdout=subprocess.PIPE,
+        proc = subprocess.Popen(cli(config_path, "run"), env=cli_env(), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         assert stopped.wait(60), "the collector never reached its second page"
         time.sleep(4)                       # at least one more interval with the database down
@@ -313,9 +290,9 @@ def test_sqlite_disk_full_fails_clearly_keeps_the_file_sound_and_resumes(small_d
     db_path = small_disk / "monitor.db"
     db_url = f"sqlite:///{db_path}"
     try:
-        config_path = write_config(tmp_path, db_url, fake.base_url)
-        assert subprocess.run(cli(config_path, "db", "upgrade"), env=env(), capture_output=True).returncode == 0
-        full = subprocess.run(cli(config_path, "collect", "--once"), env=env(), capture_output=True, text=True,
+        config_path = restart_config(tmp_path, db_url, fake.base_url)
+        assert subprocess.run(cli(config_path, "db", "upgrade"), env=cli_env(), capture_output=True).returncode == 0
+        full = subprocess.run(cli(config_path, "collect", "--once"), env=cli_env(), capture_output=True, text=True,
                               timeout=120)
         assert full.returncode == 2, full.stderr
         assert "Traceback" not in full.stderr
@@ -328,7 +305,7 @@ def test_sqlite_disk_full_fails_clearly_keeps_the_file_sound_and_resumes(small_d
         engine.dispose()
         # more room (the operator cleans up), and the next run continues from the saved page
         subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
-        again = subprocess.run(cli(config_path, "collect", "--once"), env=env(), capture_output=True, text=True,
+        again = subprocess.run(cli(config_path, "collect", "--once"), env=cli_env(), capture_output=True, text=True,
                                timeout=120)
         assert again.returncode == 0, again.stderr
         engine = make_engine(db_url)

@@ -20,7 +20,7 @@ from monitor.fakex import Fault
 from monitor.models import Author, Post, SearchCursor
 from monitor.refresh import refresh_metrics
 from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
-from tests.conftest import TOKEN
+from tests.helpers import TOKEN
 from tests.reliability.helpers import (CAMPAIGN, SEARCH, assert_database_equals_served, events, make_collector,
                                        runs, search_requests, start_fake, stored_ids)
 

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -27,9 +25,11 @@ from monitor.fakex import FakeX
 from monitor.models import Author, Post
 from monitor.reports import build_weekly_report, render
 from monitor.safety import FORMULA_STARTS, neutralise
+from monitor.serve import dashboard_env, dashboard_server
 from monitor.sources.x import XSource
 from monitor.timeutil import UK
-from tests.conftest import TOKEN
+from tests.helpers import TOKEN
+from tests.dashboard.helpers import open_page
 from tests.reliability.helpers import assert_database_equals_served, start_fake
 
 # (name, text). Each is a post's text; names and locations reuse some of them.
@@ -225,9 +225,7 @@ def _check_pdf(data: bytes, tmp_path) -> None:
 
 @pytest.fixture(scope="module")
 def hostile_dashboard(tmp_path_factory):
-    """A SQLite file collected from the hostile corpus, and `streamlit run` serving it on loopback."""
-    from tests.dashboard.conftest import APP, ROOT, free_port, wait_for_health
-
+    """A SQLite file collected from the hostile corpus, and the dashboard serving it on loopback."""
     folder = tmp_path_factory.mktemp("hostile")
     url = f"sqlite:///{folder / 'hostile.db'}"
     engine = make_engine(url)
@@ -240,25 +238,9 @@ def hostile_dashboard(tmp_path_factory):
     finally:
         fx.stop()
     engine.dispose()
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-    env.update(MONITOR_DATABASE_URL=url, PYTHONPATH=str(ROOT))
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
     log = folder / "streamlit.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(base_url, process)
-        yield base_url, served, log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with dashboard_server(env=dashboard_env(database_url=url), log=log) as server:
+        yield server.url, served, log
 
 
 @pytest.fixture
@@ -300,8 +282,6 @@ def grid_texts(page, max_steps: int = 60) -> set[str]:
 
 
 def visit(page, base_url: str, path: str) -> set[str]:
-    from tests.dashboard.test_browser import open_page
-
     open_page(page, base_url, path)
     found = page.evaluate(DOM_CHECK)
     assert found == {"xss": None, "scripts": 0, "images": 0, "js_links": 0, "rendered": [], "katex": 0}, (path, found)

@@ -22,9 +22,9 @@ from monitor.models import CollectionRun, Post, RunPost
 from monitor.scheduler import CampaignScheduler
 from monitor.sources.x import XSource
 from tests import pages
-from tests.conftest import TOKEN
-from tests.reliability.helpers import CAMPAIGN, HASHTAGS, runs, start_fake, stored_ids
-from tests.reliability.test_crash_restart import cli, env, write_config
+from tests.helpers import TOKEN
+from tests.reliability.helpers import CAMPAIGN, runs, start_fake, stored_ids
+from tests.helpers import HASHTAGS, cli, cli_env, write_config
 
 
 def _write_archive(path, posts_per_page: int = 100) -> set[str]:
@@ -49,7 +49,7 @@ def test_a_killed_import_is_closed_as_interrupted_by_the_next_import(sqlite_url,
     upgrade(engine)
     config_path = write_config(tmp_path, sqlite_url, "http://127.0.0.1:9")   # no API needed to import
     try:
-        proc = subprocess.Popen(cli(config_path, "import", str(archive)), env=env(), stdout=subprocess.DEVNULL,
+        proc = subprocess.Popen(cli(config_path, "import", str(archive)), env=cli_env(), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         killed_at_pages = None
@@ -67,7 +67,7 @@ def test_a_killed_import_is_closed_as_interrupted_by_the_next_import(sqlite_url,
         partial = set(stored_ids(engine))
         assert partial and partial < expected
 
-        again = subprocess.run(cli(config_path, "import", str(archive)), env=env(), capture_output=True, text=True,
+        again = subprocess.run(cli(config_path, "import", str(archive)), env=cli_env(), capture_output=True, text=True,
                                timeout=180)
         assert again.returncode == 0, again.stderr[-2000:]
         first, second = runs(engine, "import")

@@ -26,7 +26,8 @@ from monitor.db import make_engine, transaction
 from monitor.fakex import Fault
 from monitor.models import Post
 from monitor.sources.x import EXPANSIONS, PLACE_FIELDS, TWEET_FIELDS, USER_FIELDS
-from tests.reliability.helpers import HASHTAGS, PROJECT_ROOT, runs, start_fake
+from tests.helpers import HASHTAGS, ROOT
+from tests.reliability.helpers import runs, start_fake
 
 SECRET = "XBT-9f81c2d7e6-distinctive-Secret-token"
 WRONG_SECRET = "XBT-wrong-4b1e77aa-Secret"
@@ -70,7 +71,7 @@ def test_the_token_is_in_no_output_of_a_whole_run(tmp_path):
     try:
         config = _config(tmp_path, db, fake.base_url)
         base = [sys.executable, "-m", "monitor.cli", "--config", str(config), "--log-level", "DEBUG"]
-        env = dict(os.environ, X_BEARER_TOKEN=SECRET, PYTHONPATH=str(PROJECT_ROOT))
+        env = dict(os.environ, X_BEARER_TOKEN=SECRET, PYTHONPATH=str(ROOT))
 
         def cli(*args, token=SECRET, expect=0):
             result = subprocess.run(base + list(args), capture_output=True, text=True, timeout=120,

@@ -1,12 +1,11 @@
 """build_weekly_report: one ISO week in UK time, its figures the same as monitor.metrics and the tables."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 
 from monitor.reports import ReportError, build_weekly_report, report_filename
-from tests import pages
-from tests.reports.conftest import build, sql_posts
-from tests.seed import CAMPAIGN, SMALL, TERMS, add_run, store_api_page, utc
+from tests.reports.helpers import build, oct_utc, seed_clock_change_week, sql_posts
+from tests.seed import CAMPAIGN, SMALL, add_run, utc
 
 
 def test_week_figures_match_the_database(small, small_cfg):
@@ -70,27 +69,6 @@ def test_collection_completeness_counts_runs_and_gaps_of_the_week(engine, small_
     assert (report.runs.completed, report.runs.failed) == (24, 1)
     assert [g.detail for g in report.failed_runs] == ["run 25 failed: HTTP 503"]
     assert len(report.missing_stretches) == 24  # 23 hours between runs, and Tuesday 23:00 to the week's end
-
-
-# --- the October clock change: Sunday 25 October 2026 has 25 hours --------------------------
-
-def oct_utc(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 10, day, hour, minute, tzinfo=timezone.utc)
-
-
-def seed_clock_change_week(engine, cfg) -> dict[str, str]:
-    times = {
-        "sun_before_2330_bst": oct_utc(18, 22, 30),  # Sunday 18th 23:30 BST: the week before
-        "mon_0030_bst": oct_utc(18, 23, 30),         # Monday 19th 00:30 BST: first post of the week
-        "sun_0130_bst": oct_utc(25, 0, 30),          # Sunday 25th 01:30 BST (first 01:30)
-        "sun_0130_gmt": oct_utc(25, 1, 30),          # Sunday 25th 01:30 GMT (second 01:30)
-        "sun_2330_gmt": oct_utc(25, 23, 30),         # Sunday 25th 23:30 GMT: last post of the week
-        "mon_0030_gmt": oct_utc(26, 0, 30),          # Monday 26th: the next week
-    }
-    posts = [pages.post(when, "11", f"{name} #InvestInPupilServices", seq=i, tags=["InvestInPupilServices"])
-             for i, (name, when) in enumerate(times.items())]
-    store_api_page(engine, cfg, pages.page(posts, [pages.user("11", "alice")]), oct_utc(27, 9), CAMPAIGN, TERMS)
-    return {name: p["id"] for name, p in zip(times, posts)}
 
 
 def test_week_with_the_october_clock_change(engine, small_cfg):

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from monitor.cli import main
-from tests.reports.conftest import sql_posts
+from tests.reports.helpers import sql_posts
 from tests.seed import CAMPAIGN, SMALL, seed_small
 
 

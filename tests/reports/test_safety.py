@@ -4,7 +4,7 @@ from datetime import date, datetime
 import pytest
 
 from monitor.safety import neutralise
-from tests.reports.conftest import FORMULA_LIKE, HOSTILE
+from tests.reports.helpers import FORMULA_LIKE, HOSTILE
 
 
 @pytest.mark.parametrize("value", FORMULA_LIKE)

@@ -1,5 +1,4 @@
 """The XLSX (read back with openpyxl) and the CSV (read back with the csv module) against the database."""
-import csv
 import io
 import zipfile
 from dataclasses import replace
@@ -10,33 +9,11 @@ from openpyxl import load_workbook
 
 from monitor.reports import render
 from monitor.exports import POST_COLUMNS
-from tests.reports.conftest import FORMULA_LIKE, HOSTILE, build, seed_hostile, sql_posts
-from tests.reports.test_build import oct_utc, seed_clock_change_week
+from tests.reports.helpers import (FORMULA_LIKE, HOSTILE, build, csv_rows, oct_utc, records, seed_clock_change_week,
+                                   seed_hostile, sql_posts, summary_figures, workbook)
 from tests.seed import SMALL
 
 SHEETS = ["Summary", "Regions", "Daily", "Top posts", "Contributors", "Posts"]
-
-
-def workbook(report):
-    return load_workbook(io.BytesIO(render(report, "xlsx")))
-
-
-def records(ws) -> list[dict]:
-    """A sheet's rows as dicts keyed by its header row."""
-    rows = list(ws.iter_rows(values_only=True))
-    return [dict(zip(rows[0], r)) for r in rows[1:] if r[0] is not None]
-
-
-def csv_rows(report) -> list[dict]:
-    data = render(report, "csv")
-    assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the file as UTF-8
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-
-
-def summary_figures(ws) -> dict:
-    rows = list(ws.iter_rows(values_only=True))
-    start = next(i for i, r in enumerate(rows) if r[0] == "Figure")
-    return {r[0]: r[1:4] for r in rows[start + 1:start + 10]}
 
 
 def test_workbook_sheets_and_headline_figures_match_the_database(small, small_cfg):

@@ -13,8 +13,8 @@ from monitor.reports.weekly_job import (ENV_SMTP_PASSWORD, JOB_ID, add_weekly_jo
                                         write_weekly_reports)
 from monitor.scheduler import CampaignScheduler
 from monitor.timeutil import UK
-from tests.reports.conftest import NOW
-from tests.reports.test_spreadsheets import summary_figures
+from tests.reports.helpers import NOW
+from tests.reports.helpers import summary_figures
 from tests.seed import CAMPAIGN, OTHER_CAMPAIGN, SMALL
 
 SMTP = {"host": "smtp.example.org", "port": 587, "from": "monitor@naht.org.uk",

@@ -3,7 +3,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import data, ui
+from monitor.dashboard import data, ui
 from monitor import metrics
 from monitor.metrics import PostSearch
 

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, ui
+from monitor.dashboard import data, ui
 from monitor import metrics
 
 LIVE_SECONDS = 60

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, ui
+from monitor.dashboard import data, ui
 from monitor import metrics
 
 ALL_BRANCHES = "All branches"

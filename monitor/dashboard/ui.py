@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from monitor.dashboard import data
 from monitor import metrics
 from monitor.metrics import Filters, GroupRow, KpisWithChange
 from monitor.timeutil import UK, uk_today

@@ -1,4 +1,4 @@
-"""Campaign monitor dashboard: `campaign-monitor dashboard` (or `streamlit run dashboard/app.py`).
+"""Campaign monitor dashboard: `campaign-monitor dashboard` (or `streamlit run monitor/dashboard/app.py`).
 
 The shell: optional sign-in, the collection banner, the campaign/period filter (in the sidebar, so
 it is kept when moving between pages) and the navigation. Each page is a file in views/.
@@ -15,12 +15,14 @@ from pathlib import Path
 
 import streamlit as st
 
-# `streamlit run dashboard/app.py` puts dashboard/ on the path, not the project: add the project.
-ROOT = Path(__file__).resolve().parent.parent
+# `streamlit run monitor/dashboard/app.py` from a checkout puts monitor/dashboard/ on the path, not the
+# project: add the folder that holds the monitor package (in an installed wheel, site-packages, already
+# on the path).
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import data, ui  # noqa: E402
+from monitor.dashboard import data, ui  # noqa: E402
 from monitor.config import ConfigError  # noqa: E402
 from monitor.db import DatabaseUnavailable  # noqa: E402
 

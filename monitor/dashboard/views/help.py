@@ -1,7 +1,7 @@
 """Definitions and help: every figure in plain English, from monitor.metrics (one place)."""
 import streamlit as st
 
-from dashboard import data
+from monitor.dashboard import data
 from monitor import metrics
 
 st.title("Definitions and help")

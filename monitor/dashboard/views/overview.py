@@ -1,7 +1,7 @@
 """Overview: how the campaign is doing in the period, where it is strong and weak, who carries it."""
 import streamlit as st
 
-from dashboard import data, ui
+from monitor.dashboard import data, ui
 
 LIVE_SECONDS = 60
 
