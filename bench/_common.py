@@ -106,9 +106,9 @@ def record_pages(path: Path, posts: int, seed: int = 7, posts_per_day: int = 200
     The fake serves exactly what the real API would (full pages of 100 with their authors and
     places expanded); returns the number of pages written.
     """
+    from monitor.config import default_config
     from monitor.fakex import FakeX, SimClock
     from monitor.sources.x import SearchParams, XSource, build_queries
-    from monitor.config import default_config
 
     days = max(1, min(7, round(posts / posts_per_day)))   # the search window holds 7 days at most
     per_day = max(1, posts // days)

@@ -63,8 +63,10 @@ def page_queries(engine, period: str):
         ("region", "mentions", lambda: metrics.mentions(engine, london, 15)),
         ("region", "region_accounts", lambda: metrics.region_accounts(engine, london)),
         ("posts", "posts_page", lambda: metrics.posts_page(engine, f, limit=50)),
-        ("posts", "posts_page text search", lambda: metrics.posts_page(engine, f, PostSearch(text="post 12345"), limit=50)),
-        ("posts", "posts_page hashtag", lambda: metrics.posts_page(engine, f, PostSearch(hashtag="edutwitter"), limit=50)),
+        ("posts", "posts_page text search",
+         lambda: metrics.posts_page(engine, f, PostSearch(text="post 12345"), limit=50)),
+        ("posts", "posts_page hashtag",
+         lambda: metrics.posts_page(engine, f, PostSearch(hashtag="edutwitter"), limit=50)),
         ("posts", "posts_page author", lambda: metrics.posts_page(engine, f, PostSearch(author="user3"), limit=50)),
         # Not on load: the name search the user ticks (a scan of every author), and a text with a few
         # matches spread over the window (the page reads the days holding them after the count).

@@ -50,7 +50,8 @@ def secondary_indexes(engine) -> list[tuple[str, str]]:
             rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
         else:
             rows = conn.execute(text("SELECT i.indexname, i.indexdef FROM pg_indexes i "
-                                     "JOIN pg_class c ON c.relname = i.indexname JOIN pg_index x ON x.indexrelid = c.oid "
+                                     "JOIN pg_class c ON c.relname = i.indexname "
+                                     "JOIN pg_index x ON x.indexrelid = c.oid "
                                      "WHERE i.schemaname = 'public' AND NOT x.indisprimary AND NOT x.indisunique"))
         return [(name, sql) for name, sql in rows]
 
@@ -165,7 +166,7 @@ def main(argv=None) -> int:
                 print(f"generated in {generated:.0f} s", flush=True)
             label = f"{'SQLite' if kind == 'sqlite' else 'PostgreSQL'}, {posts:,} posts over {days} days"
             table[kind][posts] = retry_on_server_restart(
-                lambda: bench_dashboard.bench(label, url, periods, args.runs, not args.no_upgrade))
+                lambda label=label, url=url: bench_dashboard.bench(label, url, periods, args.runs, not args.no_upgrade))
     worst_over = []
     for kind, by_size in table.items():
         sizes = list(by_size)

@@ -33,17 +33,33 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+from _common import (
+    CORPUS_START,
+    fresh_database,
+    load_pages,
+    machine,
+    postgres_available,
+    record_pages,
+    retry_on_server_restart,
+)
 from sqlalchemy import insert
 
-from _common import (CORPUS_START, fresh_database, load_pages, machine, postgres_available, record_pages,
-                     retry_on_server_restart)
 from monitor import summary
 from monitor.attribution import Attributor
 from monitor.collector import Collector
 from monitor.config import default_config
 from monitor.db import transaction
-from monitor.models import (Author, AuthorFollowers, CollectionRun, Place, Post, PostHashtag, PostMatch,
-                            PostMention, RunPost)
+from monitor.models import (
+    Author,
+    AuthorFollowers,
+    CollectionRun,
+    Place,
+    Post,
+    PostHashtag,
+    PostMatch,
+    PostMention,
+    RunPost,
+)
 from monitor.parse import parse_page, stub_author
 from monitor.refresh import next_refresh_time
 from monitor.store import campaign_matches
@@ -88,7 +104,8 @@ def parsed_rows(pages: list[dict], attributor: Attributor, run_id: int) -> dict:
             authors.setdefault(author_id, stub_author(author_id, NOW))
         authors.update(page.authors)
         for a in page.authors.values():
-            followers[a["id"]] = {"author_id": a["id"], "observed_on": NOW.date(), "followers_count": a["followers_count"]}
+            followers[a["id"]] = {"author_id": a["id"], "observed_on": NOW.date(),
+                                  "followers_count": a["followers_count"]}
         posts += [dict(p, next_refresh_at=next_refresh_time(p["created_at"], NOW, policy)) for p in page.posts]
         tags += [{"post_id": p, "tag": t} for p, t in page.hashtags]
         mentions += [{"post_id": p, "username": u, "user_id": uid} for p, u, uid in page.mentions]
@@ -141,7 +158,8 @@ def main() -> int:
     parser.add_argument("--posts", type=int, default=10_000, help="posts in the recorded pages (100 a page)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--db", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite", "postgresql"])
-    parser.add_argument("--profile", action="store_true", help="profile one real-path run on the first --db (pyinstrument)")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile one real-path run on the first --db (pyinstrument)")
     parser.add_argument("--quick", action="store_true", help="3,000 posts, 3 runs")
     args = parser.parse_args()
     if args.quick:

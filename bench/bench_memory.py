@@ -64,7 +64,8 @@ def collector_child(base_url: str, db_url: str, shared_now, days: int, results) 
     for index in range(days * steps_per_day):
         with shared_now.get_lock():
             shared_now.value += step
-        for summary in Collector(engine, config, XSource(TOKEN, base_url, 10.0), clock=clock).collect_campaign(campaign):
+        collector = Collector(engine, config, XSource(TOKEN, base_url, 10.0), clock=clock)
+        for summary in collector.collect_campaign(campaign):
             new_posts += summary.posts_new
         refresh_metrics(engine, config, XSource(TOKEN, base_url, 10.0), clock=clock)
         if (index + 1) % steps_per_day == 0:
@@ -99,7 +100,8 @@ def report_collector(results: list[dict], days: int, posts_per_day: int) -> None
     print(f"\ncollector: {days} simulated days x {posts_per_day} posts/day (weekday volume, event days 3-5x), "
           f"15-minute polls + metrics refresh, SQLite; median of {len(results)} runs")
     print(f"  posts collected                      {statistics.median(r['new_posts'] for r in results):>10,.0f}")
-    print(f"  RSS after simulated day 1 (MiB)      {statistics.median(mib(r['rss_by_day_kib'][0]) for r in results):>10.1f}")
+    first_day = statistics.median(mib(r['rss_by_day_kib'][0]) for r in results)
+    print(f"  RSS after simulated day 1 (MiB)      {first_day:>10.1f}")
     print(f"  RSS after simulated day {days:<2} (MiB)     "
           f"{statistics.median(mib(r['rss_by_day_kib'][-1]) for r in results):>10.1f}")
     print(f"  peak RSS (MiB)                       {statistics.median(mib(r['peak_kib']) for r in results):>10.1f}")

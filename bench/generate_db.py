@@ -49,7 +49,8 @@ def make_authors(rng: random.Random, count: int, now: datetime) -> list[tuple]:
     authors = []
     for i in range(count):
         region = rng.choices(regions, weights)[0]
-        branch = f"{region} branch {rng.randrange(12)}" if region not in (UNKNOWN, "Scotland") and rng.random() < 0.6 else None
+        has_branch = region not in (UNKNOWN, "Scotland") and rng.random() < 0.6
+        branch = f"{region} branch {rng.randrange(12)}" if has_branch else None
         evidence = "none" if region == UNKNOWN else rng.choice(("profile_location", "profile_location", "place"))
         followers = min(2_000_000, int(rng.lognormvariate(5.5, 1.5)))
         authors.append({"id": str(10_000_000 + i), "username": f"user{i}", "name": f"User {i}", "location": "Somewhere",

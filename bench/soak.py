@@ -256,7 +256,8 @@ def main(argv=None) -> int:
     growth = (samples[-1][2] - samples[0][2]) / 1024
     print(f"RSS start->end: {growth:+.1f} MiB; middle->end: {(samples[-1][2] - samples[1][2]) / 1024:+.1f} MiB")
     lookups = sum(r["path"] == "/2/tweets" for r in fake.requests)
-    print(f"\nrequests to the fake: {len(fake.requests)} ({lookups} metrics lookups); faults injected: {sum(injected.values())} "
+    print(f"\nrequests to the fake: {len(fake.requests)} ({lookups} metrics lookups); "
+          f"faults injected: {sum(injected.values())} "
           f"({', '.join(f'{k} {v}' for k, v in sorted(injected.items()))})")
     print(f"scheduler jobs executed: {jobs['executed']}, raised: {jobs['raised']}; operator resumes after a halt: "
           f"{operator_resumes}; log records: {dict(logs.counts)}")

@@ -58,8 +58,10 @@ pass_app = click.make_pass_decorator(App)
 
 
 @click.group(cls=MonitorGroup)
-@click.option("--config", "config_path", metavar="PATH", help="config.toml (default: $MONITOR_CONFIG, else built-in defaults)")
-@click.option("--log-level", default="INFO", show_default=True, type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
+@click.option("--config", "config_path", metavar="PATH",
+              help="config.toml (default: $MONITOR_CONFIG, else built-in defaults)")
+@click.option("--log-level", default="INFO", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
               help="How much to log on stderr (secrets are always scrubbed).")
 @click.version_option(package_name="campaign-monitor")
 @click.pass_context
@@ -114,9 +116,8 @@ def collect(app: App, once, campaign_name):
 @pass_app
 def run(app: App):
     """Migrate, then collect every interval until stopped (SIGTERM/SIGINT stop cleanly)."""
-    from monitor.scheduler import CampaignScheduler
-
     from monitor.attribution import recompute_if_stale
+    from monitor.scheduler import CampaignScheduler
 
     engine = app.engine(require_current_schema=False)
     upgrade(engine)
@@ -161,7 +162,8 @@ def status(app: App):
         if s.last_run_id is None:
             click.echo("  no collection run yet")
             continue
-        click.echo(f"  last run {s.last_run_id}: {s.last_status}, started {when(s.last_started)}, ended {when(s.last_ended)}")
+        click.echo(f"  last run {s.last_run_id}: {s.last_status}, started {when(s.last_started)}, "
+                   f"ended {when(s.last_ended)}")
         if s.last_error:
             click.echo(f"  error: {s.last_error}")
         click.echo(f"  next run due {when(s.next_due)}")
@@ -227,11 +229,13 @@ def regions_correct(app: App, username, region, branch, corrected_by, note):
 
 @main.command()
 @click.option("--week", required=True, metavar="YYYY-Www", help="ISO week in UK time, such as 2026-W47.")
-@click.option("--region", metavar="REGION", help="One region (key or NAHT name, e.g. London, 'NAHT Cymru'); default all.")
+@click.option("--region", metavar="REGION",
+              help="One region (key or NAHT name, e.g. London, 'NAHT Cymru'); default all.")
 @click.option("--campaign", "campaign_name", metavar="NAME", help="Campaign name (needed when several are configured).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
               help="xlsx: workbook of every table; csv: the week's posts; pdf: A4 report.")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="File to write (default: the report's name here).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True),
+              help="File to write (default: the report's name here).")
 @pass_app
 def report(app: App, week, region, campaign_name, fmt, out):
     """Write the weekly summary of one ISO week (Monday to Sunday, UK time)."""

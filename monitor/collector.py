@@ -7,6 +7,7 @@ never finishes never moves it, and the next poll cannot skip what that run had n
 """
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass
@@ -24,8 +25,16 @@ from monitor.parse import ParsedPage, created_from_id, parse_page
 from monitor.refresh import next_refresh_time
 from monitor.retry import GaveUp, call_with_retries
 from monitor.runlog import finish_run, record_event
-from monitor.sources.x import (CollectionHalted, RequestRejected, SearchParams, SourceConfigError, TransientError,
-                               XSource, build_queries, describe_partial_errors)
+from monitor.sources.x import (
+    CollectionHalted,
+    RequestRejected,
+    SearchParams,
+    SourceConfigError,
+    TransientError,
+    XSource,
+    build_queries,
+    describe_partial_errors,
+)
 from monitor.store import store_page
 from monitor.timeutil import utcnow
 
@@ -176,7 +185,7 @@ class Collector:
             if self.stop.is_set():
                 self._finish(run_id, "stopped", None)
                 return
-            page = self._request_with_retries(run_id, lambda: self._fetch_page(params), params)
+            page = self._request_with_retries(run_id, functools.partial(self._fetch_page, params), params)
             if page is None:  # search start refused: restarted from the window's edge, once
                 if fell_back:
                     raise RunFailed("the API refused the search start twice; check the machine's clock")
@@ -211,7 +220,8 @@ class Collector:
             run.next_token = page.next_token
             if page.errors:
                 run.errors += 1
-                s.add(RunEvent(run_id=run_id, at=now, kind="partial_error", detail=describe_partial_errors(page.errors)))
+                s.add(RunEvent(run_id=run_id, at=now, kind="partial_error",
+                               detail=describe_partial_errors(page.errors)))
             last = page.next_token is None
             log.debug("run %s page %s stored: %s posts, %s new%s", run_id, run.pages, len(page.posts), result.new,
                       "" if last else ", more to come")

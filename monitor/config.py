@@ -232,7 +232,8 @@ def parse_config(data: dict, file: str) -> Config:
                       lambda v: all(isinstance(h, (int, float)) and h > 0 for h in v) and v == sorted(v))
     refresh = MetricsRefresh(
         schedule_hours=tuple(float(h) for h in schedule),
-        max_age_hours=mr.get("max_age_hours", float, MetricsRefresh.max_age_hours, "a positive number of hours", _positive),
+        max_age_hours=mr.get("max_age_hours", float, MetricsRefresh.max_age_hours, "a positive number of hours",
+                             _positive),
         batch_size=mr.get("batch_size", int, 100, "a whole number from 1 to 100", lambda v: 1 <= v <= 100),
         window_minutes=mr.get("window_minutes", float, MetricsRefresh.window_minutes,
                               "a number of minutes from 0 to 1440", lambda v: 0 <= v <= 1440),
@@ -251,7 +252,8 @@ def parse_config(data: dict, file: str) -> Config:
         request_timeout=api.get("timeout_seconds", float, 20.0, "a positive number of seconds", _positive),
         max_retries=api.get("max_retries", int, 4, "a whole number from 0 to 10", lambda v: 0 <= v <= 10),
         backoff_seconds=api.get("backoff_seconds", float, 2.0, "a number of seconds >= 0", lambda v: v >= 0),
-        max_rate_limit_wait=api.get("max_rate_limit_wait_seconds", float, 900.0, "a positive number of seconds", _positive),
+        max_rate_limit_wait=api.get("max_rate_limit_wait_seconds", float, 900.0, "a positive number of seconds",
+                                    _positive),
         interval_minutes=col.get("interval_minutes", float, 15.0, "a positive number of minutes", _positive),
         campaigns=campaigns,
         metrics_refresh=refresh,
@@ -302,7 +304,8 @@ def bearer_token(required: bool = True) -> str | None:
     token = os.environ.get(ENV_BEARER) or _secrets_file().get("x_bearer_token")
     if not token and required:
         raise SecretMissing("environment", ENV_BEARER,
-                            f"the X API bearer token (set {ENV_BEARER}, or x_bearer_token in the file named by {ENV_SECRETS_FILE})")
+                            f"the X API bearer token (set {ENV_BEARER}, or x_bearer_token in the file named by "
+                            f"{ENV_SECRETS_FILE})")
     return token
 
 

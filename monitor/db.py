@@ -74,7 +74,8 @@ def check_connection(engine: Engine) -> None:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except OperationalError as e:
-        raise DatabaseUnavailable(f"cannot reach the database {safe_url(str(engine.url))}: {db_error_reason(e)}") from None
+        raise DatabaseUnavailable(
+            f"cannot reach the database {safe_url(str(engine.url))}: {db_error_reason(e)}") from None
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -35,5 +35,6 @@ def setup_logging(level: str = "INFO", extra_secrets: list[str] | None = None) -
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("tweepy", "urllib3", "requests_oauthlib", "apscheduler.executors.default", "apscheduler.scheduler", "alembic"):
+    for noisy in ("tweepy", "urllib3", "requests_oauthlib", "apscheduler.executors.default", "apscheduler.scheduler",
+                  "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

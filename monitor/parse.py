@@ -128,7 +128,8 @@ def stub_author(author_id: str, now: datetime) -> dict:
 
 
 def parse_place(place: dict) -> dict:
-    return {"id": str(place["id"]), "full_name": clean_text(place.get("full_name")), "name": clean_text(place.get("name")),
+    return {"id": str(place["id"]), "full_name": clean_text(place.get("full_name")),
+            "name": clean_text(place.get("name")),
             "country_code": fitted(place.get("country_code"), COUNTRY_CODE),
             "place_type": fitted(place.get("place_type"), PLACE_TYPE), "raw": place}
 

@@ -27,8 +27,14 @@ from monitor.models import CollectionRun, Post, RunEvent
 from monitor.parse import post_metrics
 from monitor.retry import GaveUp, call_with_retries
 from monitor.runlog import close_interrupted_runs, finish_run, record_event
-from monitor.sources.x import (CollectionHalted, RequestRejected, SourceConfigError, XSource, describe_partial_errors,
-                               problem_kind)
+from monitor.sources.x import (
+    CollectionHalted,
+    RequestRejected,
+    SourceConfigError,
+    XSource,
+    describe_partial_errors,
+    problem_kind,
+)
 from monitor.summary import lock, resync_posts
 from monitor.timeutil import utcnow
 
@@ -180,7 +186,8 @@ def _store_batch(engine, summary: RefreshSummary, ids: list[str], raw: dict, now
             unexplained = [e for e in raw["errors"] if problem_kind(e) not in UNAVAILABLE]
             if unexplained:
                 run.errors += 1
-                s.add(RunEvent(run_id=run.id, at=now, kind="partial_error", detail=describe_partial_errors(unexplained)))
+                s.add(RunEvent(run_id=run.id, at=now, kind="partial_error",
+                               detail=describe_partial_errors(unexplained)))
     summary.batches += 1
     summary.refreshed += len(returned)
     summary.unavailable += len(gone)

@@ -49,7 +49,8 @@ class CampaignScheduler:
 
     def collect(self, campaign: Campaign) -> None:
         try:
-            for s in Collector(self.engine, self.config, self.source_factory(), stop=self.stop).collect_campaign(campaign):
+            collector = Collector(self.engine, self.config, self.source_factory(), stop=self.stop)
+            for s in collector.collect_campaign(campaign):
                 log.info("%s: run %s %s, %s pages, %s new, %s updated%s", campaign.name, s.run_id, s.status,
                          s.pages, s.posts_new, s.posts_updated, f" ({s.error})" if s.error else "")
         except CollectionHalted as e:

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -98,13 +98,9 @@ def dashboard_server(*, env: dict | None = None, port: int | None = None, addres
     """The dashboard started on `port` (a free one by default), healthy, stopped on leaving. `cwd` is where
     Streamlit looks for .streamlit/secrets.toml (sign-in); `log` takes its output."""
     port = port or free_port()
-    out = open(log, "wb") if log else None
-    try:
+    with open(log, "wb") if log else nullcontext() as out:   # the child keeps its own copy of the file
         process = subprocess.Popen(dashboard_command(port, address, extra_args), cwd=cwd, env=env,
                                    stdout=out, stderr=subprocess.STDOUT if out else None)
-    finally:
-        if out:
-            out.close()   # the child holds its own copy
     url = f"http://{address}:{port}"
     try:
         wait_until_healthy(url, process, timeout)

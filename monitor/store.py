@@ -15,8 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from monitor.models import (Author, AuthorFollowers, Place, Post, PostHashtag, PostMatch, PostMention,
-                            RunPost)
+from monitor.models import Author, AuthorFollowers, Place, Post, PostHashtag, PostMatch, PostMention, RunPost
 from monitor.parse import ParsedPage, matched_terms, stub_author
 from monitor.summary import add_posts, lock, resync_posts
 

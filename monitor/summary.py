@@ -27,8 +27,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from monitor.metrics.sql import ENGAGEMENTS, count_if
-from monitor.models import (UNKNOWN_REGION, DaySummary, HourSummary, Post, PostHashtag, PostMatch, PostMention,
-                            TermSummary, slice_key)
+from monitor.models import (
+    UNKNOWN_REGION,
+    DaySummary,
+    HourSummary,
+    Post,
+    PostHashtag,
+    PostMatch,
+    PostMention,
+    TermSummary,
+    slice_key,
+)
 
 CHUNK = 500  # ids per statement: well under SQLite's bound-parameter limit
 ADVISORY_LOCK = 7_304_115_001  # PostgreSQL advisory lock key of summary upkeep

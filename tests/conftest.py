@@ -16,7 +16,6 @@ from monitor.db import make_engine, upgrade
 from tests.helpers import CACHE_DIR, CHROMIUM, CHROMIUM_ARGS, PG_URL, SHARED_SAMPLES
 
 
-
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path, monkeypatch, tmp_path_factory):
     """Every test runs in its own folder with no config, token or database from the user."""

@@ -11,10 +11,10 @@ from datetime import date, datetime, timedelta, timezone
 
 from monitor.attribution import Attributor, latest_corrections
 from monitor.config import Campaign, Config
-from monitor.regions import KnownAccount
 from monitor.db import transaction
 from monitor.models import CollectionRun
 from monitor.parse import parse_page
+from monitor.regions import KnownAccount
 from monitor.store import store_page
 from tests import pages
 

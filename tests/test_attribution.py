@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from monitor.attribution import Attributor, correct_author, latest_corrections, recompute_all, stale_authors
 from monitor.cli import main
-from monitor.regions import KnownAccount
 from monitor.db import transaction
 from monitor.models import Author, Post, RegionCorrection
 from monitor.parse import parse_page
+from monitor.regions import KnownAccount
 from monitor.store import store_page
 from tests import pages
 

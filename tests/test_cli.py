@@ -104,7 +104,8 @@ def _commands(group: click.Group, prefix=()):
             yield from _commands(cmd, prefix + (name,))
 
 
-@pytest.mark.parametrize("path, command", list(_commands(main)), ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+@pytest.mark.parametrize("path, command", list(_commands(main)),
+                         ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
 def test_every_command_has_help_text(path, command):
     assert command.help and command.help.strip(), f"{' '.join(path)} has no help text"
     result = CliRunner().invoke(main, [*path, "--help"])

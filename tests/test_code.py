@@ -1,6 +1,9 @@
 """The code itself: pyflakes finds no undefined name, unused import or variable, or redefinition in any
-Python file of the project. An undefined name on a path the other tests miss (an error branch, a
-rarely used CLI option) would otherwise surface as a NameError in front of a user."""
+Python file of the project (an undefined name on a path the other tests miss, an error branch or a rarely
+used CLI option, would otherwise surface as a NameError in front of a user), and ruff's linter, as
+configured in pyproject.toml ([tool.ruff]), finds nothing either."""
+import subprocess
+import sys
 from pathlib import Path
 
 from pyflakes.api import checkPath
@@ -8,6 +11,7 @@ from pyflakes.reporter import Reporter
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDERS = ("monitor", "tests", "bench", "scripts")
+RUFF = Path(sys.executable).parent / "ruff"
 
 
 class Collected(Reporter):
@@ -31,3 +35,10 @@ def test_pyflakes_finds_nothing():
     for path in files:
         checkPath(str(path), reporter)
     assert reporter.problems == []
+
+
+def test_ruff_finds_nothing():
+    """Line length, import order, likely bugs (bugbear), needless constructs: `ruff check` from the checkout."""
+    result = subprocess.run([str(RUFF), "check", "--no-cache", "--output-format", "concise", *FOLDERS],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -2,6 +2,7 @@
 holding exactly the posts the API served, none missing, none twice, no run left hanging."""
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -16,6 +17,7 @@ from monitor.db import make_engine, transaction
 from monitor.fakex import FakeX, SimClock
 from monitor.models import CollectionRun, Post, RunPost
 from tests.helpers import TOKEN, write_config
+
 
 class KillingCollector:
     """Runs `campaign-monitor collect --once` and SIGKILLs it when told to by the fake API."""
@@ -47,10 +49,8 @@ class KillingCollector:
 
 
 def _kill(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def test_sigkill_at_many_points_loses_and_duplicates_nothing(db_url, tmp_path):
@@ -68,7 +68,7 @@ def test_sigkill_at_many_points_loses_and_duplicates_nothing(db_url, tmp_path):
         kills = 0
         # Each process is killed at its 1st, 2nd or 3rd request, at once or a moment after the
         # answer (while parsing, storing, committing): every launch gets at most a page or two further.
-        for attempt in range(14):
+        for _attempt in range(14):
             code = collector.run(kill_at=rng.choice([1, 2, 2, 3]), delay=rng.choice([0.0, 0.01, 0.03, 0.08, 0.15]))
             kills += code == -signal.SIGKILL
         assert kills >= 10

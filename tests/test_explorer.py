@@ -116,7 +116,8 @@ def test_every_page_in_order_with_the_same_total(explorer, size, text_ids_max, m
                          (PostSearch(kind="reply"), lambda p: p["kind"] == "reply"),
                          (PostSearch(author=handle), lambda p: p["username"] == handle),
                          (PostSearch(text="a"), lambda p: "a" in p["text"].lower()),
-                         (PostSearch(text="A", author=handle), lambda p: p["username"] == handle and "a" in p["text"].lower())]:
+                         (PostSearch(text="A", author=handle),
+                          lambda p: p["username"] == handle and "a" in p["text"].lower())]:
         want = [p["id"] for p in posts if keep(p)]
         ids, totals = every_page(engine, f, search, size)
         assert ids == want and totals == {len(want)}, search

@@ -31,8 +31,8 @@ TWEET_FIELDS = ["created_at", "lang", "public_metrics", "geo", "entities", "conv
 EXPANSIONS = ["author_id", "geo.place_id", "referenced_tweets.id"]
 USER_FIELDS = ["created_at", "location", "public_metrics", "verified", "verified_type", "description"]
 PLACE_FIELDS = ["full_name", "country", "country_code", "place_type", "geo", "name", "id"]
-FULL_FIELDS = dict(tweet_fields=TWEET_FIELDS, expansions=EXPANSIONS, user_fields=USER_FIELDS,
-                   place_fields=PLACE_FIELDS)
+FULL_FIELDS = {"tweet_fields": TWEET_FIELDS, "expansions": EXPANSIONS, "user_fields": USER_FIELDS,
+                   "place_fields": PLACE_FIELDS}
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -361,7 +361,8 @@ def test_churn_deletes_posts_and_protects_authors_over_time():
         churning.clock.set(START + timedelta(days=14))
         scheduled = churning.corpus.scheduled_deletions
         assert len(scheduled) >= 3 and churning.corpus.scheduled_protections
-        gone = [post_id for post_id, when in scheduled.items() if when <= (START + timedelta(days=14)).timestamp() * 1000]
+        end_ms = (START + timedelta(days=14)).timestamp() * 1000
+        gone = [post_id for post_id, when in scheduled.items() if when <= end_ms]
         answer = client_for(churning).get_tweets(gone[:100])
         assert {e["resource_id"] for e in answer["errors"]} >= set(gone[:100])
     calm = build_corpus(3, START, 14, 200, churn=False)
@@ -596,7 +597,7 @@ def test_corpus_looks_like_a_campaign():
     assert any("location" not in user for user in users.values())
     followers = sorted(user["public_metrics"]["followers_count"] for user in users.values())
     assert statistics.median(followers) < 1000 and followers[-1] >= 100_000
-    assert 300 <= len(users) and Counter(p["author_id"] for p in posts).most_common(1)[0][1] >= 20
+    assert len(users) >= 300 and Counter(p["author_id"] for p in posts).most_common(1)[0][1] >= 20
     by_id = {post["id"]: post for post in posts}
     replies = [p for p in posts if "in_reply_to_user_id" in p]
     assert 0.1 < len(replies) / len(posts) < 0.3

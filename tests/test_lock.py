@@ -29,7 +29,8 @@ def test_every_declared_requirement_is_pinned_inside_its_range():
         requirement = Requirement(line.split(":", 1)[-1])
         name = requirement.name.lower().replace("_", "-")
         assert name in pinned, f"{requirement} is not in the lock"
-        assert requirement.specifier.contains(pinned[name], prereleases=True), f"{name}=={pinned[name]} outside {requirement}"
+        assert requirement.specifier.contains(pinned[name], prereleases=True), \
+            f"{name}=={pinned[name]} outside {requirement}"
 
 
 def test_every_pin_carries_hashes():
@@ -40,7 +41,8 @@ def test_every_pin_carries_hashes():
 
 def test_a_dependency_added_without_make_lock_is_named(tmp_path, capsys):
     pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text(lockfile.PYPROJECT.read_text().replace('    "tzdata",\n', '    "tzdata",\n    "aiosmtpd>=1.4",\n'))
+    added = lockfile.PYPROJECT.read_text().replace('    "tzdata",\n', '    "tzdata",\n    "aiosmtpd>=1.4",\n')
+    pyproject.write_text(added)
     assert lockfile.check(pyproject=pyproject) == 1
     error = capsys.readouterr().err
     assert "aiosmtpd>=1.4" in error and "make lock" in error

@@ -17,9 +17,9 @@ from monitor.regions import (
     KnownAccount,
     attribute,
     explain,
+    gazetteer,
     locate,
 )
-from monitor.regions import gazetteer
 from monitor.regions.text import norm
 
 LABELLED = Path(__file__).parent / "data" / "locations_labelled.csv"
@@ -157,7 +157,8 @@ def test_two_places_same_region_and_two_regions():
 def test_postcode_districts():
     for text, expected, branch in [("LS6", "Yorkshire and The Humber", "Leeds"), ("CF10", "Wales", "Cardiff"),
                                    ("BT9", "Northern Ireland", "Belfast"), ("SW19", "London", "Merton"),
-                                   ("ls6 3qs", "Yorkshire and The Humber", "Leeds"), ("Leeds LS6", "Yorkshire and The Humber", "Leeds"),
+                                   ("ls6 3qs", "Yorkshire and The Humber", "Leeds"),
+                                   ("Leeds LS6", "Yorkshire and The Humber", "Leeds"),
                                    ("EH1", "Scotland", None)]:
         got = locate(text)
         assert got.region == expected, text

@@ -16,14 +16,13 @@ from monitor import metrics
 from monitor.attribution import correct_author, recompute_all
 from monitor.collector import Collector
 from monitor.config import Campaign
-from monitor.regions import KnownAccount
 from monitor.db import downgrade, make_engine, table_names, transaction, upgrade
 from monitor.fakex import FakeX, SimClock
 from monitor.importer import import_jsonl
 from monitor.metrics import Filters, PostSearch
-from monitor.models import (Author, DaySummary, HourSummary, Post, PostHashtag, PostMatch, PostMention,
-                            TermSummary)
+from monitor.models import Author, DaySummary, HourSummary, Post, PostHashtag, PostMatch, PostMention, TermSummary
 from monitor.refresh import refresh_metrics
+from monitor.regions import KnownAccount
 from monitor.sources.x import XSource
 from tests import pages
 from tests.helpers import TOKEN

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from monitor.dashboard import data, ui  # noqa: E402
 from monitor.config import ConfigError  # noqa: E402
+from monitor.dashboard import data, ui  # noqa: E402
 from monitor.db import DatabaseUnavailable  # noqa: E402
 
 PAGES = [

@@ -12,8 +12,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from monitor.dashboard import data
 from monitor import metrics
+from monitor.dashboard import data
 from monitor.metrics import Filters, GroupRow, KpisWithChange
 from monitor.timeutil import UK, uk_today
 

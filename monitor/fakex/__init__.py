@@ -2,9 +2,10 @@
 
 Public interface: FakeX, Fault, SimClock; helpers for snowflake ids.
 """
+from monitor.snowflake import snowflake, snowflake_ms, snowflake_time
+
 from .clock import SimClock, wall_clock
 from .faults import FAULT_KINDS, Fault
-from monitor.snowflake import snowflake, snowflake_ms, snowflake_time
 from .server import FakeX, main
 
 __all__ = ["FakeX", "Fault", "FAULT_KINDS", "SimClock", "wall_clock", "snowflake", "snowflake_ms",

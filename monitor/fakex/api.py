@@ -23,27 +23,33 @@ SEARCH_WINDOW = timedelta(days=7)
 END_TIME_MIN_AGE = timedelta(seconds=10)
 MAX_LOOKUP_IDS = 100
 
-TWEET_FIELDS = frozenset((
-    "article attachments author_id card_uri community_id context_annotations conversation_id "
-    "created_at display_text_range edit_controls edit_history_tweet_ids entities geo id "
-    "in_reply_to_user_id lang media_metadata non_public_metrics note_tweet organic_metrics "
-    "possibly_sensitive promoted_metrics public_metrics referenced_tweets reply_settings scopes "
-    "source text withheld").split())
-USER_FIELDS = frozenset((
-    "affiliation connection_status created_at description entities id is_identity_verified "
-    "location most_recent_tweet_id name parody pinned_tweet_id profile_banner_url profile_image_url "
-    "protected public_metrics receives_your_dm subscription subscription_type url username verified "
-    "verified_followers_count verified_type withheld").split())
-PLACE_FIELDS = frozenset("contained_within country country_code full_name geo id name place_type".split())
-MEDIA_FIELDS = frozenset((
-    "alt_text duration_ms height media_key non_public_metrics organic_metrics preview_image_url "
-    "promoted_metrics public_metrics type url variants width").split())
-POLL_FIELDS = frozenset("duration_minutes end_datetime id options voting_status".split())
-EXPANSIONS = frozenset((
-    "article.cover_media article.media_entities attachments.media_keys attachments.media_source_tweet "
-    "attachments.poll_ids author_id edit_history_tweet_ids entities.mentions.username geo.place_id "
-    "in_reply_to_user_id entities.note.mentions.username referenced_tweets.id "
-    "referenced_tweets.id.attachments.media_keys referenced_tweets.id.author_id").split())
+TWEET_FIELDS = frozenset([
+    "article", "attachments", "author_id", "card_uri", "community_id", "context_annotations", "conversation_id",
+    "created_at", "display_text_range", "edit_controls", "edit_history_tweet_ids", "entities", "geo", "id",
+    "in_reply_to_user_id", "lang", "media_metadata", "non_public_metrics", "note_tweet", "organic_metrics",
+    "possibly_sensitive", "promoted_metrics", "public_metrics", "referenced_tweets", "reply_settings", "scopes",
+    "source", "text", "withheld"
+])
+USER_FIELDS = frozenset([
+    "affiliation", "connection_status", "created_at", "description", "entities", "id", "is_identity_verified",
+    "location", "most_recent_tweet_id", "name", "parody", "pinned_tweet_id", "profile_banner_url",
+    "profile_image_url", "protected", "public_metrics", "receives_your_dm", "subscription", "subscription_type",
+    "url", "username", "verified", "verified_followers_count", "verified_type", "withheld"
+])
+PLACE_FIELDS = frozenset([
+    "contained_within", "country", "country_code", "full_name", "geo", "id", "name", "place_type"
+])
+MEDIA_FIELDS = frozenset([
+    "alt_text", "duration_ms", "height", "media_key", "non_public_metrics", "organic_metrics", "preview_image_url",
+    "promoted_metrics", "public_metrics", "type", "url", "variants", "width"
+])
+POLL_FIELDS = frozenset(["duration_minutes", "end_datetime", "id", "options", "voting_status"])
+EXPANSIONS = frozenset([
+    "article.cover_media", "article.media_entities", "attachments.media_keys", "attachments.media_source_tweet",
+    "attachments.poll_ids", "author_id", "edit_history_tweet_ids", "entities.mentions.username", "geo.place_id",
+    "in_reply_to_user_id", "entities.note.mentions.username", "referenced_tweets.id",
+    "referenced_tweets.id.attachments.media_keys", "referenced_tweets.id.author_id"
+])
 FIELD_PARAMETERS = {"tweet.fields": TWEET_FIELDS, "user.fields": USER_FIELDS, "place.fields": PLACE_FIELDS,
                     "media.fields": MEDIA_FIELDS, "poll.fields": POLL_FIELDS, "expansions": EXPANSIONS}
 SEARCH_PARAMETERS = ("query", "start_time", "end_time", "since_id", "until_id", "max_results",
@@ -83,7 +89,8 @@ def _resource_error(post_id: str, parameter: str, kind: str) -> dict:
         return {"value": post_id, "detail": f"Could not find tweet with {parameter}: [{post_id}].",
                 "title": "Not Found Error", "resource_type": "tweet", "parameter": parameter,
                 "resource_id": post_id, "type": PROBLEMS + "resource-not-found"}
-    return {"value": post_id, "detail": f"Sorry, you are not authorized to see the Tweet with {parameter}: [{post_id}].",
+    return {"value": post_id,
+            "detail": f"Sorry, you are not authorized to see the Tweet with {parameter}: [{post_id}].",
             "title": "Authorization Error", "resource_type": "tweet", "parameter": parameter,
             "resource_id": post_id, "type": PROBLEMS + "not-authorized-for-resource"}
 
@@ -105,7 +112,8 @@ def decode_token(token: str, query: str, parameter: str) -> int:
         padded = token.upper() + "=" * (-len(token) % 8)
         last_id, fingerprint = struct.unpack(">QI", base64.b32decode(padded))
     except (ValueError, struct.error):
-        raise invalid_request(parameter, [token], f"The `{parameter}` query parameter value [{token}] is not valid")
+        raise invalid_request(parameter, [token],
+                              f"The `{parameter}` query parameter value [{token}] is not valid") from None
     if fingerprint != _query_fingerprint(query):
         raise invalid_request(parameter, [token],
                               f"The `{parameter}` query parameter value [{token}] does not belong to this query")
@@ -192,7 +200,7 @@ def parse_search_request(params: dict, now: datetime) -> SearchRequest:
     try:
         parse_query(query)
     except QueryError as problem:
-        raise invalid_request("query", [query], f"There were errors processing your request: {problem}")
+        raise invalid_request("query", [query], f"There were errors processing your request: {problem}") from None
     request = SearchRequest(
         query=query, max_results=_parse_max_results(params),
         since_id=_parse_id(params, "since_id"), until_id=_parse_id(params, "until_id"),

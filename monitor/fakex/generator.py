@@ -276,7 +276,9 @@ class _UserFactory:
 
     def _username(self, first: str, last: str) -> str:
         rng = self.rng
-        plain = lambda s: "".join(ch for ch in s if ch.isascii() and ch.isalnum())
+        def plain(text: str) -> str:
+            return "".join(ch for ch in text if ch.isascii() and ch.isalnum())
+
         while True:
             style = rng.randrange(4)
             base = [plain(first) + plain(last), plain(first)[0] + plain(last),

@@ -11,6 +11,7 @@ Standard library HTTP only (ThreadingHTTPServer), one thread per connection, kee
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import socket
@@ -231,10 +232,8 @@ class FakeX:
             return
         server.shutdown()
         for connection in list(server.connections):   # end idle keep-alive connections too
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         server.server_close()
         self._thread.join(timeout=5)
 
@@ -406,8 +405,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fake_from_args(args) -> FakeX:
-    common = dict(seed=args.seed, posts_per_day=args.posts_per_day, bearer_token=args.bearer_token,
-                  host=args.host, port=args.port, churn=args.churn)
+    common = {"seed": args.seed, "posts_per_day": args.posts_per_day, "bearer_token": args.bearer_token,
+                  "host": args.host, "port": args.port, "churn": args.churn}
     if args.realtime:
         # Lay the timeline from now-days to now+days so posts keep appearing as time passes.
         now = wall_clock().replace(microsecond=0)

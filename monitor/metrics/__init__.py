@@ -13,19 +13,60 @@ region keys), `sql` (the shared building blocks), `campaign` (KPIs, timeline, re
 terms, accounts), `posts` (post rows, top posts), `explorer` (search and download) and `health`
 (collection gaps, collector status, API usage).
 """
-from monitor.metrics.campaign import (ACCOUNTS_LIMIT, HOURLY_MAX_DAYS, AccountRow, ContributorRow, GroupRow, Kpis,
-                                      KpisWithChange, TermRow, TimelinePoint, branches_table, hashtags, kpis,
-                                      kpis_with_change, mentions, region_accounts, regions_table, timeline,
-                                      top_contributors)
-from monitor.metrics.definitions import (BUDGET_EXCEEDED_SHARE, BUDGET_WARNING_SHARE, DEFINITIONS,
-                                         DEFINITIONS_BY_KEY, POST_KINDS, PRICE_PER_POST_READ, PRICE_PER_USER_READ,
-                                         STALE_AFTER_INTERVALS, Definition)
+from monitor.metrics.campaign import (
+                                      ACCOUNTS_LIMIT,
+                                      HOURLY_MAX_DAYS,
+                                      AccountRow,
+                                      ContributorRow,
+                                      GroupRow,
+                                      Kpis,
+                                      KpisWithChange,
+                                      TermRow,
+                                      TimelinePoint,
+                                      branches_table,
+                                      hashtags,
+                                      kpis,
+                                      kpis_with_change,
+                                      mentions,
+                                      region_accounts,
+                                      regions_table,
+                                      timeline,
+                                      top_contributors,
+)
+from monitor.metrics.definitions import (
+                                      BUDGET_EXCEEDED_SHARE,
+                                      BUDGET_WARNING_SHARE,
+                                      DEFINITIONS,
+                                      DEFINITIONS_BY_KEY,
+                                      POST_KINDS,
+                                      PRICE_PER_POST_READ,
+                                      PRICE_PER_USER_READ,
+                                      STALE_AFTER_INTERVALS,
+                                      Definition,
+)
 from monitor.metrics.explorer import CSV_MAX_ROWS, PostSearch, PostsPage, posts_for_download, posts_page
-from monitor.metrics.filters import (PRESETS, SELECTABLE_REGIONS, Filters, post_url, preset_range,
-                                     region_display_name, region_keys)
-from monitor.metrics.health import (ApiUsage, CollectionGap, CollectionState, RunCounts, RunRow,
-                                    api_usage_this_month, collection_gaps, collection_states, recent_runs,
-                                    search_run_counts, stale_limit)
+from monitor.metrics.filters import (
+                                      PRESETS,
+                                      SELECTABLE_REGIONS,
+                                      Filters,
+                                      post_url,
+                                      preset_range,
+                                      region_display_name,
+                                      region_keys,
+)
+from monitor.metrics.health import (
+                                      ApiUsage,
+                                      CollectionGap,
+                                      CollectionState,
+                                      RunCounts,
+                                      RunRow,
+                                      api_usage_this_month,
+                                      collection_gaps,
+                                      collection_states,
+                                      recent_runs,
+                                      search_run_counts,
+                                      stale_limit,
+)
 from monitor.metrics.posts import PostRow, top_posts
 from monitor.metrics.sql import Bind
 

@@ -9,13 +9,17 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import func, select
 
 from monitor.config import Config
-from monitor.metrics.definitions import (BUDGET_EXCEEDED_SHARE, BUDGET_WARNING_SHARE, PRICE_PER_POST_READ,
-                                         PRICE_PER_USER_READ, STALE_AFTER_INTERVALS)
+from monitor.metrics.definitions import (
+    BUDGET_EXCEEDED_SHARE,
+    BUDGET_WARNING_SHARE,
+    PRICE_PER_POST_READ,
+    PRICE_PER_USER_READ,
+    STALE_AFTER_INTERVALS,
+)
 from monitor.metrics.filters import Filters
 from monitor.metrics.sql import Bind, aware, epoch_seconds, rows
 from monitor.models import AuthorFollowers, CollectionRun, PostMatch
 from monitor.timeutil import uk_day_start, uk_local, utcnow
-
 
 # --- collection gaps -------------------------------------------------------------------------
 

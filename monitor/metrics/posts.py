@@ -73,7 +73,7 @@ def top_posts(bind: Bind, filters: Filters, n: int = 10) -> list[PostRow]:
     candidates = select(DaySummary.day, DaySummary.author_id).where(
         *summary_scope(filters), DaySummary.max_engagements >= threshold).distinct().limit(TOP_POSTS_MAX_SLICES + 1)
     slices = rows(bind, candidates)
-    conditions = [*in_scope(filters), ENGAGEMENTS >= threshold]
+    conditions = [*in_scope(filters), threshold <= ENGAGEMENTS]
     if not slices:
         return []
     if len(slices) <= TOP_POSTS_MAX_SLICES:

@@ -28,23 +28,26 @@ SMALL_PLACE = 5_000  # smaller places count only as the whole segment
 TOWN = 20_000  # smaller towns count inside a phrase only when written with a capital
 
 # Words that may stand beside a place without making it part of a sentence.
-FILLER = set("""
-sunny rainy beautiful lovely gorgeous bonny grim windy leafy deepest darkest sunniest
-near nr nearby in at of the a just outside outskirts edge based living live lives from and or
-currently now originally formerly born bred raised via ish somewhere around between mostly
-usually sometimes often proud little old good olde ye north south east west n s e w ne nw se sw
-central mid upper lower greater inner outer village town city county borough area region
-uk gb england united kingdom great britain home sweet heart hometown x
-""".split())
+FILLER = {
+    "sunny", "rainy", "beautiful", "lovely", "gorgeous", "bonny", "grim", "windy", "leafy", "deepest", "darkest",
+    "sunniest", "near", "nr", "nearby", "in", "at", "of", "the", "a", "just", "outside", "outskirts", "edge",
+    "based", "living", "live", "lives", "from", "and", "or", "currently", "now", "originally", "formerly", "born",
+    "bred", "raised", "via", "ish", "somewhere", "around", "between", "mostly", "usually", "sometimes", "often",
+    "proud", "little", "old", "good", "olde", "ye", "north", "south", "east", "west", "n", "s", "e", "w", "ne",
+    "nw", "se", "sw", "central", "mid", "upper", "lower", "greater", "inner", "outer", "village", "town", "city",
+    "county", "borough", "area", "region", "uk", "gb", "england", "united", "kingdom", "great", "britain", "home",
+    "sweet", "heart", "hometown", "x"
+}
 
 # UK place names that are everyday words: they count only when they are the whole segment.
-COMMON_WORDS = set("""
-street march deal hope reading battle eye over send ash wool sandy green bridge holt
-ware wells rugby stone seal wick heath moor ford lane field hill hall marsh cross mill
-church end bank park well rose bay sale hyde looe par bude rye diss ely cliff ham
-mold flint prestige home school college primary academy early years teacher teaching head
-heads office world earth moon online everywhere nowhere here there life love family
-""".split())
+COMMON_WORDS = {
+    "street", "march", "deal", "hope", "reading", "battle", "eye", "over", "send", "ash", "wool", "sandy", "green",
+    "bridge", "holt", "ware", "wells", "rugby", "stone", "seal", "wick", "heath", "moor", "ford", "lane", "field",
+    "hill", "hall", "marsh", "cross", "mill", "church", "end", "bank", "park", "well", "rose", "bay", "sale",
+    "hyde", "looe", "par", "bude", "rye", "diss", "ely", "cliff", "ham", "mold", "flint", "prestige", "home",
+    "school", "college", "primary", "academy", "early", "years", "teacher", "teaching", "head", "heads", "office",
+    "world", "earth", "moon", "online", "everywhere", "nowhere", "here", "there", "life", "love", "family"
+}
 
 FLAG_TAGS = {"gbwls": "wales", "gbsct": "scotland", "gbeng": "england"}
 OUTWARD = re.compile(r"^([A-Za-z]{1,2}\d[A-Za-z\d]?)$")
@@ -334,7 +337,8 @@ def _attribution(region: str, readings: list[Reading], contested: bool) -> Attri
     specific = [e for e in chosen if e.kind != "context"]
     branch = next((e.branch for e in specific if e.branch), None)
     confidence = _confidence(specific, readings, contested)
-    steps = [f"'{r.mention.text}' -> {r.regions[region].label}" for r in readings if r.regions[region].kind != "context"]
+    steps = [f"'{r.mention.text}' -> {r.regions[region].label}" for r in readings
+             if r.regions[region].kind != "context"]
     detail = "; ".join(steps) + f" -> {region}"
     if contested:
         detail += " (outweighs namesakes elsewhere)"

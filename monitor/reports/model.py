@@ -12,8 +12,18 @@ from sqlalchemy.engine import Engine
 
 from monitor import metrics
 from monitor.config import Campaign, Config, ConfigError
-from monitor.metrics import (CollectionGap, ContributorRow, Definition, Filters, GroupRow, KpisWithChange,
-                             PostRow, RunCounts, TermRow, TimelinePoint)
+from monitor.metrics import (
+    CollectionGap,
+    ContributorRow,
+    Definition,
+    Filters,
+    GroupRow,
+    KpisWithChange,
+    PostRow,
+    RunCounts,
+    TermRow,
+    TimelinePoint,
+)
 from monitor.timeutil import iso_week_days, uk_day_start, utcnow, week_bounds_utc
 
 TOP_N = 10

@@ -35,7 +35,7 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdf_canvas
-from reportlab.platypus import (Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle)
+from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from monitor.reports.model import WeeklyReport
 from monitor.safety import REPLACEMENT, clean_text
@@ -147,7 +147,8 @@ def _headline(report: WeeklyReport) -> Table:
     names = (("posts", "Posts"), ("originals", "of which originals"), ("replies", "of which replies"),
              ("quotes", "of which quotes"), ("contributors", "Contributors"), ("potential_reach", "Potential reach"),
              ("impressions", "Impressions"), ("engagements", "Engagements"))
-    rows = [[Paragraph(name, INDENTED if name.startswith("of which") else SMALL), _n(getattr(k.current, key)), _n(getattr(k.previous, key)), _change(k.change(key))]
+    rows = [[Paragraph(name, INDENTED if name.startswith("of which") else SMALL), _n(getattr(k.current, key)),
+             _n(getattr(k.previous, key)), _change(k.change(key))]
             for key, name in names]
     rows.append(["Unknown region share", _pct(k.current.unknown_share), _pct(k.previous.unknown_share),
                  _change(None)])

@@ -134,7 +134,8 @@ def _email_body(report: WeeklyReport, paths: list[Path]) -> str:
 
     def line(name: str, key: str) -> str:
         change = k.change(key)
-        return f"  {name}: {getattr(k.current, key):,}" + (f" ({change:+.0%} on the week before)" if change is not None else "")
+        versus = f" ({change:+.0%} on the week before)" if change is not None else ""
+        return f"  {name}: {getattr(k.current, key):,}{versus}"
 
     return "\n".join([
         f"{report.campaign.title}: weekly summary for {report.week_label} "

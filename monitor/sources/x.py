@@ -179,8 +179,8 @@ class XSource:
                            _header_number(response.headers, "x-rate-limit-reset"))
 
     def search_recent(self, params: SearchParams) -> ApiResponse:
-        kwargs = dict(query=params.query, max_results=PAGE_SIZE, tweet_fields=TWEET_FIELDS,
-                      expansions=EXPANSIONS, user_fields=USER_FIELDS, place_fields=PLACE_FIELDS)
+        kwargs = {"query": params.query, "max_results": PAGE_SIZE, "tweet_fields": TWEET_FIELDS,
+                      "expansions": EXPANSIONS, "user_fields": USER_FIELDS, "place_fields": PLACE_FIELDS}
         if params.since_id:
             kwargs["since_id"] = params.since_id
         elif params.start_time:

@@ -13,8 +13,17 @@ import pytest
 from monitor import metrics
 from monitor.metrics import PostSearch
 from monitor.timeutil import uk_today
-from tests.dashboard.helpers import (DOWNLOAD_TIMEOUT_MS, choose, db_posts, expect_drawn, metric_value, open_page,
-                                     seven_days, shot, wait_until_idle)
+from tests.dashboard.helpers import (
+    DOWNLOAD_TIMEOUT_MS,
+    choose,
+    db_posts,
+    expect_drawn,
+    metric_value,
+    open_page,
+    seven_days,
+    shot,
+    wait_until_idle,
+)
 from tests.seed import CAMPAIGN
 
 pytestmark = pytest.mark.browser

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 import pytest
 
-from monitor.dashboard.ui import period_label
 from monitor import metrics
 from monitor.config import default_config
+from monitor.dashboard.ui import period_label
 from monitor.metrics import Filters, PostSearch
 from monitor.timeutil import uk_today
 from tests.dashboard.helpers import APP, db_posts, expect_drawn, metric_value, wait_until_idle

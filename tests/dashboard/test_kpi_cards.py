@@ -70,7 +70,8 @@ def shown_cards(page) -> dict[str, list]:
         const value = card.querySelector('[data-testid="stMetricValue"]');
         const cut = [value, ...value.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth);
         const px = parseFloat(getComputedStyle(value.querySelector('p') || value).fontSize);
-        return [card.querySelector('[data-testid="stMetricLabel"]').innerText.trim(), [value.innerText.trim(), cut, px]];
+        const label = card.querySelector('[data-testid="stMetricLabel"]').innerText.trim();
+        return [label, [value.innerText.trim(), cut, px]];
     })"""))
 
 

@@ -111,7 +111,8 @@ def test_overview_timeline_by_hour_and_top_tables(seeded):
     expected = metrics.top_posts(seeded.engine(), seven_days(), 10)
     assert list(top["Engagements"]) == [p.engagements for p in expected]
     contributors = table(at, "Profile")
-    assert list(contributors["Author"]) == [f"@{c.username}" for c in metrics.top_contributors(seeded.engine(), seven_days(), 10)]
+    expected_contributors = metrics.top_contributors(seeded.engine(), seven_days(), 10)
+    assert list(contributors["Author"]) == [f"@{c.username}" for c in expected_contributors]
 
 
 def test_campaign_filter_switches_campaign(seeded, tmp_path, monkeypatch):
@@ -146,7 +147,7 @@ def test_region_page_from_a_shared_url(seeded):
     accounts = table(at, "Evidence")
     expected = metrics.region_accounts(seeded.engine(), replace(f, region="London"))
     assert list(accounts["Author"]) == [f"@{a.username}" for a in expected]
-    assert set(accounts["Evidence"]) <= set(["known_account", "correction", "place", "profile_location"])
+    assert set(accounts["Evidence"]) <= {"known_account", "correction", "place", "profile_location"}
 
 
 def test_region_page_custom_dates_from_url_and_region_change(seeded):
@@ -263,7 +264,7 @@ def test_every_table_shows_its_counts_with_thousands_separators(seeded, page, qu
         formats = {name: column.get("type_config", {}).get("format")
                    for name, column in json.loads(frame.proto.columns or "{}").items()}
         counts = [c for c in frame.value.columns if c != "Run" and pd.api.types.is_integer_dtype(frame.value[c])]
-        assert {c: formats.get(c) for c in counts} == {c: "localized" for c in counts}
+        assert {c: formats.get(c) for c in counts} == dict.fromkeys(counts, "localized")
         checked += len(counts)
     assert checked  # every page has a table of counts
 

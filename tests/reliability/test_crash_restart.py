@@ -6,6 +6,7 @@ run (with the fault gone) continues from what was stored.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -26,9 +27,15 @@ from monitor.db import DatabaseUnavailable, make_engine, transaction, upgrade
 from monitor.fakex import FakeX
 from monitor.models import CollectionRun, Post, RunEvent
 from tests.helpers import PG_URL, cli, cli_env, write_config
-from tests.reliability.helpers import (CAMPAIGN, SEARCH,
-                                       assert_database_equals_served, make_collector, runs, start_fake,
-                                       stored_ids)
+from tests.reliability.helpers import (
+    CAMPAIGN,
+    SEARCH,
+    assert_database_equals_served,
+    make_collector,
+    runs,
+    start_fake,
+    stored_ids,
+)
 
 PG_CLUSTER = ("15", "main")
 
@@ -56,10 +63,8 @@ def restart_config(folder: Path, db_url: str, base_url: str, interval_minutes: f
 
 
 def _kill(proc: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 class RandomKiller:
@@ -243,7 +248,8 @@ def test_scheduler_keeps_going_through_a_postgresql_restart(pg_database, tmp_pat
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             statuses = [r.status for r in runs(engine, "search")]
-            if statuses and statuses[0] == "completed" and fake.visible_ids(fake.default_query) <= set(stored_ids(engine)):
+            caught_up = fake.visible_ids(fake.default_query) <= set(stored_ids(engine))
+            if statuses and statuses[0] == "completed" and caught_up:
                 break
             time.sleep(0.5)
         proc.send_signal(signal.SIGTERM)

@@ -21,8 +21,17 @@ from monitor.models import Author, Post, SearchCursor
 from monitor.refresh import refresh_metrics
 from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
 from tests.helpers import TOKEN
-from tests.reliability.helpers import (CAMPAIGN, SEARCH, assert_database_equals_served, events, make_collector,
-                                       runs, search_requests, start_fake, stored_ids)
+from tests.reliability.helpers import (
+    CAMPAIGN,
+    SEARCH,
+    assert_database_equals_served,
+    events,
+    make_collector,
+    runs,
+    search_requests,
+    start_fake,
+    stored_ids,
+)
 
 MAX_RETRIES = 3      # the `config` fixture's max_retries
 TIMEOUT = 2.0        # the collector's request timeout in these tests

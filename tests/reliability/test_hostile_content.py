@@ -28,8 +28,8 @@ from monitor.safety import FORMULA_STARTS, neutralise
 from monitor.serve import dashboard_env, dashboard_server
 from monitor.sources.x import XSource
 from monitor.timeutil import UK
-from tests.helpers import TOKEN
 from tests.dashboard.helpers import open_page
+from tests.helpers import TOKEN
 from tests.reliability.helpers import assert_database_equals_served, start_fake
 
 # (name, text). Each is a post's text; names and locations reuse some of them.

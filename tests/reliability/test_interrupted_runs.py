@@ -22,9 +22,8 @@ from monitor.models import CollectionRun, Post, RunPost
 from monitor.scheduler import CampaignScheduler
 from monitor.sources.x import XSource
 from tests import pages
-from tests.helpers import TOKEN
+from tests.helpers import HASHTAGS, TOKEN, cli, cli_env, write_config
 from tests.reliability.helpers import CAMPAIGN, runs, start_fake, stored_ids
-from tests.helpers import HASHTAGS, cli, cli_env, write_config
 
 
 def _write_archive(path, posts_per_page: int = 100) -> set[str]:
@@ -153,7 +152,7 @@ def test_a_halt_during_the_metrics_refresh_pauses_collection_like_a_halt_during_
         refresh = runs(sqlite_engine, "refresh")[-1]
         assert refresh.status == "halted"
         assert sum(r["path"] == "/2/tweets" for r in fx.requests) == lookups_before + 1   # asked once, no hammering
-        assert _paused(scheduler) == {job: True for job in _paused(scheduler)}, "collection kept polling"
+        assert _paused(scheduler) == dict.fromkeys(_paused(scheduler), True), "collection kept polling"
         assert not scheduler.stop.is_set() and scheduler.fatal_error is None   # paused, not stopped
     finally:
         for s in started:

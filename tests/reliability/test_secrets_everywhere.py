@@ -7,6 +7,7 @@ rest: `run` (scheduler with metrics refresh), `import`, `regions`, `report`, err
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -53,14 +54,10 @@ def _inflated(path: Path) -> list[bytes]:
             parts += [z.read(name) for name in z.namelist()]
     if data.startswith(b"%PDF"):
         for stream in re.findall(rb"stream\r?\n(.*?)endstream", data, re.S):
-            try:
+            with contextlib.suppress(zlib.error):
                 parts.append(zlib.decompress(stream))
-            except zlib.error:
-                pass
-        try:
+        with contextlib.suppress(FileNotFoundError):
             parts.append(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, timeout=60).stdout)
-        except FileNotFoundError:
-            pass
     return parts
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from tests.seed import seed_small, small_config
 
+
 @pytest.fixture
 def small_cfg(config):
     return small_config(config)

@@ -61,7 +61,7 @@ def test_a_week_with_no_posts_is_seven_days_of_zeros(engine, small_cfg):
 
 
 def test_collection_completeness_counts_runs_and_gaps_of_the_week(engine, small_cfg):
-    for hour in range(0, 24):  # hourly runs on Tuesday: over 2 x 15 minutes apart, so gaps
+    for hour in range(24):  # hourly runs on Tuesday: over 2 x 15 minutes apart, so gaps
         add_run(engine, CAMPAIGN, utc(17, hour))
     add_run(engine, CAMPAIGN, utc(17, 12, 30), "failed", error="HTTP 503")
     add_run(engine, CAMPAIGN, utc(24, 9))  # the week after: not counted

@@ -7,8 +7,7 @@ import pytest
 from PIL import Image
 
 from monitor.reports import render
-from tests.reports.helpers import build, seed_hostile
-from tests.reports.helpers import oct_utc, seed_clock_change_week
+from tests.reports.helpers import build, oct_utc, seed_clock_change_week, seed_hostile
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs poppler-utils (make system-deps)")
 

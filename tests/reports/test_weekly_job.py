@@ -9,12 +9,16 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from openpyxl import load_workbook
 
-from monitor.reports.weekly_job import (ENV_SMTP_PASSWORD, JOB_ID, add_weekly_job, last_complete_week,
-                                        write_weekly_reports)
+from monitor.reports.weekly_job import (
+    ENV_SMTP_PASSWORD,
+    JOB_ID,
+    add_weekly_job,
+    last_complete_week,
+    write_weekly_reports,
+)
 from monitor.scheduler import CampaignScheduler
 from monitor.timeutil import UK
-from tests.reports.helpers import NOW
-from tests.reports.helpers import summary_figures
+from tests.reports.helpers import NOW, summary_figures
 from tests.seed import CAMPAIGN, OTHER_CAMPAIGN, SMALL
 
 SMTP = {"host": "smtp.example.org", "port": 587, "from": "monitor@naht.org.uk",
@@ -108,8 +112,8 @@ def test_emails_the_three_files_once_over_tls_and_never_logs_the_password(small,
     msg = smtp.sent[0]
     assert msg["To"] == "comms@naht.org.uk, director@naht.org.uk" and "2026-W47" in msg["Subject"]
     attachments = {a.get_filename(): a.get_content_type() for a in msg.iter_attachments()}
-    assert attachments == {p.name: t for p, t in zip(output.paths, ["application/vnd.openxmlformats-officedocument"
-                                                                   ".spreadsheetml.sheet", "text/csv", "application/pdf"])}
+    types = ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv", "application/pdf"]
+    assert attachments == {p.name: t for p, t in zip(output.paths, types)}
     assert f"Posts: {SMALL.posts}" in msg.get_body(("plain",)).get_content()
     assert smtp.logins == [("monitor@naht.org.uk", PASSWORD)]
     assert PASSWORD not in caplog.text

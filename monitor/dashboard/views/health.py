@@ -2,8 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from monitor.dashboard import data, ui
 from monitor import metrics
+from monitor.dashboard import data, ui
 
 LIVE_SECONDS = 60
 

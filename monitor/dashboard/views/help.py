@@ -1,8 +1,8 @@
 """Definitions and help: every figure in plain English, from monitor.metrics (one place)."""
 import streamlit as st
 
-from monitor.dashboard import data
 from monitor import metrics
+from monitor.dashboard import data
 
 st.title("Definitions and help")
 st.write("Every figure on this dashboard and in the weekly report uses these definitions.")

@@ -3,8 +3,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from monitor.dashboard import data, ui
 from monitor import metrics
+from monitor.dashboard import data, ui
 from monitor.metrics import PostSearch
 
 PAGE_SIZE = 50

@@ -7,8 +7,8 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from monitor.dashboard import data, ui
 from monitor import metrics
+from monitor.dashboard import data, ui
 
 ALL_BRANCHES = "All branches"
 LIVE_SECONDS = 60

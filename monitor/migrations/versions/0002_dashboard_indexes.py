@@ -11,7 +11,6 @@ bench/bench_dashboard.py measures the difference on 1,000,000 posts.
 """
 from alembic import op
 
-
 revision = '0002'
 down_revision = '0001'
 branch_labels = None

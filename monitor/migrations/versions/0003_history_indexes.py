@@ -10,7 +10,6 @@ the whole history; bench/bench_dashboard_scale.py measures them at 100k, 1M and 
 """
 from alembic import op
 
-
 revision = '0003'
 down_revision = '0002'
 branch_labels = None

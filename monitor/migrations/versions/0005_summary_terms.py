@@ -12,7 +12,6 @@ slices of summary_days, monitor/summary.py keeps it in step); filled here from t
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0005'
 down_revision = '0004'
 branch_labels = None

@@ -16,7 +16,6 @@ any, they are merged here first (their figures are sums, a MIN and a MAX) so the
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0006'
 down_revision = '0005'
 branch_labels = None

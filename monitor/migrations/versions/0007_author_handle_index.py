@@ -12,7 +12,6 @@ PostSearch.author_names). `regions correct USER` looks its author up the same wa
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0007'
 down_revision = '0006'
 branch_labels = None

@@ -12,7 +12,6 @@ entry to ~2.7 kB, which a post's text can pass, and keeps ix_posts_created_date_
 """
 from alembic import op
 
-
 revision = '0008'
 down_revision = '0007'
 branch_labels = None

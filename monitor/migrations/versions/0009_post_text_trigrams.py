@@ -14,7 +14,6 @@ SQLite is unchanged (its text search reads ix_posts_day_text, migration 0008).
 from alembic import op
 from sqlalchemy import text
 
-
 revision = '0009'
 down_revision = '0008'
 branch_labels = None

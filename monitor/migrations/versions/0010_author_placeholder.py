@@ -7,12 +7,11 @@ Create Date: 2026-12-01
 A page whose includes lack a post's author stores a placeholder author (monitor.parse.stub_author) so
 the post keeps its link; the author's real profile replaces it when they next appear. Placeholders were
 told apart only by an empty `raw` JSON object, and a JSON column compared with a Python value is not
-portable (PostgreSQL's json type has no equality operator at all). Existing placeholders are found once here by their JSON
-text, which SQLAlchemy wrote as '{}'.
+portable (PostgreSQL's json type has no equality operator at all). Existing placeholders are found once
+here by their JSON text, which SQLAlchemy wrote as '{}'.
 """
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = '0010'
 down_revision = '0009'
