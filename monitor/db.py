@@ -46,7 +46,7 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cur.execute("PRAGMA synchronous=NORMAL")
     # Checkpoint the WAL every 4,000 pages (16 MB) instead of 1,000: the collector commits every API
     # page, and copying back index pages that the next few commits change again was a fifth of its
-    # store time (bench/README.md, Ingest). A checkpoint is also when NORMAL syncs: after a power cut,
+    # store time (bench/HISTORY.md, Ingest). A checkpoint is also when NORMAL syncs: after a power cut,
     # at most the last 16 MB of commits roll back together, consistently, and are collected again.
     cur.execute("PRAGMA wal_autocheckpoint=4000")
     cur.close()

@@ -88,7 +88,7 @@ def insert_new_posts(session: Session, rows: Sequence[dict]) -> set[str]:
     On PostgreSQL the caller holds the store lock (summary.lock) since before it looked for the
     posts, so no other writer can have stored one since: every row given is inserted. RETURNING is
     left out there because it costs: SQLAlchemy then sends multi-row VALUES statements instead of
-    psycopg's pipelined executemany, 47 instead of 19 ms a page of 100 posts (bench/README.md)."""
+    psycopg's pipelined executemany, 47 instead of 19 ms a page of 100 posts (bench/HISTORY.md)."""
     if not rows:
         return set()
     dialect = session.get_bind().dialect.name

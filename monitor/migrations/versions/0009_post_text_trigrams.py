@@ -6,7 +6,7 @@ Create Date: 2026-11-26
 
 ILIKE '%words%' read the text of every post in the window: 290 ms for 30 days of 1M posts, whatever
 the words. A GIN index of the text's trigrams (pg_trgm) finds the posts holding them first: 26-45 ms
-for a rare text; a common word still counts every match (bench/README.md). It costs 88 MB on 1M posts
+for a rare text; a common word still counts every match (bench/HISTORY.md). It costs 88 MB on 1M posts
 (the table is 868 MB). pg_trgm ships with PostgreSQL (Debian's postgresql package) and is a trusted
 extension: a user who may create objects in the database (its owner) can add it, no superuser.
 SQLite is unchanged (its text search reads ix_posts_day_text, migration 0008).
