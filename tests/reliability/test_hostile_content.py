@@ -28,7 +28,7 @@ from monitor.safety import FORMULA_STARTS, neutralise
 from monitor.serve import dashboard_env, dashboard_server
 from monitor.sources.x import XSource
 from monitor.timeutil import UK
-from tests.dashboard.helpers import open_page
+from tests.dashboard.helpers import DOWNLOAD_TIMEOUT_MS, open_page, wait_until_idle
 from tests.helpers import TOKEN
 from tests.reliability.helpers import assert_database_equals_served, start_fake
 
@@ -322,8 +322,6 @@ def test_dashboard_shows_hostile_text_as_text(hostile_dashboard, chromium, tmp_p
         # the explorer's CSV download: neutralised like the reports
         page.goto(f"{base_url}/posts")
         page.wait_for_selector("h1")
-        from tests.dashboard.test_browser import DOWNLOAD_TIMEOUT_MS, wait_until_idle
-
         wait_until_idle(page)
         with page.expect_download(timeout=DOWNLOAD_TIMEOUT_MS) as download_info:
             page.get_by_role("button", name=re.compile("Download these posts")).click()
