@@ -14,7 +14,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from monitor.config import ENV_BEARER
-from monitor.db import make_engine, upgrade
+from monitor.db import make_engine
+from monitor.rematch import upgrade_and_rematch
 from monitor.config import database_url
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def run_demo(app, *, port: int, api_port: int, interval: float) -> int:
     fake.start()
     config = replace(app.config, api_base_url=fake.base_url, interval_minutes=interval, backoff_seconds=1.0)
     engine = make_engine(database_url(config))
-    upgrade(engine)
+    upgrade_and_rematch(engine, config)
     dashboard = start_dashboard(app.config_path, port)
     log.info("simulated X API on %s; dashboard on http://localhost:%s; Ctrl-C stops", fake.base_url, port)
     scheduler = CampaignScheduler(engine, config, lambda: XSource(token, fake.base_url, config.request_timeout))

@@ -147,6 +147,9 @@ class Post(RegionColumns, Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     unavailable_reason: Mapped[str | None] = mapped_column(String(40))
     withheld: Mapped[dict | None] = mapped_column(JSON)
+    # An edit on X is a new post with its own id: an earlier version, once a later one is stored, names
+    # it here and has no campaign matches, so the post counts once, as its latest version (monitor.editions).
+    superseded_by: Mapped[str | None] = mapped_column(String(24))
 
     __table_args__ = (
         Index("ix_posts_date_region", "created_date_uk", "region"),
@@ -372,3 +375,12 @@ class RegionCorrection(Base):
     corrected_by: Mapped[str] = mapped_column(String(120))
     corrected_at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class MaintenanceTask(Base):
+    """Work a migration left for the config to finish (Alembic does not have the config): carried out
+    and removed by `db upgrade` and `run` right after migrating (monitor.rematch)."""
+
+    __tablename__ = "maintenance_tasks"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
