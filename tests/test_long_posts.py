@@ -35,6 +35,7 @@ from monitor.refresh import refresh_metrics
 from monitor.rematch import TASK, upgrade_and_rematch
 from monitor.reports import build_weekly_report, render
 from monitor.sources.x import XSource
+from monitor.store import store_page
 from monitor.summary import rebuild
 from monitor.timeutil import uk_local
 from tests import pages
@@ -221,7 +222,6 @@ def test_an_edited_post_counts_once_as_its_latest_version(engine, config, fake):
     # The refresh reads the earlier version no more; a later store of it (an old archive) adds no match.
     again = parse_page({"data": [fake.corpus.post_by_id[first] | {"edit_history_tweet_ids": [first]}],
                         "includes": {"users": [fake.corpus.users[HEAD["id"]]]}})
-    from monitor.store import store_page
     with transaction(engine) as s:
         store_page(s, again, fake.now(), campaign=CAMPAIGN.name, terms=CAMPAIGN.terms)
     assert matched_campaigns(engine, first) == set() and metrics.kpis(engine, f).posts == before
