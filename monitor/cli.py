@@ -10,7 +10,7 @@ import sys
 import click
 
 from monitor.config import ConfigError, bearer_token, database_url, load_config
-from monitor.db import DatabaseUnavailable, make_engine, require_schema, upgrade
+from monitor.db import DatabaseUnavailable, make_engine, require_schema
 from monitor.reports import FORMATS
 from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
 
@@ -81,11 +81,15 @@ def db():
 @db.command("upgrade")
 @pass_app
 def db_upgrade(app: App):
-    """Create or migrate the database schema to the current revision."""
+    """Create or migrate the database schema to the current revision (and finish what a migration left
+    for the config: matching stored posts again)."""
     from monitor.db import safe_url
+    from monitor.rematch import upgrade_and_rematch
 
     engine = app.engine(require_current_schema=False)
-    upgrade(engine)
+    rematched = upgrade_and_rematch(engine, app.config)
+    if rematched:
+        click.echo(rematched.describe())
     click.echo(f"database {safe_url(str(engine.url))} is at the current schema")
 
 
@@ -117,10 +121,13 @@ def collect(app: App, once, campaign_name):
 def run(app: App):
     """Migrate, then collect every interval until stopped (SIGTERM/SIGINT stop cleanly)."""
     from monitor.attribution import recompute_if_stale
+    from monitor.rematch import upgrade_and_rematch
     from monitor.scheduler import CampaignScheduler
 
     engine = app.engine(require_current_schema=False)
-    upgrade(engine)
+    rematched = upgrade_and_rematch(engine, app.config)
+    if rematched:
+        click.echo(rematched.describe(), err=True)
     bearer_token()  # fail now, not at the first job, when the token is missing
     recomputed = recompute_if_stale(engine, app.config)
     if recomputed:

@@ -11,7 +11,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from monitor.config import ENV_BEARER, database_url
-from monitor.db import make_engine, upgrade
+from monitor.db import make_engine
+from monitor.rematch import upgrade_and_rematch
 from monitor.serve import dashboard_env, dashboard_server
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ def run_demo(app, *, port: int, api_port: int, interval: float) -> int:
     try:
         config = replace(app.config, api_base_url=fake.base_url, interval_minutes=interval, backoff_seconds=1.0)
         engine = make_engine(database_url(config))
-        upgrade(engine)
+        upgrade_and_rematch(engine, config)
         with dashboard_server(env=dashboard_env(config_path=app.config_path), port=port):
             log.info("simulated X API on %s; dashboard on http://localhost:%s; Ctrl-C stops", fake.base_url, port)
             scheduler = CampaignScheduler(engine, config, lambda: XSource(token, fake.base_url, config.request_timeout))

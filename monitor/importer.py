@@ -29,6 +29,7 @@ class ImportReport:
     reposts_skipped: int = 0
     partial_errors: int = 0
     unmatched_posts: int = 0
+    earlier_versions: int = 0
     skipped_lines: list[tuple[int, str]] = field(default_factory=list)
 
     def describe(self) -> str:
@@ -40,6 +41,9 @@ class ImportReport:
             lines.append(f"{self.partial_errors} API error entries recorded on run {self.run_id}")
         if self.unmatched_posts:
             lines.append(f"{self.unmatched_posts} posts carry no configured campaign term")
+        if self.earlier_versions:
+            lines.append(f"{self.earlier_versions} posts are earlier versions of edited posts stored too "
+                         "(each counted once, as its latest version)")
         if self.skipped_lines:
             shown = ", ".join(f"line {n} ({why})" for n, why in self.skipped_lines[:5])
             more = f" and {len(self.skipped_lines) - 5} more" if len(self.skipped_lines) > 5 else ""
@@ -96,7 +100,9 @@ def _import_line(engine, config: Config, attributor: Attributor, report: ImportR
     report.posts_new += result.new
     report.posts_updated += result.updated
     report.reposts_skipped += page.reposts_skipped
-    report.unmatched_posts += sum(1 for p in page.posts if p["id"] not in matched)
+    earlier = {p["id"] for p in page.posts} & page.superseded
+    report.earlier_versions += len(earlier)
+    report.unmatched_posts += sum(1 for p in page.posts if p["id"] not in matched | earlier)
     if page.errors:
         report.partial_errors += len(page.errors)
         record_event(engine, report.run_id, now, "partial_error", json.dumps(page.errors)[:2000], errors=1)

@@ -30,6 +30,9 @@ class ParsedPage:
     hashtags: list[tuple[str, str]] = field(default_factory=list)
     mentions: list[tuple[str, str, str | None]] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    # Set by monitor.store.store_page: the earlier versions of edited posts it found stored or on the page
+    # (monitor.editions), which get no campaign matches.
+    superseded: set[str] = field(default_factory=set)
     reposts_skipped: int = 0
     newest_id: str | None = None
     next_token: str | None = None
@@ -146,7 +149,7 @@ def parse_post(post: dict, authors: dict[str, dict], now: datetime) -> dict:
         "created_at": created,
         "created_date_uk": local.date(),
         "created_hour_uk": local.hour,
-        "text": clean_text(post.get("text")) or "",
+        "text": clean_text(whole_text(post)) or "",
         "lang": fitted(post.get("lang"), LANG),
         "kind": kind,
         "conversation_id": post.get("conversation_id"),
@@ -169,15 +172,50 @@ def created_from_id(post_id: str) -> datetime:
     return snowflake_time(post_id)
 
 
+# --- long posts: the whole text -----------------------------------------------------------------
+# A post longer than 280 characters (X Premium) comes with `text` cut short, ending in CUT_MARK, and
+# the whole post in `note_tweet` ({"text", "entities"}), and only when tweet.fields asks for note_tweet.
+# The whole post is the post: its text and entities are what is stored, matched, searched and exported;
+# `raw` keeps both as X sent them.
+CUT_MARK = "\u2026"   # …
+
+
+def _note(post: dict) -> dict | None:
+    note = post.get("note_tweet")
+    return note if isinstance(note, dict) and isinstance(note.get("text"), str) and note["text"] else None
+
+
+def whole_text(post: dict) -> str:
+    """The post's whole text: note_tweet's when X sent one, else `text`."""
+    note = _note(post)
+    return note["text"] if note else (post.get("text") or "")
+
+
+def whole_entities(post: dict, kind: str) -> list[dict]:
+    """The post's entities of one kind ('hashtags', 'mentions') over its whole text.
+
+    A long post's are note_tweet's, plus those of the cut `text` that end before the cut: X does not
+    say that note_tweet repeats every one (a reply's leading @mentions), and the entity the cut runs
+    through may be a broken piece ('#InvestInPup…'), so that one is left to note_tweet."""
+    listed = (post.get("entities") or {}).get(kind) or []
+    note = _note(post)
+    if not note:
+        return [e for e in listed if isinstance(e, dict)]
+    cut_text = post.get("text") or ""
+    cut_at = len(cut_text) - len(CUT_MARK) if cut_text.endswith(CUT_MARK) else len(cut_text)
+    before_cut = [e for e in listed if isinstance(e, dict) and isinstance(e.get("end"), int) and e["end"] < cut_at]
+    return [e for e in (note.get("entities") or {}).get(kind) or [] if isinstance(e, dict)] + before_cut
+
+
 def entity_tags(post: dict) -> list[str]:
-    hashtags = (post.get("entities") or {}).get("hashtags", [])
-    return sorted({fitted(h["tag"].lower(), TAG) for h in hashtags if h.get("tag")})
+    return sorted({fitted(h["tag"].lower(), TAG) for h in whole_entities(post, "hashtags")
+                   if isinstance(h.get("tag"), str) and h["tag"]})
 
 
 def entity_mentions(post: dict) -> list[tuple[str, str | None]]:
     seen: dict[str, str | None] = {}
-    for m in (post.get("entities") or {}).get("mentions", []):
-        if m.get("username"):
+    for m in whole_entities(post, "mentions"):
+        if isinstance(m.get("username"), str) and m["username"]:
             seen.setdefault(fitted(m["username"].lower(), MENTION), m.get("id"))
     return sorted(seen.items())
 

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from monitor.editions import supersede_page
 from monitor.models import Author, AuthorFollowers, Place, Post, PostHashtag, PostMatch, PostMention, RunPost
-from monitor.parse import ParsedPage, matched_terms, stub_author
+from monitor.parse import CUT_MARK, ParsedPage, matched_terms, stub_author
 from monitor.summary import add_posts, lock, resync_posts
 
 # Columns an update may change: what X lets change after posting (text on edit, metrics,
@@ -102,12 +103,32 @@ def insert_new_posts(session: Session, rows: Sequence[dict]) -> set[str]:
     return inserted
 
 
-def existing_ids(session: Session, model, ids: Iterable[str]) -> set[str]:
+def stored_posts(session: Session, ids: Iterable[str]) -> tuple[set[str], set[str]]:
+    """Which of these posts are stored, and which of those are superseded earlier versions (editions)."""
     ids = list(ids)
-    found: set[str] = set()
+    stored: set[str] = set()
+    superseded: set[str] = set()
     for i in range(0, len(ids), CHUNK):
-        found |= set(session.scalars(select(model.id).where(model.id.in_(ids[i:i + CHUNK]))))
-    return found
+        for post_id, later in session.execute(select(Post.id, Post.superseded_by)
+                                              .where(Post.id.in_(ids[i:i + CHUNK]))):
+            stored.add(post_id)
+            if later is not None:
+                superseded.add(post_id)
+    return stored, superseded
+
+
+def keep_whole_texts(session: Session, page: ParsedPage, known: set[str]) -> None:
+    """A stored long post served again cut, without its note_tweet (an archive captured without asking
+    for it), keeps its whole text: the cut one would replace it in every page and export. The raw JSON
+    keeps the note_tweet it came with before, beside what X sent this time."""
+    cut = {p["id"]: p for p in page.posts
+           if p["id"] in known and p["text"].endswith(CUT_MARK) and "note_tweet" not in p["raw"]}
+    if not cut:
+        return
+    for post_id, text, raw in session.execute(select(Post.id, Post.text, Post.raw).where(Post.id.in_(list(cut)))):
+        if isinstance(raw, dict) and "note_tweet" in raw:
+            row = cut[post_id]
+            row["text"], row["raw"] = text, {**row["raw"], "note_tweet": raw["note_tweet"]}
 
 
 def store_authors(session: Session, page: ParsedPage, now: datetime) -> None:
@@ -133,11 +154,13 @@ def store_page(session: Session, page: ParsedPage, now: datetime, *, run_id: int
     store_authors(session, page, now)
     if not page.posts:
         return StoreResult()
-    known = existing_ids(session, Post, (p["id"] for p in page.posts))
+    known, page.superseded = stored_posts(session, (p["id"] for p in page.posts))
+    keep_whole_texts(session, page, known)
     new_rows = [dict(p, next_refresh_at=next_refresh(p["created_at"], now) if next_refresh else None)
                 for p in page.posts if p["id"] not in known]
     inserted = insert_new_posts(session, new_rows)
     upsert(session, Post, [p for p in page.posts if p["id"] in known], ["id"], POST_UPDATE_COLUMNS)
+    page.superseded |= supersede_page(session, page.posts)   # before the matches: they get none
     insert_ignore(session, PostHashtag, [{"post_id": p, "tag": t} for p, t in page.hashtags],
                   ["post_id", "tag"])
     insert_ignore(session, PostMention, [{"post_id": p, "username": u, "user_id": uid}
@@ -158,8 +181,8 @@ def summarise_page(session: Session, page: ParsedPage, inserted: set[str]) -> No
     """Bring the summary slices of a stored page's posts up to date (after its campaign matches): the
     posts this transaction inserted are added to their slices; the others, which may have changed
     (metrics, region, a new campaign), have their slices aggregated again."""
-    add_posts(session, inserted)
-    resync_posts(session, [p["id"] for p in page.posts if p["id"] not in inserted])
+    add_posts(session, set(inserted) - page.superseded)
+    resync_posts(session, {p["id"] for p in page.posts if p["id"] not in inserted} | page.superseded)
 
 
 def campaign_matches(page: ParsedPage, campaign: str, terms: Sequence[str]) -> list[dict]:
@@ -171,6 +194,8 @@ def campaign_matches(page: ParsedPage, campaign: str, terms: Sequence[str]) -> l
         mentions.setdefault(post_id, []).append(username)
     rows = []
     for post in page.posts:
+        if post["id"] in page.superseded:
+            continue   # an earlier version of an edited post: its latest version is the one counted
         for term in matched_terms(post, tags.get(post["id"], []), mentions.get(post["id"], []), terms):
             rows.append({"post_id": post["id"], "campaign": campaign, "term": term})
     return rows

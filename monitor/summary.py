@@ -10,11 +10,11 @@ potential reach, which takes the MIN per author over them: the same numbers as f
 about a third as many rows and without probing post_matches for every post.
 
 Whatever changes a figure-bearing column of posts (store_page, the metrics refresh, region
-corrections and recompute, the importer's campaign matches) calls `resync_posts` or
-`resync_authors` in the same transaction: the slices the changed posts belong to are deleted and
-aggregated again from posts. A post's UK day and author never change and its campaign matches are
-only ever added, so the slices of the changed posts, taken after the change, are every slice the
-change can touch.
+corrections and recompute, the importer's campaign matches, re-matching, an edited post's earlier
+version losing its matches) calls `resync_posts` or `resync_authors` in the same transaction: the
+slices the changed posts belong to are deleted and aggregated again from posts. A post's UK day and
+author never change and its row stays when its matches go (monitor.editions), so the slices of the
+changed posts, taken after the change, are every slice the change can touch.
 """
 from __future__ import annotations
 

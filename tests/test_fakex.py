@@ -74,7 +74,7 @@ def search(client, query, **params):
 
 
 def all_pages(client, query, **params) -> list[dict]:
-    return list(tweepy.Paginator(client.search_recent_tweets, query, max_results=100, **FULL_FIELDS, **params))
+    return list(tweepy.Paginator(client.search_recent_tweets, query, max_results=100, **{**FULL_FIELDS, **params}))
 
 
 def page_ids(pages) -> list[str]:
@@ -143,6 +143,66 @@ def test_default_fields_only_when_none_are_asked_for(fx, client):
     page = client.search_recent_tweets(fx.default_query, max_results=10)
     assert all(set(post) == {"id", "text", "edit_history_tweet_ids"} for post in page["data"])
     assert "includes" not in page
+
+
+# --- long posts and edits, the way X sends them ----------------------------------------------
+
+def test_long_posts_come_cut_with_the_whole_in_note_tweet_only_when_asked_for(fx, client):
+    with_note = all_pages(client, fx.default_query, tweet_fields=TWEET_FIELDS + ["note_tweet"])
+    posts = [post for page in with_note for post in page["data"]]
+    long_posts = [post for post in posts if "note_tweet" in post]
+    assert 0.01 < len(long_posts) / len(posts) < 0.06, "a few percent of the feed is long posts"
+    campaign_tags = {tag.lower() for tag in fx.corpus.hashtags}
+    for post in long_posts:
+        whole, cut = post["note_tweet"]["text"], post["text"]
+        assert len(whole) > 280 and len(cut) <= 280 and cut.endswith("\u2026")
+        assert whole.startswith(cut[:-1])
+        for name, mark, key in (("hashtags", "#", "tag"), ("mentions", "@", "username")):
+            for entity in post.get("entities", {}).get(name, []):   # the cut text's entities lie in it
+                assert entity["end"] < len(cut) and cut[entity["start"]:entity["end"]] == mark + entity[key]
+            for entity in post["note_tweet"].get("entities", {}).get(name, []):
+                assert whole[entity["start"]:entity["end"]] == mark + entity[key]
+    def cut_tags(post):
+        return {h["tag"].lower() for h in post.get("entities", {}).get("hashtags", [])}
+
+    def cut_mentions(post):
+        return {m["username"].lower() for m in post.get("entities", {}).get("mentions", [])}
+
+    only_after_cut = [post for post in long_posts
+                      if not (cut_tags(post) & campaign_tags) and "nahtnews" not in cut_mentions(post)]
+    assert only_after_cut, "some long posts carry the campaign term only after the cut, and search finds them"
+    assert all(_tags(post) & campaign_tags for post in only_after_cut)
+    without_note = all_pages(client, fx.default_query)   # tweet.fields without note_tweet
+    served = {post["id"]: post for page in without_note for post in page["data"]}
+    assert not any("note_tweet" in post for post in served.values())
+    assert {post["id"]: post["text"] for post in long_posts} == {p["id"]: served[p["id"]]["text"] for p in long_posts}
+
+
+def test_a_long_post_of_a_test_own_is_served_like_xs(fx, client):
+    user = {"id": "4242", "username": "headwrites", "location": "Leeds"}
+    text = "A considered post about our pupils. " * 9 + "#InvestInPupilServices"
+    post_id = fx.add_post(text, user)
+    [post] = client.get_tweets([post_id], tweet_fields=TWEET_FIELDS + ["note_tweet"])["data"]
+    assert post["note_tweet"]["text"] == text and post["text"].endswith("\u2026") and len(post["text"]) <= 280
+    assert post["note_tweet"]["entities"]["hashtags"][0]["tag"] == "InvestInPupilServices"
+    assert "hashtags" not in post.get("entities", {})
+    assert post_id in set(page_ids(all_pages(client, "#InvestInPupilServices")))
+
+
+def test_an_edit_is_a_new_post_and_search_finds_only_the_latest(fx, client):
+    user = {"id": "4343", "username": "editor", "location": "Leeds"}
+    first = fx.add_post("Roundtable tonight #FundOurSchools", user, at=NOW - timedelta(minutes=20))
+    assert first in set(page_ids(all_pages(client, "#FundOurSchools")))
+    fx.clock.set(NOW - timedelta(minutes=12))
+    assert client.get_tweets([first])["data"][0]["edit_history_tweet_ids"] == [first]
+    latest = fx.edit_post(first, "Roundtable tonight with our MP #FundOurSchools", at=NOW - timedelta(minutes=10))
+    fx.clock.set(NOW)
+    found = set(page_ids(all_pages(client, "#FundOurSchools")))
+    assert latest in found and first not in found
+    both = {p["id"]: p for p in client.get_tweets([first, latest])["data"]}
+    assert both[first]["edit_history_tweet_ids"] == both[latest]["edit_history_tweet_ids"] == [first, latest]
+    assert both[first]["text"] == "Roundtable tonight #FundOurSchools"
+    assert both[latest]["text"] == "Roundtable tonight with our MP #FundOurSchools"
 
 
 def test_since_id_is_exclusive(fx, client):
@@ -231,12 +291,17 @@ def test_unknown_parameter_is_a_400(fx):
 
 # --- query evaluation ----------------------------------------------------------------------
 
+def _whole(post) -> dict:
+    """A long post's whole text and entities are in note_tweet: X's search matches those."""
+    return post.get("note_tweet", post)
+
+
 def _tags(post) -> set[str]:
-    return {h["tag"].lower() for h in post.get("entities", {}).get("hashtags", [])}
+    return {h["tag"].lower() for h in _whole(post).get("entities", {}).get("hashtags", [])}
 
 
 def _mentions(post) -> set[str]:
-    return {m["username"].lower() for m in post.get("entities", {}).get("mentions", [])}
+    return {m["username"].lower() for m in _whole(post).get("entities", {}).get("mentions", [])}
 
 
 def _visible_posts(fx):

@@ -181,13 +181,16 @@ def regions_frame(rows: list[GroupRow]) -> pd.DataFrame:
 SHARE_COLUMN = {"Share of posts": st.column_config.NumberColumn(format="%.1f%%")}
 
 
-def table(frame: pd.DataFrame, key: str, config: dict | None = None, plain: tuple[str, ...] = ()) -> None:
+def table(frame: pd.DataFrame, key: str, config: dict | None = None, plain: tuple[str, ...] = (),
+          select: bool = False):
     """A table whose whole-number columns show thousands separators (Streamlit shows 12345678 otherwise;
     figures here reach the millions). Sorting a column stays numeric. `plain` names id columns to leave
-    as they are; `config` adds column settings (links, decimals)."""
+    as they are; `config` adds column settings (links, decimals); `select` lets one row be selected
+    (returns the selection)."""
     counts = {column: st.column_config.NumberColumn(format="localized") for column in frame.columns
               if column not in plain and pd.api.types.is_integer_dtype(frame[column])}
-    st.dataframe(frame, hide_index=True, key=key, column_config={**counts, **(config or {})})
+    selection = {"on_select": "rerun", "selection_mode": "single-row"} if select else {}
+    return st.dataframe(frame, hide_index=True, key=key, column_config={**counts, **(config or {})}, **selection)
 
 
 def tile_map(rows: list[GroupRow], value: str = "posts") -> None:
@@ -233,6 +236,10 @@ def region_links(rows: list[GroupRow], filters: Filters) -> None:
 # --- posts, contributors, terms --------------------------------------------------------------
 
 POST_LINK = {"Link": st.column_config.LinkColumn("Link", display_text="Open on X")}
+# Each cell holds the whole post (a long one too: X cuts those at 280 characters); only the column's width
+# cuts it on screen. Double-click a cell, or in the explorer select its row, to read all of it.
+POST_TEXT = {"Text": st.column_config.TextColumn("Text", width="large", help="The whole post. Double-click a "
+                                                 "cell to read all of it (in the explorer: select the row).")}
 
 
 def posts_frame(rows) -> pd.DataFrame:
@@ -250,11 +257,21 @@ def posts_frame(rows) -> pd.DataFrame:
     })
 
 
-def show_posts(rows, key: str) -> None:
+def show_posts(rows, key: str, detail: bool = False) -> None:
+    """The posts as a table; with `detail`, a selected row's whole post is shown below it as plain text."""
     if not rows:
         st.info("No posts in this period.")
         return
-    table(posts_frame(rows), key, POST_LINK)
+    shown = table(posts_frame(rows), key, {**POST_LINK, **POST_TEXT}, select=detail)
+    if not detail:
+        return
+    chosen = shown.selection.rows if shown else []
+    if not chosen:
+        st.caption("Select a row to read the whole post here.")
+        return
+    post = rows[chosen[0]]
+    st.caption(f"@{post.username or '?'} · {post.created_date_uk:%d %b %Y} · {post.kind} · the whole post:")
+    st.text(post.text)
 
 
 def show_contributors(rows, key: str) -> None:

@@ -274,7 +274,9 @@ class XApi:
         return self._protected_from_ms.get(user_id, now_ms + 1) <= now_ms
 
     def _searchable(self, facts: PostFacts, now_ms: int) -> bool:
-        return not self.is_deleted(facts.id, now_ms) and not self.is_protected(facts.author_id, now_ms)
+        """Search finds a post unless it is deleted, its author protected, or a newer version replaced it."""
+        return (not self.is_deleted(facts.id, now_ms) and not self.is_protected(facts.author_id, now_ms)
+                and not self.corpus.is_replaced(facts.id, now_ms))
 
     # search
     def _matching_facts(self, query: str, low_id: int, high_id: int, now_ms: int, limit: int | None):
@@ -435,6 +437,7 @@ class XApi:
 
     def _render_post(self, post: dict, fields: tuple, now_ms: int) -> dict:
         rendered = _pick(post, DEFAULT_TWEET_FIELDS, fields)
+        rendered["edit_history_tweet_ids"] = self.corpus.edit_history(post, now_ms)
         if "public_metrics" in fields:
             rendered["public_metrics"] = self.corpus.metrics_at(post["id"], now_ms)
         return rendered

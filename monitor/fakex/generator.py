@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from monitor.snowflake import snowflake
+from monitor.snowflake import snowflake, snowflake_ms
 
 from . import profiles
 
@@ -32,6 +32,11 @@ NOISE_SHARE, MENTION_ONLY_SHARE = 0.04, 0.15
 PLACE_SHARE, EDITED_SHARE = 0.01, 0.005
 OFFICIAL_SHARE, BRANCH_SHARE = 0.03, 0.004     # of all posts
 TAG_COUNT_CUM_WEIGHTS = (60, 90, 100)           # 1, 2 or 3 campaign tags in a post
+# Posts over X's 280 characters (Premium accounts): `text` comes cut, ending in CUT_MARK, and the whole
+# post in `note_tweet` with its own entities, only when tweet.fields asks for note_tweet. In half of them
+# the campaign hashtags come only after the cut (X's search matches the whole text).
+LONG_SHARE, LONG_TAGS_AFTER_CUT_SHARE = 0.03, 0.5
+TEXT_LIMIT, CUT_MARK = 280, "\u2026"
 ACTIVITY_BY_KIND = {kind: activity for kind, _share, activity in profiles.AUTHOR_KINDS}
 
 
@@ -91,6 +96,8 @@ class Corpus:
     user_regions: dict[str, str | None] = field(default_factory=dict)
     scheduled_deletions: dict[str, int] = field(default_factory=dict)    # post id -> ms
     scheduled_protections: dict[str, int] = field(default_factory=dict)  # user id -> ms
+    edit_chains: dict[str, list] = field(default_factory=dict)    # post id -> [(ms, version id)] of its edits
+    replaced_from_ms: dict[str, int] = field(default_factory=dict)  # post id -> ms a newer version appeared
 
     def metrics_at(self, post_id: str, now_ms: int) -> dict:
         facts = self.facts_by_id[post_id]
@@ -100,43 +107,119 @@ class Corpus:
                  "bookmark_count", "impression_count")
         return {name: int(final * grown) for name, final in zip(names, facts.final_metrics)}
 
-    def add_post(self, text: str, user: dict, at: datetime, final_metrics: tuple = (1, 1, 5, 0, 1, 200)) -> str:
-        """Put a post of your own into the corpus (text exactly as given, hashtags taken from it) by `user`
-        (an API v2 user dict with at least `id` and `username`; added or replaced), posted at `at`.
+    def add_post(self, text: str, user: dict, at: datetime, final_metrics: tuple = (1, 1, 5, 0, 1, 200),
+                 reply_to: str | None = None, quote_of: str | None = None) -> str:
+        """Put a post of your own into the corpus (text exactly as given; its hashtags, and its mentions of
+        users the corpus knows, taken from it) by `user` (an API v2 user dict with at least `id` and
+        `username`; added or replaced), posted at `at`, optionally a reply to or a quote of a post of the
+        corpus. A text over TEXT_LIMIT characters is served as X serves a long post (as_served).
         For tests that need particular content; call it before the posts are searched. Returns the id."""
-        ms = to_ms(at)
-        low_bits = 0
-        while str(snowflake(ms, low_bits)) in self.post_by_id:
-            low_bits += 1
-        id_int = snowflake(ms, low_bits)
-        post_id = str(id_int)
-        created_ms = ms - 400 * DAY_MS
         self.users[str(user["id"])] = {
-            "name": user["username"], "created_at": iso_time(created_ms), "description": "", "protected": False,
-            "verified": False, "verified_type": "none",
+            "name": user["username"], "created_at": iso_time(to_ms(at) - 400 * DAY_MS), "description": "",
+            "protected": False, "verified": False, "verified_type": "none",
             "public_metrics": {"followers_count": 100, "following_count": 100, "tweet_count": 100,
                                "listed_count": 0, "like_count": 0}, **user, "id": str(user["id"])}
         self.user_regions.setdefault(str(user["id"]), None)
-        tags = [{"start": m.start(), "end": m.end(), "tag": m.group(1)} for m in _HASHTAG.finditer(text)]
-        post = {"id": post_id, "text": text, "author_id": str(user["id"]), "created_at": iso_time(ms), "lang": "en",
+        post_id = self._free_id(to_ms(at))
+        post = {"id": post_id, "author_id": str(user["id"]), "created_at": iso_time(to_ms(at)), "lang": "en",
                 "conversation_id": post_id, "edit_history_tweet_ids": [post_id], "possibly_sensitive": False,
                 "reply_settings": "everyone"}
-        if tags:
-            post["entities"] = {"hashtags": tags}
-        facts = PostFacts(id=post_id, id_int=id_int, ms=ms, author_id=str(user["id"]),
-                          username=user["username"].lower(), hashtags=frozenset(t["tag"].lower() for t in tags),
-                          mentions=frozenset(), text_lower=text.lower(), lang="en", is_reply=False, is_quote=False,
-                          has_geo=False, final_metrics=tuple(final_metrics), half_life_hours=1.0)
+        if reply_to:
+            parent = self.post_by_id[reply_to]
+            post.update(conversation_id=parent["conversation_id"], in_reply_to_user_id=parent["author_id"],
+                        referenced_tweets=[{"type": "replied_to", "id": reply_to}])
+        elif quote_of:
+            post["referenced_tweets"] = [{"type": "quoted", "id": quote_of}]
+        self._insert(post, text, final_metrics)
+        return post_id
+
+    def edit_post(self, post_id: str, text: str, at: datetime) -> str:
+        """The author edits a post at `at`: as on X, the edit is a new post with its own id, and every
+        version's edit_history_tweet_ids lists the versions up to now, oldest first (see edit_history).
+        From `at` on, search finds the new version only; a lookup by an older id still returns that
+        version. Returns the new version's id."""
+        old = self.post_by_id[post_id]
+        ms = to_ms(at)
+        new_id = self._free_id(ms)
+        chain = self.edit_chains.setdefault(post_id, [(self.facts_by_id[post_id].ms, post_id)])
+        chain.append((ms, new_id))
+        self.edit_chains[new_id] = chain
+        self.replaced_from_ms[post_id] = ms
+        post = {key: value for key, value in old.items() if key not in ("text", "entities", "note_tweet")}
+        post.update(id=new_id, created_at=iso_time(ms), edit_history_tweet_ids=[i for _, i in chain])
+        if post.get("conversation_id") == post_id:
+            post["conversation_id"] = new_id
+        self._insert(post, text, self.facts_by_id[post_id].final_metrics)
+        return new_id
+
+    def edit_history(self, post: dict, now_ms: int) -> list[str]:
+        """The post's versions as X lists them at now_ms: every version made by then, oldest first."""
+        chain = self.edit_chains.get(post["id"])
+        if chain is None:
+            return post["edit_history_tweet_ids"]
+        return [version for ms, version in chain if ms <= now_ms or version == post["id"]]
+
+    def is_replaced(self, post_id: str, now_ms: int) -> bool:
+        """Whether a newer version of the post exists at now_ms (search no longer finds this one)."""
+        return self.replaced_from_ms.get(post_id, now_ms + 1) <= now_ms
+
+    def _free_id(self, ms: int) -> str:
+        low_bits = 0
+        while str(snowflake(ms, low_bits)) in self.post_by_id:
+            low_bits += 1
+        return str(snowflake(ms, low_bits))
+
+    def _insert(self, post: dict, text: str, final_metrics: tuple) -> None:
+        """Add a post of a test's own (text and entities from `text`) where its id belongs: oldest first."""
+        users_by_name = {u["username"].lower(): u for u in self.users.values()}
+        tags = [{"start": m.start(), "end": m.end(), "tag": m.group(1)} for m in _HASHTAG.finditer(text)]
+        mentions = [{"start": m.start(), "end": m.end(), "username": users_by_name[m.group(1).lower()]["username"],
+                     "id": users_by_name[m.group(1).lower()]["id"]}
+                    for m in _MENTION.finditer(text) if m.group(1).lower() in users_by_name]
+        as_served(post, text, tags, mentions)
+        id_int = int(post["id"])
+        kind = (post.get("referenced_tweets") or [{}])[0].get("type")
+        facts = PostFacts(id=post["id"], id_int=id_int, ms=snowflake_ms(id_int), author_id=post["author_id"],
+                          username=self.users[post["author_id"]]["username"].lower(),
+                          hashtags=frozenset(t["tag"].lower() for t in tags),
+                          mentions=frozenset(m["username"].lower() for m in mentions), text_lower=text.lower(),
+                          lang=post["lang"], is_reply=kind == "replied_to", is_quote=kind == "quoted",
+                          has_geo="geo" in post, final_metrics=tuple(final_metrics), half_life_hours=1.0)
         position = bisect.bisect_left(self.ids_ascending, id_int)   # posts stay oldest first
         self.ids_ascending.insert(position, id_int)
         self.posts.insert(position, post)
         self.facts.insert(position, facts)
-        self.post_by_id[post_id] = post
-        self.facts_by_id[post_id] = facts
-        return post_id
+        self.post_by_id[post["id"]] = post
+        self.facts_by_id[post["id"]] = facts
 
 
 _HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
+_MENTION = re.compile(r"(?<![\w@])@(\w{1,15})")
+
+
+def as_served(post: dict, text: str, hashtags: list[dict], mentions: list[dict]) -> None:
+    """Give `post` its text and entities the way X serves them: whole up to TEXT_LIMIT characters; a longer
+    post cut at a space before the limit and ending in CUT_MARK, with the entities that lie wholly in what
+    is left, and the whole post in `note_tweet` with all of its entities."""
+    entities = {name: found for name, found in (("hashtags", hashtags), ("mentions", mentions)) if found}
+    post.pop("note_tweet", None)
+    if len(text) <= TEXT_LIMIT:
+        post["text"] = text
+    else:
+        space = max(text.rfind(" ", 0, TEXT_LIMIT), text.rfind("\n", 0, TEXT_LIMIT))
+        kept = text[:space if space > 0 else TEXT_LIMIT - len(CUT_MARK)].rstrip()
+        post["text"] = kept + CUT_MARK
+        post["note_tweet"] = {"text": text, "entities": entities} if entities else {"text": text}
+        entities = {name: [e for e in found if e["end"] <= len(kept)] for name, found in entities.items()}
+        entities = {name: found for name, found in entities.items() if found}
+    if entities:
+        post["entities"] = entities
+    else:
+        post.pop("entities", None)
+
+
+def whole_text(post: dict) -> str:
+    return (post.get("note_tweet") or {}).get("text") or post["text"]
 
 
 def build_corpus(seed: int, start: datetime, days: int, posts_per_day: int,
@@ -417,19 +500,13 @@ class _PostFactory:
             parent_author = corpus.users[parent["author_id"]]
             builder.mention(parent_author["username"], parent_author["id"])
             builder.add(" ")
-        self._write_body(builder, author, welsh)
+        self._write_body(builder, author, welsh, self._long_form(post_id))
         text = builder.text()
         post = {"id": post_id, "text": text, "author_id": author.id, "created_at": iso_time(ms),
                 "lang": "cy" if welsh else "en", "conversation_id": post_id,
                 "edit_history_tweet_ids": [post_id], "possibly_sensitive": False,
                 "reply_settings": "everyone"}
-        entities = {}
-        if builder.hashtags:
-            entities["hashtags"] = builder.hashtags
-        if builder.mentions:
-            entities["mentions"] = builder.mentions
-        if entities:
-            post["entities"] = entities
+        as_served(post, text, builder.hashtags, builder.mentions)
         if is_reply:
             post["conversation_id"] = parent["conversation_id"]
             post["in_reply_to_user_id"] = parent["author_id"]
@@ -444,7 +521,27 @@ class _PostFactory:
             post["edit_history_tweet_ids"] = [str(original), post_id]
         self._store(post, id_int, ms, author, builder, has_geo)
 
-    def _write_body(self, builder: _TextBuilder, author: Author, welsh: bool) -> None:
+    def _long_form(self, post_id: str) -> tuple[random.Random, bool] | None:
+        """(the post's own generator, whether its campaign hashtags come after the cut) for a long post,
+        else None. Drawn from a generator of the post's own, not self.rng: the rest of the corpus of a
+        seed stays as it was before there were long posts."""
+        own = random.Random(f"{self.corpus.seed}:long:{post_id}")
+        if own.random() >= LONG_SHARE:
+            return None
+        return own, own.random() < LONG_TAGS_AFTER_CUT_SHARE
+
+    @staticmethod
+    def _lengthen(builder: _TextBuilder, own: random.Random, welsh: bool, at_least: int) -> None:
+        """A second paragraph of considered sentences until the text holds at least `at_least` characters."""
+        pool = profiles.LONG_CY_SENTENCES if welsh else profiles.LONG_EN_SENTENCES
+        sentences = itertools.cycle(own.sample(pool, k=len(pool)))   # no sentence twice in a row
+        builder.add("\n\n")
+        while builder.length < at_least:
+            builder.space()
+            builder.add(next(sentences).format(n=own.randint(3, 40)))
+
+    def _write_body(self, builder: _TextBuilder, author: Author, welsh: bool,
+                    long_form: tuple[random.Random, bool] | None = None) -> None:
         rng = self.rng
         corpus = self.corpus
         style = rng.random()
@@ -465,16 +562,21 @@ class _PostFactory:
         if with_mention:
             builder.add(" ")
             builder.mention(self.official.username, self.official.id)
+        own, tags_after_cut = long_form or (None, False)
+        if own and tags_after_cut:
+            self._lengthen(builder, own, welsh, TEXT_LIMIT + 1)
         if noise:
             for tag in self._noise_tags():
                 builder.hashtag(tag)
-            return
-        if not mention_only:
-            count = min(len(corpus.hashtags), rng.choices((1, 2, 3), cum_weights=TAG_COUNT_CUM_WEIGHTS)[0])
-            for tag in rng.sample(corpus.hashtags, k=count):
-                builder.hashtag(self._vary_case(tag))
-        if rng.random() < 0.2:
-            builder.hashtag(rng.choice(profiles.UNRELATED_TAGS))
+        else:
+            if not mention_only:
+                count = min(len(corpus.hashtags), rng.choices((1, 2, 3), cum_weights=TAG_COUNT_CUM_WEIGHTS)[0])
+                for tag in rng.sample(corpus.hashtags, k=count):
+                    builder.hashtag(self._vary_case(tag))
+            if rng.random() < 0.2:
+                builder.hashtag(rng.choice(profiles.UNRELATED_TAGS))
+        if own and not tags_after_cut:
+            self._lengthen(builder, own, welsh, own.randint(TEXT_LIMIT + 20, 3 * TEXT_LIMIT))
 
     def _noise_tags(self) -> list[str]:
         """Unrelated tags, sometimes a near miss of a campaign tag that must not match it."""
@@ -502,7 +604,7 @@ class _PostFactory:
         retweets = int(likes * rng.uniform(0.05, 0.35))
         final_metrics = (retweets, int(likes * rng.uniform(0.02, 0.25)), likes,
                          int(retweets * rng.uniform(0, 0.3)), int(likes * rng.uniform(0, 0.12)), impressions)
-        text = post["text"]
+        text = whole_text(post)   # X's search matches the whole of a long post
         facts = PostFacts(
             id=post["id"], id_int=id_int, ms=ms, author_id=author.id, username=author.username.lower(),
             hashtags=frozenset(h["tag"].lower() for h in builder.hashtags),

@@ -139,6 +139,27 @@ CY_SENTENCES = (
     "Diolch i bawb a ddaeth i'r cyfarfod heno.",
     "Mae rhestrau aros CAMHS yn llawer rhy hir.",
 )
+# The rest of a long post (over 280 characters, X Premium): the considered posts of heads, MPs and branches.
+LONG_EN_SENTENCES = (
+    "I have been a head for {n} years and I have never seen waiting lists like the ones our families face now.",
+    "Last term we referred {n} children for specialist support and most of them are still waiting for a "
+    "first appointment.",
+    "Our school nurse covers four schools, our educational psychologist visits once a term, and the gaps "
+    "fall on teachers.",
+    "When pupil and family services are cut, the work does not disappear: it lands on school leaders who "
+    "are not trained for it.",
+    "This week I met parents who have given up their jobs to care for children the system has left waiting.",
+    "The evidence is clear that early help costs less and works better than crisis support later on.",
+    "We are asking every MP in the region to meet us, hear from our families and back proper investment in "
+    "these services.",
+    "Please share this thread, write to your MP using the template letter, and tell NAHT about what is "
+    "happening locally.",
+)
+LONG_CY_SENTENCES = (
+    "Rydym wedi cyfeirio {n} o blant am gymorth arbenigol y tymor hwn ac mae'r rhan fwyaf yn dal i aros.",
+    "Mae arweinwyr ysgolion yn gwneud gwaith gwasanaethau sydd wedi diflannu, heb yr hyfforddiant na'r arian.",
+    "Rydym yn gofyn i bob aelod seneddol gyfarfod â ni a chefnogi buddsoddiad teg yn y gwasanaethau hyn.",
+)
 MENTION_LEADS = ("Thanks {at} for leading on this.", "Well said {at}.", "{at} this is happening here too.",
                  "Via {at}:", "Backing {at} all the way.")
 UNRELATED_TAGS = ("edutwitter", "SEND", "headteachers", "schools", "EduTwitterUK", "teaching", "budget")

@@ -290,14 +290,24 @@ class FakeX:
     def protect_author(self, user_id: str) -> None:
         self._api.protect_author(user_id)
 
-    def add_post(self, text: str, user: dict, at: datetime | None = None, final_metrics: tuple | None = None) -> str:
+    def add_post(self, text: str, user: dict, at: datetime | None = None, final_metrics: tuple | None = None,
+                 reply_to: str | None = None, quote_of: str | None = None) -> str:
         """Serve a post of your own (e.g. hostile text) by `user` ({"id", "username", optional "name",
-        "location", ...}), posted at `at` (default: a minute before the clock's now). Its hashtags are
-        taken from the text, so a campaign search finds it when the text carries a campaign hashtag.
+        "location", ...}), posted at `at` (default: a minute before the clock's now), optionally a reply
+        to or a quote of another post. Its hashtags (and mentions of users the corpus knows) are taken
+        from the text, so a campaign search finds it when the text carries a campaign hashtag; a text over
+        280 characters comes the way X sends a long post (cut `text`, the whole in `note_tweet`).
         `final_metrics`: (reposts, replies, likes, quotes, bookmarks, impressions) when fully grown.
         Call before collecting; returns the post id."""
         extra = {"final_metrics": tuple(final_metrics)} if final_metrics else {}
-        return self.corpus.add_post(text, user, at or self.clock() - timedelta(minutes=1), **extra)
+        return self.corpus.add_post(text, user, at or self.clock() - timedelta(minutes=1), reply_to=reply_to,
+                                    quote_of=quote_of, **extra)
+
+    def edit_post(self, post_id: str, text: str, at: datetime | None = None) -> str:
+        """The author edits the post at `at` (default: a minute before the clock's now): a new version with
+        its own id and the edit history X gives it; from then on search finds only the new version.
+        Returns the new version's id."""
+        return self.corpus.edit_post(post_id, text, at or self.clock() - timedelta(minutes=1))
 
     # serving
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:

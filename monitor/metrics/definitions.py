@@ -33,7 +33,9 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition("posts", "Posts",
                "Posts that matched the campaign's hashtags or mentions in the period (UK calendar days), "
                "split into originals, replies and quotes. Reposts are not collected. A post matching several "
-               "campaign terms counts once. A post later deleted on X stays counted."),
+               "campaign terms counts once. A post is matched on its whole text, a long post's (over 280 "
+               "characters) too. An edited post counts once, as its latest version. A post later deleted on X "
+               "stays counted."),
     Definition("contributors", "Contributors", "Unique authors of those posts."),
     Definition("potential_reach", "Potential reach",
                "The sum of the followers of each unique author in the period, taking the followers they had "

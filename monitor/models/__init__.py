@@ -17,13 +17,15 @@ from monitor.models.base import (
                                  only_on,
 )
 from monitor.models.corrections import RegionCorrection
+from monitor.models.maintenance import MaintenanceTask
 from monitor.models.posts import Author, AuthorFollowers, Place, Post, PostHashtag, PostMatch, PostMention
 from monitor.models.runs import CollectionRun, RunEvent, RunPost, SearchCursor
 from monitor.models.summary import DaySummary, HourSummary, SummaryColumns, TermSummary, slice_key
 
 __all__ = [
     "ONLY_ON_DIALECT", "UNKNOWN_REGION", "Author", "AuthorFollowers", "Base", "CollectionRun", "DaySummary",
-    "HourSummary", "Place", "Post", "PostHashtag", "PostMatch", "PostMention", "RegionColumns", "RegionCorrection",
+    "HourSummary", "MaintenanceTask", "Place", "Post", "PostHashtag", "PostMatch", "PostMention", "RegionColumns",
+    "RegionCorrection",
     "RunEvent", "RunPost", "SearchCursor", "SummaryColumns", "TermSummary", "UTCDateTime", "on_this_dialect",
     "only_on", "slice_key",
 ]

@@ -106,6 +106,9 @@ class Post(RegionColumns, Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     unavailable_reason: Mapped[str | None] = mapped_column(String(40))
     withheld: Mapped[dict | None] = mapped_column(JSON)
+    # An edit on X is a new post with its own id: an earlier version, once a later one is stored, names
+    # it here and has no campaign matches, so the post counts once, as its latest version (monitor.editions).
+    superseded_by: Mapped[str | None] = mapped_column(String(24))
 
     __table_args__ = (
         Index("ix_posts_date_region", "created_date_uk", "region"),

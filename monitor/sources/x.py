@@ -21,9 +21,10 @@ TWEEPY_HOST = "https://api.twitter.com"
 PAGE_SIZE = 100
 MAX_QUERY_LENGTH = 512
 
+# note_tweet: a post over 280 characters comes cut in `text`; X sends the whole post only when asked for it.
 TWEET_FIELDS = ["created_at", "lang", "public_metrics", "geo", "entities", "conversation_id",
                 "referenced_tweets", "author_id", "in_reply_to_user_id", "edit_history_tweet_ids",
-                "withheld"]
+                "withheld", "note_tweet"]
 EXPANSIONS = ["author_id", "geo.place_id", "referenced_tweets.id"]
 USER_FIELDS = ["created_at", "location", "public_metrics", "verified", "verified_type", "description",
                "protected", "withheld"]

@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from monitor import metrics
 from monitor.metrics import PostSearch
@@ -80,6 +81,28 @@ def test_posts_explorer_search_and_csv_download(page, dashboard_server, seeded_d
     assert len(rows) == expected.total
     assert [r["url"] for r in rows[:50]] == [p.url for p in expected.rows]
     assert all("waiting list" in r["text"].lower() for r in rows)
+
+
+def test_posts_explorer_shows_a_selected_long_post_whole(page, dashboard_server, seeded_db, screenshots):
+    """A long post's cell is cut by the column's width only; selecting its row shows all of it below."""
+    open_page(page, dashboard_server, "posts")
+    page.get_by_label("Text contains").fill("template letter")
+    page.get_by_label("Text contains").press("Enter")
+    wait_until_idle(page)
+    expected = metrics.posts_page(seeded_db.engine(), seven_days(), PostSearch(text="template letter"), limit=50)
+    first = expected.rows[0]
+    assert len(first.text) > 280
+    expect(page.get_by_text("Select a row to read the whole post here.")).to_have_count(1)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    expect(grid).to_be_visible()
+    page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)   # the first row's selection box (rows are 35 px)
+    wait_until_idle(page)
+    whole = page.locator('[data-testid="stText"]').filter(has_text=first.text.split()[-1])
+    expect(whole).to_have_count(1)
+    assert " ".join(whole.inner_text().split()) == " ".join(first.text.split())
+    shot(page, screenshots, "posts-long-post")
 
 
 def test_collector_health_page(page, dashboard_server, seeded_db, screenshots):

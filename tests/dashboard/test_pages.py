@@ -237,6 +237,18 @@ def test_posts_explorer_paging(seeded):
     assert list(table(at, "Text")["Link"]) == [r.url for r in expected.rows]
 
 
+def test_posts_explorer_shows_long_posts_whole(seeded):
+    """The seeded feed's long posts come from X cut at 280 characters, the whole in note_tweet: the
+    explorer finds them by words past the cut and its table holds each whole."""
+    at = run_page("views/posts.py")
+    at.text_input(key="search_text").set_value("template letter").run()
+    expected = metrics.posts_page(seeded.engine(), seven_days(), PostSearch(text="template letter"), limit=50)
+    assert expected.total > 0 and all(len(r.text) > 280 for r in expected.rows)
+    assert any(r.text.lower().index("template letter") > 280 for r in expected.rows), "found past the cut"
+    assert list(table(at, "Text")["Text"]) == [r.text for r in expected.rows]
+    assert any("Select a row to read the whole post" in c.value for c in at.caption)
+
+
 # --- health and help -------------------------------------------------------------------------
 
 def test_health_page_shows_runs_usage_and_gaps(seeded):

@@ -23,7 +23,10 @@ st.markdown("""
   filter takes an @handle and matches it exactly, in any case (`@nahtnews` finds @NAHTnews,
   `@naht` does not); tick *Also match display names containing it* to also find
   authors whose display name contains what you typed.
-- Post text and profiles are shown exactly as written on X, as plain text.
+- Post text and profiles are shown exactly as written on X, as plain text. A post is always whole, a
+  long one too (X sends those cut at 280 characters plus the whole text): a table's column may cut it
+  on screen; double-click the cell, or select the row in the *Posts explorer*, to read all of it.
+  An edited post is shown as its latest version.
 """)
 cfg = data.config()
 st.header("Regions")

@@ -45,7 +45,7 @@ first_page = data.posts_page(filters, search, limit=PAGE_SIZE, offset=0)
 number = page_number(first_page.total)
 page = first_page if number == 1 else data.posts_page(filters, search, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
 st.caption(f"{page.total:,} posts match · {ui.period_label(filters.from_date, filters.to_date)} · newest first")
-ui.show_posts(page.rows, key="posts_table")
+ui.show_posts(page.rows, key="posts_table", detail=True)
 st.download_button("Download these posts (CSV)", data=lambda: data.posts_csv(filters, search),
                    file_name=f"posts-{filters.campaign}-{filters.from_date}-{filters.to_date}.csv",
                    mime="text/csv", disabled=page.total == 0, icon=":material/download:", key="download_csv")
