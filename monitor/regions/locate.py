@@ -406,7 +406,10 @@ def _attribution(region: str, readings: list[Reading], contested: bool) -> Attri
     chosen = [r.regions[region] for r in readings]
     specific = [e for e in chosen if e.kind != "context"]
     branch = next((e.branch for e in specific if e.branch), None)
-    district = next((e.district for e in specific if e.district and e.branch == branch), None)
+    # Any reading of the chosen names in that region and branch may know the district (the
+    # authority's own entry from pycountry does not).
+    district = next((e.district for r in readings for e in r.mention.entries
+                     if e.district and region in e.regions and e.branch == branch), None)
     confidence = _confidence(specific, readings, contested)
     steps = [f"'{r.mention.text}' -> {r.regions[region].label}" for r in readings if r.regions[region].kind != "context"]
     detail = "; ".join(steps) + f" -> {region}"
