@@ -69,7 +69,7 @@ def main(argv: list[str]) -> int:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(["code", "name", "upper_tier", "region"])
         writer.writerows(rows)
-    print(f"{OUT.relative_to(ROOT)}: {len(rows)} districts")
+    print(f"{OUT}: {len(rows)} districts")
     return 0
 
 

@@ -152,6 +152,8 @@ def _explain_mention(mention) -> list[str]:
         verdict = "not taken: names no region (true of a UK place too)"
     elif not mention.entries:
         verdict = "not taken: no reading fits here"
+    elif reading.foreign_dominant:
+        verdict = f"taken: reads as abroad ({reading.foreign.label}) unless another name pins it to the UK"
     elif mention.weak:
         verdict = f"taken only with support: {mention.weak}"
     else:

@@ -142,6 +142,9 @@ class Tables:
     postcode_areas: set[str] = field(default_factory=set)
     common_words: set[str] = field(default_factory=set)  # keys that are also everyday English words
     max_words: int = 1
+    # first word -> the most words of a name starting with it: the matcher tries no longer keys
+    # (most words start no name at all, "new" starts "new south wales")
+    first_words: dict[str, int] = field(default_factory=dict)
 
     def add(self, name: str, entry: Entry) -> None:
         key = norm(name)
@@ -155,7 +158,10 @@ class Tables:
                     entries[index] = entry
                 return
         entries.append(entry)
-        self.max_words = max(self.max_words, key.count(" ") + 1)
+        words = key.count(" ") + 1
+        self.max_words = max(self.max_words, words)
+        first = key.partition(" ")[0]
+        self.first_words[first] = max(self.first_words.get(first, 0), words)
 
 
 # ---------------------------------------------------------------- version and cache
@@ -603,6 +609,10 @@ def uk_places(grid: PostcodeGrid, nearest: NearestAuthority, districts: dict[str
         lad = grid.lookup(city["latitude"], city["longitude"], nation) if nation != "Northern Ireland" else None
         if lad in districts:
             district = districts[lad]
+            if norm(city["name"]) == norm(district.region):
+                # London is a region of 33 boroughs: its centre's borough is not its branch.
+                places.append(UkPlace(city["name"], district.region, None, None, weight))
+                continue
             places.append(UkPlace(city["name"], district.region, common_name(district.upper_tier),
                                   common_name(district.name), weight))
             continue
@@ -675,8 +685,8 @@ def _add_iso_subdivisions(tables: Tables, la_regions: dict[str, str]) -> None:
             continue
         main = sub.name.partition("[")[0].strip()
         branch = names[0] if main.startswith("London,") else common_name(main)  # Bristol, not City of Bristol
-        if ", " in branch:
-            branch = names[0]  # "Durham, County" -> County Durham
+        if ", " in branch:  # "Durham, County" -> County Durham; "Newry, Mourne and Down" as written
+            branch = names[0] if branch.endswith(", County") else main
         for name in names:
             tables.add(name, Entry("admin", f"{name} ({sub.type})", (region,), branch, ADMIN_WEIGHT))
 

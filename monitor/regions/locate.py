@@ -39,7 +39,11 @@ NEUTRAL_FLAGS = {"EU", "UN"}  # true of a UK place too
 OUTWARD = re.compile(r"^([A-Za-z]{1,2}\d[A-Za-z\d]?)$")
 INWARD = re.compile(r"^\d[A-Za-z]{2}$")
 FULL_POSTCODE = re.compile(r"^([A-Za-z]{1,2}\d[A-Za-z\d]?)(\d[A-Za-z]{2})$")
-KEEP_PUNCT = set("'\u2019-.&")
+_FLAG_START = re.compile("[\U0001F1E6-\U0001F1FF\U0001F3F4]")  # regional indicators, black flag
+_LINKS = re.compile(r"https?://\S+|www\.\S+|@\w+")
+_WORD_BREAK = re.compile(r"[\s\-]+")
+# Letters, digits, spaces and these stay; anything else (emoji, | / ; ! ...) cuts the text.
+_CUT = re.compile(r"[^\w\s'\u2019\-.&]|_")
 # A full stop then a space ends a sentence ("Sheffield. Views my own."), except after these.
 _SENTENCE_END = re.compile(r"(\w+)\.\s+")
 ABBREVIATIONS = {"st", "co", "nr", "mt", "ft", "gt", "n", "s", "e", "w", "u", "k", "rd", "dr", "ave"}
@@ -92,6 +96,8 @@ class Reading:
 
 def extract_flags(text: str) -> tuple[str, list[str]]:
     """Replace flag emoji by separators; return the text and the flags as names or ISO codes."""
+    if not _FLAG_START.search(text):
+        return text, []
     flags: list[str] = []
     out: list[str] = []
     i = 0
@@ -121,20 +127,16 @@ def extract_flags(text: str) -> tuple[str, list[str]]:
     return "".join(out), flags
 
 
-def _is_kept(ch: str) -> bool:
-    return ch.isalnum() or ch.isspace() or ch in KEEP_PUNCT
-
-
 def split_segments(text: str) -> list[list[Token]]:
-    text = re.sub(r"https?://\S+|www\.\S+|@\w+", ",", text)
+    text = _LINKS.sub(",", text)
     text = text.replace("#", " ")
     text = text.replace(" - ", ",").replace(" -- ", ",")
     text = _SENTENCE_END.sub(lambda m: m.group(0) if m.group(1).lower() in ABBREVIATIONS else m.group(1) + ",", text)
-    cleaned = "".join(ch if _is_kept(ch) else "," for ch in unicodedata.normalize("NFC", text))
+    cleaned = _CUT.sub(",", unicodedata.normalize("NFC", text))
     segments = []
     for raw in cleaned.split(","):
         tokens = []
-        for piece in re.split(r"[\s\-]+", raw):
+        for piece in _WORD_BREAK.split(raw):
             for word in norm(piece).split():
                 tokens.append(Token(piece, word))
         for token, following in zip(tokens, tokens[1:]):
@@ -212,9 +214,9 @@ def _only_qualifies(found: Mention, tokens: list[Token], tables: Tables) -> bool
 
 
 def _name_at(tokens: list[Token], i: int, tables: Tables) -> Mention | None:
-    longest = min(tables.max_words, len(tokens) - i)
+    longest = min(tables.first_words.get(tokens[i].key, 0), len(tokens) - i)
     for n in range(longest, 0, -1):
-        key = " ".join(t.key for t in tokens[i:i + n])
+        key = " ".join(t.key for t in tokens[i:i + n]) if n > 1 else tokens[i].key
         entries = tables.names.get(key)
         if entries:
             text = " ".join(t.orig for t in tokens[i:i + n])
