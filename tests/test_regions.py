@@ -154,7 +154,7 @@ def test_clear_caches_forgets_locate_answers_tables_and_version():
     locate("Leeds")
     assert locate.cache_info().currsize > 0 and gazetteer._tables is not None
     clear_caches()
-    assert locate.cache_info().currsize == 0 and gazetteer._tables is None
+    assert locate.cache_info().currsize == 0 and gazetteer._tables is None and norm.cache_info().currsize == 0
     assert gazetteer.gazetteer_version.cache_info().currsize == 0
     assert region("Leeds") == "Yorkshire and The Humber"  # and everything comes back on use
 

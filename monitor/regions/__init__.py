@@ -19,6 +19,7 @@ from .gazetteer import gazetteer_version, get_tables, two_tier_counties
 from .locate import find_mentions, read_mention, resolve
 from .model import EVIDENCE_KINDS, Attribution, Evidence, KnownAccount
 from .names import DEFAULT_DISPLAY_NAMES, REGIONS, UNKNOWN
+from .text import norm
 from .tiles import TILE_GRID
 
 __all__ = [
@@ -47,8 +48,10 @@ def locate(text: str) -> Attribution:
 
 
 def clear_caches() -> None:
-    """Forget every cache: locate()'s answers, the gazetteer tables in memory and its version."""
+    """Forget every cache: locate()'s answers, normalised words, the gazetteer tables in memory,
+    its word list and its version."""
     locate.cache_clear()
+    norm.cache_clear()
     gazetteer.clear_memory()
 
 

@@ -253,6 +253,7 @@ def clear_memory() -> None:
     global _tables
     _tables = None
     gazetteer_version.cache_clear()
+    everyday_words.cache_clear()
 
 
 # ---------------------------------------------------------------- curated files
