@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from monitor import regions
 from monitor.config import Config
 from monitor.db import transaction
 from monitor.models import Author, Place, Post, RegionCorrection
@@ -25,27 +26,27 @@ BATCH = 1000
 
 
 def attribution_version(gazetteer_version: str, config: Config) -> str:
-    """What an attribution depended on: the gazetteer and aliases, and the known accounts.
+    """What an attribution depended on: the gazetteer and aliases, the known accounts and which
+    counties' branches follow their districts.
 
-    Stored on each author; when it differs from the current one, the stored regions are stale.
+    Stored on each author; when it differs from the current one, the stored regions are stale, and
+    `run` re-attributes them at start (recompute_if_stale): an upgrade that changes the gazetteer
+    re-attributes every stored post by itself.
     """
     known = sorted((k.username.lower(), k.region, k.branch or "") for k in config.known_accounts)
-    return hashlib.sha1(f"{gazetteer_version}|{known}".encode()).hexdigest()[:16]
-
-
-def _regions():
-    import monitor.regions as regions  # imported late: the gazetteer is only built when first used
-    return regions
+    basis = f"{gazetteer_version}|{known}"
+    if config.district_branches:  # absent, the version is what it was before the setting existed
+        basis += f"|{sorted(config.district_branches)}"
+    return hashlib.sha1(basis.encode()).hexdigest()[:16]
 
 
 class Attributor:
     def __init__(self, config: Config):
-        regions = _regions()
         self.known = {k.username.lower(): k for k in config.known_accounts}
-        self.version = attribution_version(regions.GAZETTEER_VERSION, config)
+        self.district_branches = frozenset(config.district_branches)
+        self.version = attribution_version(regions.gazetteer_version(), config)
 
     def evidence(self, author: dict | None, place: dict | None, correction: RegionCorrection | None):
-        regions = _regions()
         return regions.Evidence(
             username=(author or {}).get("username"),
             profile_location=(author or {}).get("location"),
@@ -55,7 +56,7 @@ class Attributor:
         )
 
     def decide(self, author: dict | None, place: dict | None, correction) -> dict:
-        result = _regions().attribute(self.evidence(author, place, correction), self.known)
+        result = regions.attribute(self.evidence(author, place, correction), self.known, self.district_branches)
         return {"region": result.region, "branch": result.branch, "region_evidence": result.evidence,
                 "region_confidence": result.confidence, "_detail": result.detail}
 
@@ -119,7 +120,6 @@ def reattribute_authors(session: Session, attributor: Attributor, authors: list[
 def correct_author(engine: Engine, config: Config, author_id: str, region: str, *, branch: str | None = None,
                    corrected_by: str, note: str | None = None) -> RegionCorrection:
     """Record a person's correction (audited) and apply it at once to the author and their posts."""
-    regions = _regions()
     if region not in regions.REGIONS:
         raise ValueError(f"region must be one of {', '.join(regions.REGIONS)}, got {region!r}")
     with transaction(engine) as s:

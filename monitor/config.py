@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
-from monitor.regions import REGIONS, KnownAccount
+from monitor.regions import REGIONS, KnownAccount, two_tier_counties
 
 DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
 REAL_X_API = "https://api.twitter.com"
@@ -81,6 +81,9 @@ class Config:
     metrics_refresh: MetricsRefresh = field(default_factory=MetricsRefresh)
     region_display_names: dict[str, str] = field(default_factory=dict)
     known_accounts: tuple[KnownAccount, ...] = ()
+    # Two-tier counties whose NAHT branches follow their districts: a post there gets the district
+    # as its branch instead of the county.
+    district_branches: tuple[str, ...] = ()
     monthly_budget_usd: float = 100.0
     reports_folder: str = "data/reports"
     smtp: dict[str, Any] = field(default_factory=dict)
@@ -200,6 +203,17 @@ def _known_accounts(r: _Reader) -> tuple[KnownAccount, ...]:
     return tuple(out)
 
 
+def _district_branches(r: _Reader) -> tuple[str, ...]:
+    counties = two_tier_counties()
+    expected = f"two-tier counties whose branches follow their districts, from {', '.join(counties)}"
+    items = r.get("district_branches", list, [], f"a list of {expected}")
+    for i, item in enumerate(items):
+        if item not in counties:
+            raise ConfigError(r.file, f"{r.key('district_branches')}[{i}]",
+                              f"one of {', '.join(counties)}, got {item!r}")
+    return tuple(items)
+
+
 def parse_config(data: dict, file: str) -> Config:
     root = _Reader(file, data)
     root.unknown_keys({"database", "x_api", "collection", "metrics_refresh", "campaigns",
@@ -213,7 +227,7 @@ def parse_config(data: dict, file: str) -> Config:
     mr = root.sub("metrics_refresh")
     mr.unknown_keys({"schedule_hours", "max_age_hours", "batch_size", "window_minutes"})
     reg = root.sub("regions")
-    reg.unknown_keys({"display_names", "known_accounts"})
+    reg.unknown_keys({"display_names", "known_accounts", "district_branches"})
     dash = root.sub("dashboard")
     dash.unknown_keys({"monthly_budget_usd"})
     rep = root.sub("reports")
@@ -259,6 +273,7 @@ def parse_config(data: dict, file: str) -> Config:
         metrics_refresh=refresh,
         region_display_names=dict(display),
         known_accounts=_known_accounts(reg),
+        district_branches=_district_branches(reg),
         monthly_budget_usd=dash.get("monthly_budget_usd", float, 100.0, "a number of dollars >= 0", lambda v: v >= 0),
         reports_folder=rep.get("folder", str, "data/reports", "a folder path"),
         smtp=rep.get("smtp", dict, {}, "a table {host, port, from, to}"),

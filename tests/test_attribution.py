@@ -5,9 +5,17 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from monitor.attribution import Attributor, correct_author, latest_corrections, recompute_all, stale_authors
+import monitor.regions
+from monitor.attribution import (
+    Attributor,
+    correct_author,
+    latest_corrections,
+    recompute_all,
+    recompute_if_stale,
+    stale_authors,
+)
 from monitor.cli import main
 from monitor.db import transaction
 from monitor.models import Author, Post, RegionCorrection
@@ -94,6 +102,43 @@ def test_known_account_change_makes_authors_stale_and_recompute_applies_it(engin
     assert author.region == "South West"
     assert set(post_regions.values()) == {("South West", "known_account")}
     assert stale_authors(engine, cfg) == 0
+
+
+def test_a_gazetteer_upgrade_re_attributes_stored_posts_by_itself(engine, config, monkeypatch):
+    """As after upgrading from a gazetteer that knew no shire districts: the stored author and posts
+    say Unknown under the old version; the collector's start (recompute_if_stale) puts them right."""
+    author = pages.user("31", "erewash_head", location="Erewash")
+    posts = [pages.post(WHEN, "31", f"Roundtable {n} #FundOurSchools", seq=10 + n) for n in range(3)]
+    store(engine, config, pages.page(posts, [author]))
+    with transaction(engine) as s:
+        s.execute(update(Author).where(Author.id == "31").values(region="Unknown", branch=None,
+                                                                  region_version="before-upgrade"))
+        s.execute(update(Post).where(Post.author_id == "31").values(region="Unknown", branch=None))
+    assert stale_authors(engine, config) == 1
+    assert recompute_if_stale(engine, config) == (1, 3)
+    with transaction(engine) as s:
+        stored = s.get(Author, "31")
+        assert (stored.region, stored.branch) == ("East Midlands", "Derbyshire")
+        assert {(p.region, p.branch) for p in s.scalars(select(Post).where(Post.author_id == "31"))} == {
+            ("East Midlands", "Derbyshire")}
+    assert recompute_if_stale(engine, config) is None  # nothing stale is left
+    # Whatever changes the gazetteer's version (its code, curated files or source packages) does it again.
+    monkeypatch.setattr(monitor.regions, "gazetteer_version", lambda: "a-newer-gazetteer")
+    assert stale_authors(engine, config) == 1
+    assert recompute_if_stale(engine, config) == (1, 3)
+
+
+def test_district_branches_change_the_branch_and_make_authors_stale(engine, config):
+    author = pages.user("32", "clacton_head", location="Clacton-on-Sea, Essex")
+    store(engine, config, pages.page([pages.post(WHEN, "32", "Hello #FundOurSchools", seq=20)], [author]))
+    with transaction(engine) as s:
+        assert s.get(Author, "32").branch == "Essex"
+    districts = replace(config, district_branches=("Essex",))
+    assert stale_authors(engine, districts) == 1
+    recompute_if_stale(engine, districts)
+    with transaction(engine) as s:
+        assert s.get(Author, "32").branch == "Tendring"
+        assert {p.branch for p in s.scalars(select(Post).where(Post.author_id == "32"))} == {"Tendring"}
 
 
 def test_regions_cli_correct_recompute_explain(sqlite_url, config, monkeypatch):

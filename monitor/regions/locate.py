@@ -1,8 +1,13 @@
 """Free-text location -> region.
 
 A string is cut into segments (at commas, slashes, emoji...), each segment is scanned for the
-longest names the gazetteer knows ("mentions"), and the mentions are resolved together:
-- a mention that only reads as abroad ("Ontario", "Dubai") makes the whole string Unknown;
+longest names the gazetteer knows ("mentions"); a compass word before a name it does not form a
+longer name with only qualifies it ("North Cornwall" is Cornwall). A mention is weak, and counts
+only when another mention in the same region supports it, when it is an everyday word that is also
+a small place ("Hope", "Wool") or a place name used as a word inside a phrase ("Bath time",
+"Cheddar lover": see words.py). Then the mentions are resolved together:
+- a mention that only reads as abroad ("Ontario", "Dubai", a flag) makes the whole string Unknown;
+  Europe, the world and Earth are neutral ("Leeds, Europe" is Leeds);
 - the regions of all mentions are intersected: "Wales, Rotherham" keeps the village of Wales,
   "Leeds / London" keeps nothing and is Unknown;
 - what remains must be one region, or one region that outweighs the others by far
@@ -19,41 +24,29 @@ from .gazetteer import Entry, Tables, get_tables
 from .model import Attribution
 from .names import REGIONS, UNKNOWN
 from .text import norm
+from .words import COMPASS, FILLER, LOCATIVE, MOTORWAYS, NEUTRAL
 
 # A name's best region must outweigh the next by this factor to be chosen alone.
 DOMINANCE = 5.0
 # A foreign namesake this much bigger makes the bare name foreign ("Perth", "Boston").
-FOREIGN_DOMINANCE = 10.0
+FOREIGN_DOMINANCE = 5.0
 SMALL_PLACE = 5_000  # smaller places count only as the whole segment
-TOWN = 20_000  # smaller towns count inside a phrase only when written with a capital
-
-# Words that may stand beside a place without making it part of a sentence.
-FILLER = {
-    "sunny", "rainy", "beautiful", "lovely", "gorgeous", "bonny", "grim", "windy", "leafy", "deepest", "darkest",
-    "sunniest", "near", "nr", "nearby", "in", "at", "of", "the", "a", "just", "outside", "outskirts", "edge",
-    "based", "living", "live", "lives", "from", "and", "or", "currently", "now", "originally", "formerly", "born",
-    "bred", "raised", "via", "ish", "somewhere", "around", "between", "mostly", "usually", "sometimes", "often",
-    "proud", "little", "old", "good", "olde", "ye", "north", "south", "east", "west", "n", "s", "e", "w", "ne",
-    "nw", "se", "sw", "central", "mid", "upper", "lower", "greater", "inner", "outer", "village", "town", "city",
-    "county", "borough", "area", "region", "uk", "gb", "england", "united", "kingdom", "great", "britain", "home",
-    "sweet", "heart", "hometown", "x"
-}
-
-# UK place names that are everyday words: they count only when they are the whole segment.
-COMMON_WORDS = {
-    "street", "march", "deal", "hope", "reading", "battle", "eye", "over", "send", "ash", "wool", "sandy", "green",
-    "bridge", "holt", "ware", "wells", "rugby", "stone", "seal", "wick", "heath", "moor", "ford", "lane", "field",
-    "hill", "hall", "marsh", "cross", "mill", "church", "end", "bank", "park", "well", "rose", "bay", "sale",
-    "hyde", "looe", "par", "bude", "rye", "diss", "ely", "cliff", "ham", "mold", "flint", "prestige", "home",
-    "school", "college", "primary", "academy", "early", "years", "teacher", "teaching", "head", "heads", "office",
-    "world", "earth", "moon", "online", "everywhere", "nowhere", "here", "there", "life", "love", "family"
-}
+TOWN = 20_000  # smaller towns count inside a phrase only when written with a capital;
+               # smaller places that are everyday words ("Hope", "Wool") need support even alone
 
 FLAG_TAGS = {"gbwls": "wales", "gbsct": "scotland", "gbeng": "england"}
+NEUTRAL_FLAGS = {"EU", "UN"}  # true of a UK place too
 OUTWARD = re.compile(r"^([A-Za-z]{1,2}\d[A-Za-z\d]?)$")
 INWARD = re.compile(r"^\d[A-Za-z]{2}$")
 FULL_POSTCODE = re.compile(r"^([A-Za-z]{1,2}\d[A-Za-z\d]?)(\d[A-Za-z]{2})$")
-KEEP_PUNCT = set("'\u2019-.&")
+_FLAG_START = re.compile("[\U0001F1E6-\U0001F1FF\U0001F3F4]")  # regional indicators, black flag
+_LINKS = re.compile(r"https?://\S+|www\.\S+|@\w+")
+_WORD_BREAK = re.compile(r"[\s\-]+")
+# Letters, digits, spaces and these stay; anything else (emoji, | / ; ! ...) cuts the text.
+_CUT = re.compile(r"[^\w\s'\u2019\-.&]|_")
+# A full stop then a space ends a sentence ("Sheffield. Views my own."), except after these.
+_SENTENCE_END = re.compile(r"(\w+)\.\s+")
+ABBREVIATIONS = {"st", "co", "nr", "mt", "ft", "gt", "n", "s", "e", "w", "u", "k", "rd", "dr", "ave"}
 
 
 @dataclass
@@ -71,6 +64,9 @@ class Mention:
     start: int = 0
     end: int = 0
     share: float = 1.0  # postcode districts: share of the district in the chosen region
+    weak: str | None = None  # why it counts only with support from another mention
+    qualifier: str | None = None  # the compass word before it ("North" of "North Cornwall")
+    dropped: list[tuple[Entry, str]] = field(default_factory=list)  # readings not taken, and why
 
 
 @dataclass
@@ -100,6 +96,8 @@ class Reading:
 
 def extract_flags(text: str) -> tuple[str, list[str]]:
     """Replace flag emoji by separators; return the text and the flags as names or ISO codes."""
+    if not _FLAG_START.search(text):
+        return text, []
     flags: list[str] = []
     out: list[str] = []
     i = 0
@@ -129,19 +127,16 @@ def extract_flags(text: str) -> tuple[str, list[str]]:
     return "".join(out), flags
 
 
-def _is_kept(ch: str) -> bool:
-    return ch.isalnum() or ch.isspace() or ch in KEEP_PUNCT
-
-
 def split_segments(text: str) -> list[list[Token]]:
-    text = re.sub(r"https?://\S+|www\.\S+|@\w+", ",", text)
+    text = _LINKS.sub(",", text)
     text = text.replace("#", " ")
     text = text.replace(" - ", ",").replace(" -- ", ",")
-    cleaned = "".join(ch if _is_kept(ch) else "," for ch in unicodedata.normalize("NFC", text))
+    text = _SENTENCE_END.sub(lambda m: m.group(0) if m.group(1).lower() in ABBREVIATIONS else m.group(1) + ",", text)
+    cleaned = _CUT.sub(",", unicodedata.normalize("NFC", text))
     segments = []
     for raw in cleaned.split(","):
         tokens = []
-        for piece in re.split(r"[\s\-]+", raw):
+        for piece in _WORD_BREAK.split(raw):
             for word in norm(piece).split():
                 tokens.append(Token(piece, word))
         for token, following in zip(tokens, tokens[1:]):
@@ -167,6 +162,8 @@ def _flag_mention(flag: str, tables: Tables) -> Mention | None:
         entries = [e for e in tables.names.get(flag, []) if e.kind in ("alias", "context")]
     elif flag == "GB":
         entries = tables.names.get("uk", [])
+    elif flag in NEUTRAL_FLAGS:
+        entries = [Entry("none", f"flag {flag}", (), None, 0.0)]
     else:
         entries = [Entry("foreign", f"flag {flag}", (), None, 1e9)]
     return Mention(f"flag {flag}", entries, "flag") if entries else None
@@ -177,7 +174,12 @@ def _segment_mentions(tokens: list[Token], tables: Tables) -> list[Mention]:
     i = 0
     while i < len(tokens):
         found = _postcode_at(tokens, i, tables) or _name_at(tokens, i, tables)
+        if found and _only_qualifies(found, tokens, tables):
+            i += 1  # "North" of "North Cornwall": the name after it is the place
+            continue
         if found:
+            if i > 0 and tokens[i - 1].key in COMPASS:
+                found.qualifier = tokens[i - 1].orig
             mentions.append(found)
             i = found.end
         else:
@@ -187,16 +189,35 @@ def _segment_mentions(tokens: list[Token], tables: Tables) -> list[Mention]:
     kept = []
     for mention in mentions:
         if mention.how == "name":
-            mention.entries = [e for e in mention.entries if _entry_allowed(e, mention, tokens)]
+            allowed = []
+            for entry in mention.entries:
+                reason = _entry_refused(entry, mention, tokens)
+                if reason:
+                    mention.dropped.append((entry, reason))
+                else:
+                    allowed.append(entry)
+            mention.entries = allowed
+            mention.weak = mention.weak or _everyday_word(mention, tables)
         if mention.entries:
             kept.append(mention)
+        elif mention.dropped:
+            kept.append(mention)  # kept for explain(): read_mention gives it no reading
     return kept
 
 
+def _only_qualifies(found: Mention, tokens: list[Token], tables: Tables) -> bool:
+    """A lone compass word right before another name qualifies that name."""
+    if found.how != "name" or found.end - found.start != 1 or tokens[found.start].key not in COMPASS:
+        return False
+    following = found.end
+    return following < len(tokens) and bool(_postcode_at(tokens, following, tables)
+                                            or _name_at(tokens, following, tables))
+
+
 def _name_at(tokens: list[Token], i: int, tables: Tables) -> Mention | None:
-    longest = min(tables.max_words, len(tokens) - i)
+    longest = min(tables.first_words.get(tokens[i].key, 0), len(tokens) - i)
     for n in range(longest, 0, -1):
-        key = " ".join(t.key for t in tokens[i:i + n])
+        key = " ".join(t.key for t in tokens[i:i + n]) if n > 1 else tokens[i].key
         entries = tables.names.get(key)
         if entries:
             text = " ".join(t.orig for t in tokens[i:i + n])
@@ -220,22 +241,42 @@ def _postcode_at(tokens: list[Token], i: int, tables: Tables) -> Mention | None:
     found = tables.postcode_districts.get(outward.upper())
     if not (trusted and found):
         return None
-    region, branch, share = found
-    if region == "ABROAD":
+    if found.region == "ABROAD":
         entries = [Entry("foreign", f"postcode {outward.upper()}", (), None, 1e9)]
     else:
-        label = f"postcode district {outward.upper()} ({branch or region})"
-        entries = [Entry("postcode", label, (region,), branch, 1e8)]
-    return Mention(" ".join(t.orig for t in tokens[i:i + consumed]), entries, "postcode",
-                   start=i, end=i + consumed, share=share)
+        where = found.district if found.district in (None, found.branch) else f"{found.district}, {found.branch}"
+        label = f"postcode district {outward.upper()} ({where or found.region})"
+        entries = [Entry("postcode", label, (found.region,), found.branch, 1e8, district=found.district)]
+    mention = Mention(" ".join(t.orig for t in tokens[i:i + consumed]), entries, "postcode",
+                      start=i, end=i + consumed, share=found.share)
+    if outward.upper() in MOTORWAYS and consumed == 1 and not full:
+        mention.weak = "also the name of a motorway"
+    return mention
 
 
 def _mark_whole(tokens: list[Token], mentions: list[Mention]) -> None:
-    """A mention is 'whole' when everything else in its segment is filler or another place."""
+    """A mention is 'whole' when every other word of its segment is neutral or another place.
+    Otherwise the segment is a phrase: a mention in it counts only after a locative word ("Teacher
+    in Leeds"); without one it is a place name used as a word ("Bath time") and is weak."""
     covered = {k for m in mentions for k in range(m.start, m.end)}
-    rest_is_filler = all(t.key in FILLER or k in covered for k, t in enumerate(tokens))
+    rest_is_neutral = all(t.key in NEUTRAL or k in covered for k, t in enumerate(tokens))
     for mention in mentions:
-        mention.whole = rest_is_filler
+        mention.whole = rest_is_neutral
+        if not rest_is_neutral and not _after_locative(tokens, mention.start, covered):
+            others = [t.orig for k, t in enumerate(tokens) if k not in covered and t.key not in NEUTRAL]
+            mention.weak = f"inside a phrase about something else ({' '.join(others[:3])!r})"
+
+
+def _after_locative(tokens: list[Token], start: int, covered: set[int]) -> bool:
+    for k in range(start - 1, -1, -1):
+        key = tokens[k].key
+        if key == "of":
+            # "University of Bath", "son of Bolton" and not "Battle of Hastings", "Duke of York"
+            before = tokens[k - 1].key if k else None
+            return before is None or (before in NEUTRAL and (k - 1) not in covered)
+        if key in LOCATIVE:
+            return True
+    return False
 
 
 def _drop_directions(mentions: list[Mention]) -> None:
@@ -249,22 +290,31 @@ def _is_capitalised(text: str) -> bool:
     return text[:1].isupper()
 
 
-def _entry_allowed(entry: Entry, mention: Mention, tokens: list[Token]) -> bool:
-    key = norm(mention.text)
-    if entry.match == "whole":
-        return mention.whole
+def _entry_refused(entry: Entry, mention: Mention, tokens: list[Token]) -> str | None:
+    """Why this reading of the mention is not taken, or None."""
+    if entry.match == "whole" and not mention.whole:
+        return "counts only as the whole segment"
     if entry.match == "upper":
         letters = [c for c in mention.text if c.isalpha()]
-        return mention.whole and all(c.isupper() for c in letters)
-    if entry.match == "capital":
-        return mention.whole or _is_capitalised(mention.text)
-    if key in COMMON_WORDS:
-        return mention.whole and len(tokens) == mention.end - mention.start
-    if entry.kind == "place" and entry.weight < SMALL_PLACE:
-        return mention.whole  # "St Mary's CE Primary" is a school, not the Isles of Scilly
-    if entry.kind == "place" and entry.weight < TOWN:
-        return mention.whole or _is_capitalised(mention.text)
-    return True
+        if not (mention.whole and all(c.isupper() for c in letters)):
+            return "counts only in capitals, as the whole segment"
+    if entry.match == "capital" and not (mention.whole or _is_capitalised(mention.text)):
+        return "counts inside a phrase only with a capital"
+    if entry.kind == "place" and entry.weight < SMALL_PLACE and not mention.whole:
+        return "a small place counts only as the whole segment"  # "St Mary's CE Primary" is a school
+    if entry.kind == "place" and entry.weight < TOWN and not (mention.whole or _is_capitalised(mention.text)):
+        return "a small town counts inside a phrase only with a capital"
+    return None
+
+
+def _everyday_word(mention: Mention, tables: Tables) -> str | None:
+    """'Hope', 'Wool', 'Eye': an everyday word whose every UK reading is a small place."""
+    if norm(mention.text) not in tables.common_words:
+        return None
+    uk = [e for e in mention.entries if e.regions and e.kind != "context"]
+    if uk and all(e.kind == "place" and e.weight < TOWN for e in uk):
+        return "an everyday word and a small place"
+    return None
 
 
 # ---------------------------------------------------------------- resolving
@@ -287,17 +337,31 @@ def read_mention(mention: Mention) -> Reading:
 
 def resolve(text: str, tables: Tables | None = None) -> Attribution:
     tables = tables or get_tables()
-    readings = [read_mention(m) for m in find_mentions(text, tables)]
+    readings = [r for r in map(read_mention, find_mentions(text, tables)) if r.regions or r.foreign]
     if not readings:
         return _unknown("no place found")
-    uk_readings = [r for r in readings if r.regions and not r.foreign_dominant]
+    # A foreign reading counts even inside a phrase ("Paris Hilton fan, Leeds" stays Unknown).
+    uk_readings = [r for r in readings if r.regions and not r.foreign_dominant and not r.mention.weak]
     for reading in readings:
         if reading.foreign_dominant and not _rescued(reading, uk_readings):
             return _unknown(f"abroad: '{reading.mention.text}' -> {reading.foreign.label}")
-    placed = [r for r in readings if r.regions]
+    strong = [r for r in readings if r.regions and not r.mention.weak]
+    weak = [r for r in readings if r.regions and r.mention.weak]
+    placed = strong + [r for r in weak if _supported(r, strong)]
     if not placed:
+        if weak:
+            return _unknown(f"'{weak[0].mention.text}': {weak[0].mention.weak}, and nothing else in the "
+                            "string supports it (a county, a postcode, 'UK', another place in its region)")
         return _unknown("no place found")
     return _choose_region(placed)
+
+
+def _supported(weak: Reading, strong: list[Reading]) -> bool:
+    """A weak mention counts when another one shares a region with it: 'Wool, Dorset', 'Eye, UK'.
+    A country or nation alone supports an everyday word ('Eye, UK'), not a phrase ('Yorkshire Tea, UK')."""
+    in_phrase = weak.mention.weak.startswith("inside a phrase")
+    return any(set(other.regions) & set(weak.regions) and (not other.is_context or not in_phrase)
+               for other in strong)
 
 
 def _rescued(reading: Reading, uk_readings: list[Reading]) -> bool:
@@ -305,12 +369,19 @@ def _rescued(reading: Reading, uk_readings: list[Reading]) -> bool:
     if not reading.regions:
         return False
     for other in uk_readings:
-        if other is not reading and not other.is_context and set(other.regions) & set(reading.regions):
+        if other is reading:
+            continue
+        if not other.is_context and set(other.regions) & set(reading.regions):
             return True
-        if other is not reading and other.is_context and reading.mention.how == "name":
+        if other.is_context and reading.mention.how == "name" and not _curated_abroad(reading):
             # "Perth, UK": the country alone pins the UK reading too.
             return True
     return False
+
+
+def _curated_abroad(reading: Reading) -> bool:
+    """'Ireland' is the Republic first: 'UK & Ireland' names both, not Northern Ireland."""
+    return all(entry.kind == "alias" for entry in reading.regions.values())
 
 
 def _choose_region(readings: list[Reading]) -> Attribution:
@@ -336,13 +407,17 @@ def _attribution(region: str, readings: list[Reading], contested: bool) -> Attri
     chosen = [r.regions[region] for r in readings]
     specific = [e for e in chosen if e.kind != "context"]
     branch = next((e.branch for e in specific if e.branch), None)
+    # Any reading of the chosen names in that region and branch may know the district (the
+    # authority's own entry from pycountry does not).
+    district = next((e.district for r in readings for e in r.mention.entries
+                     if e.district and region in e.regions and e.branch == branch), None)
     confidence = _confidence(specific, readings, contested)
     steps = [f"'{r.mention.text}' -> {r.regions[region].label}" for r in readings
              if r.regions[region].kind != "context"]
     detail = "; ".join(steps) + f" -> {region}"
     if contested:
         detail += " (outweighs namesakes elsewhere)"
-    return Attribution(region, branch, "profile_location", confidence, detail)
+    return Attribution(region, branch, "profile_location", confidence, detail, district)
 
 
 def _confidence(entries: list[Entry], readings: list[Reading], contested: bool) -> float:

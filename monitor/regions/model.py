@@ -25,7 +25,8 @@ class KnownAccount:
 @dataclass(frozen=True)
 class Attribution:
     region: str  # a REGIONS key or "Unknown"
-    branch: str | None  # local authority when known ("Leeds", "Cardiff", "Nottinghamshire")
+    branch: str | None  # upper-tier authority when known ("Leeds", "Cardiff", "Nottinghamshire")
     evidence: str  # one of EVIDENCE_KINDS
     confidence: float  # 0..1
     detail: str  # what matched, for people
+    district: str | None = None  # the local authority district, when the evidence names one

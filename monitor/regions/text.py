@@ -3,6 +3,7 @@
 Both sides must normalise identically, so that "St. Helens", "Saint Helens" and "st helens"
 meet at one key.
 """
+import functools
 import re
 import unicodedata
 
@@ -15,8 +16,13 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@functools.lru_cache(maxsize=100_000)
 def norm(text: str) -> str:
-    """Lower case, no accents, no apostrophes or dots, hyphens as spaces, '&' as 'and'."""
+    """Lower case, no accents, no apostrophes or dots, hyphens as spaces, '&' as 'and'.
+    Cached: the same words come back in string after string."""
+    if text.isascii() and text.isalnum():  # one plain word: the common case, and the same answer
+        word = text.lower()
+        return "st" if word == "saint" else word
     text = strip_accents(text).lower()
     text = text.replace("&", " and ")
     text = re.sub(r"['\u2019`.]", "", text)  # King's -> kings, St. -> st
