@@ -8,23 +8,33 @@ from __future__ import annotations
 import sys
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.config import ConfigError, bearer_token, database_url, load_config
-from monitor.db import DatabaseUnavailable, make_engine, require_schema, upgrade
+from monitor.db import DatabaseUnavailable, describe_error, make_engine, require_schema, upgrade
+from monitor.dbcheck import DatabaseGone
+from monitor.grants import GrantError
+from monitor.lease import LeaseHeld, LeaseLost
 from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
 
-USER_ERRORS = (ConfigError, DatabaseUnavailable, SourceConfigError)
+USER_ERRORS = (ConfigError, DatabaseUnavailable, SourceConfigError, LeaseHeld, LeaseLost, DatabaseGone, GrantError)
 EXIT_USER_ERROR = 2
 
 
 class MonitorGroup(click.Group):
-    """Turns the errors a person must fix into one clear line and exit status 2."""
+    """Turns the errors a person must fix into one clear line and exit status 2: a config mistake, a
+    database that is unreachable, gone or refuses a grant, another collector holding the database."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except USER_ERRORS as e:
             click.echo(f"error: {e}", err=True)
+            ctx.exit(EXIT_USER_ERROR)
+        except SQLAlchemyError as e:
+            app = ctx.find_object(App)
+            url = app._engine.url if app is not None and app._engine is not None else "the database"
+            click.echo(f"error: {describe_error(e, url)}", err=True)
             ctx.exit(EXIT_USER_ERROR)
 
 
@@ -78,12 +88,29 @@ def db():
 @db.command("upgrade")
 @pass_app
 def db_upgrade(app: App):
-    """Create or migrate the database schema to the current revision."""
+    """Create or migrate the database schema to the current revision (safe to start twice at once)."""
     from monitor.db import safe_url
 
     engine = app.engine(require_current_schema=False)
     upgrade(engine)
     click.echo(f"database {safe_url(str(engine.url))} is at the current schema")
+
+
+@db.command("grant-reader")
+@click.argument("role")
+@click.option("--corrections", is_flag=True,
+              help="Also let it write what the dashboard's corrections write (region corrections, and their tables).")
+@pass_app
+def db_grant_reader(app: App, role, corrections):
+    """Grant a PostgreSQL ROLE what the dashboard needs: read every table (and those later migrations add).
+
+    Run it as the role that owns the schema (the collector's), after `db upgrade`.
+    """
+    from monitor.grants import grant_reader
+
+    statements = grant_reader(app.engine(), role, corrections=corrections)
+    click.echo(f"granted {role} reading" + (" and the dashboard's corrections" if corrections else "")
+               + f" ({len(statements)} statements)")
 
 
 @main.command()
@@ -92,16 +119,28 @@ def db_upgrade(app: App):
 @pass_app
 def collect(app: App, once, campaign_name):
     """Poll the X API once for each campaign (or one) and store what it finds."""
+    import threading
+
     from monitor.collector import collect_once
+    from monitor.dbcheck import DatabaseIdentity
+    from monitor.lease import Lease
 
     campaigns = [app.config.campaign(campaign_name)] if campaign_name else list(app.config.campaigns)
     engine = app.engine()
     source = app.source()
+    lease = Lease(engine, app.config.interval_minutes, "collect --once")
+    lease.acquire()
+    stop, lost = threading.Event(), []
+    lease.keep_renewed(on_lost=lambda e: (lost.append(e), stop.set()))
     try:
-        summaries = collect_once(engine, app.config, source, campaigns)
+        summaries = collect_once(engine, app.config, source, campaigns, stop=stop, guard=DatabaseIdentity(engine).check)
     except CollectionHalted as e:
         click.echo(f"stopped: {e}", err=True)
         sys.exit(1)
+    finally:
+        lease.release()
+    if lost:
+        raise lost[0]
     for s in summaries:
         click.echo(f"{s.campaign}: run {s.run_id} {s.status}: {s.pages} pages, {s.posts_new} new posts, "
                    f"{s.posts_updated} updated{'; ' + s.error if s.error else ''}")
@@ -113,19 +152,24 @@ def collect(app: App, once, campaign_name):
 @pass_app
 def run(app: App):
     """Migrate, then collect every interval until stopped (SIGTERM/SIGINT stop cleanly)."""
-    from monitor.scheduler import CampaignScheduler
-
     from monitor.attribution import recompute_if_stale
+    from monitor.lease import Lease
+    from monitor.scheduler import CampaignScheduler
 
     engine = app.engine(require_current_schema=False)
     upgrade(engine)
     bearer_token()  # fail now, not at the first job, when the token is missing
-    recomputed = recompute_if_stale(engine, app.config)
-    if recomputed:
-        click.echo(f"regions changed since the last run: re-attributed {recomputed[0]} authors, "
-                   f"{recomputed[1]} posts", err=True)
-    scheduler = CampaignScheduler(engine, app.config, app.source)
-    scheduler.run()
+    lease = Lease(engine, app.config.interval_minutes, "run")
+    lease.acquire()  # one collector per database: LeaseHeld names the other one
+    try:
+        recomputed = recompute_if_stale(engine, app.config)
+        if recomputed:
+            click.echo(f"regions changed since the last run: re-attributed {recomputed[0]} authors, "
+                       f"{recomputed[1]} posts", err=True)
+        scheduler = CampaignScheduler(engine, app.config, app.source, lease=lease)
+        scheduler.run()
+    finally:
+        lease.release()
     if scheduler.fatal_error:
         click.echo(f"error: {scheduler.fatal_error}", err=True)
         sys.exit(EXIT_USER_ERROR)
@@ -136,13 +180,20 @@ def run(app: App):
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 @pass_app
 def import_(app: App, files, progress):
-    """Import twarc2 / X API v2 JSONL files (one response page a line)."""
+    """Import twarc2 / X API v2 JSONL files (one response page a line).
+
+    Exit status 1 when a line could not be read (each is listed with the reason), 0 when every line was read.
+    """
     from monitor.importer import import_jsonl
 
     engine = app.engine()
+    complete = True
     for path in files:
         report = import_jsonl(engine, app.config, path, progress=progress)
         click.echo(f"{path}: {report.describe()}")
+        complete = complete and report.complete
+    if not complete:
+        sys.exit(1)
 
 
 @main.command()
@@ -150,11 +201,14 @@ def import_(app: App, files, progress):
 def status(app: App):
     """Last run per campaign, posts stored, next run due."""
     from monitor.health import campaign_statuses
+    from monitor.lease import current_holder
     from monitor.timeutil import uk_local
 
     def when(t):
         return uk_local(t).strftime("%Y-%m-%d %H:%M %Z") if t else "-"
 
+    holder = current_holder(app.engine())
+    click.echo(f"collector: {holder.describe()}" if holder else "collector: none running (no process holds the lease)")
     for s in campaign_statuses(app.engine(), app.config):
         click.echo(f"{s.campaign}: {s.posts} posts stored")
         if s.last_run_id is None:
@@ -242,7 +296,8 @@ def regions_correct(app: App, username, region, branch, corrected_by, note):
 @pass_app
 def report(app: App, week, region, campaign_name, fmt, out):
     """Write the weekly summary of one ISO week (Monday to Sunday, UK time)."""
-    from monitor.reports import ReportError, build_weekly_report, render, report_filename, write_atomically
+    from monitor.reports import (ReportError, WeekNotStarted, build_weekly_report, render, report_filename,
+                                 write_atomically)
     from monitor.timeutil import parse_iso_week
 
     try:
@@ -251,6 +306,9 @@ def report(app: App, week, region, campaign_name, fmt, out):
         raise click.BadParameter(str(e), param_hint="--week") from None
     try:
         built = build_weekly_report(app.engine(), app.config, year, week_number, campaign=campaign_name, region=region)
+    except WeekNotStarted as e:
+        click.echo(f"error: --week: {e}", err=True)
+        sys.exit(EXIT_USER_ERROR)
     except ReportError as e:
         raise click.BadParameter(str(e), param_hint=f"--{e.param}") from None
     path = write_atomically(out or report_filename(built, fmt), render(built, fmt))

@@ -42,6 +42,7 @@ def start_dashboard(config_path: str | None, port: int) -> subprocess.Popen | No
 
 def run_demo(app, *, port: int, api_port: int, interval: float) -> int:
     from monitor.fakex import FakeX
+    from monitor.lease import Lease
     from monitor.scheduler import CampaignScheduler
     from monitor.sources.x import XSource
 
@@ -58,10 +59,14 @@ def run_demo(app, *, port: int, api_port: int, interval: float) -> int:
     upgrade(engine)
     dashboard = start_dashboard(app.config_path, port)
     log.info("simulated X API on %s; dashboard on http://localhost:%s; Ctrl-C stops", fake.base_url, port)
-    scheduler = CampaignScheduler(engine, config, lambda: XSource(token, fake.base_url, config.request_timeout))
+    lease = Lease(engine, config.interval_minutes, "demo")
+    lease.acquire()
+    scheduler = CampaignScheduler(engine, config, lambda: XSource(token, fake.base_url, config.request_timeout),
+                                  lease=lease)
     try:
         scheduler.run()
     finally:
+        lease.release()
         if dashboard:
             dashboard.terminate()
             dashboard.wait(timeout=10)

@@ -287,8 +287,11 @@ def slice_key(table) -> list:
     return [func.coalesce(c[n], literal_column("''")) if c[n].nullable else c[n] for n in table.SLICE_KEY]
 
 
+# The summary tables monitor.summary keeps in step with posts (whatever changes posts writes them too).
+SUMMARY_TABLES = (DaySummary, HourSummary, TermSummary)
+
 # One row a slice (migration 0006): new posts merge into their slice by INSERT ... ON CONFLICT.
-for _model in (DaySummary, HourSummary, TermSummary):
+for _model in SUMMARY_TABLES:
     Index(f"ux_{_model.__tablename__}_slice", *slice_key(_model), unique=True)
 
 
@@ -372,3 +375,33 @@ class RegionCorrection(Base):
     corrected_by: Mapped[str] = mapped_column(String(120))
     corrected_at: Mapped[datetime] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class CollectorLease(Base):
+    """Which process collects into this database: one row (id 1), held by one `campaign-monitor run` or
+    `collect --once` at a time and renewed while it runs (monitor.lease). `holder` is the holding
+    process's random token; NULL when no collector runs."""
+
+    __tablename__ = "collector_lease"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(40))
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    command: Mapped[str | None] = mapped_column(String(40))  # run | collect --once | demo
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    renewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReportEmail(Base):
+    """A weekly report e-mail, claimed before it is sent and marked when sent: each week of a campaign is
+    e-mailed once, whichever process (or restart) gets there first (monitor.reports.weekly_job)."""
+
+    __tablename__ = "report_emails"
+
+    campaign: Mapped[str] = mapped_column(String(100), primary_key=True)
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)  # 2026-W47
+    claimed_by: Mapped[str] = mapped_column(String(300))  # host and pid of the sender
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recipients: Mapped[str | None] = mapped_column(Text)

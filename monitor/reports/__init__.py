@@ -13,7 +13,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from monitor.reports.model import ReportError, WeeklyReport, build_weekly_report, resolve_region, slug
+from monitor.reports.model import (ReportError, WeekNotStarted, WeeklyReport, build_weekly_report, resolve_region,
+                                   slug)
 
 FORMATS = ("xlsx", "csv", "pdf")
 MEDIA_TYPES = {
@@ -22,7 +23,7 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
 }
 
-__all__ = ["FORMATS", "MEDIA_TYPES", "ReportError", "WeeklyReport", "build_weekly_report", "filename", "render",
+__all__ = ["FORMATS", "MEDIA_TYPES", "ReportError", "WeekNotStarted", "WeeklyReport", "build_weekly_report", "filename", "render",
            "report_filename", "resolve_region", "write_atomically"]
 
 
