@@ -10,7 +10,7 @@ import sys
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from monitor.config import ConfigError, bearer_token, database_url, load_config
+from monitor.config import MIN_INTERVAL_MINUTES, ConfigError, bearer_token, database_url, load_config
 from monitor.db import DatabaseUnavailable, describe_error, make_engine, require_schema, upgrade
 from monitor.dbcheck import DatabaseGone
 from monitor.grants import GrantError
@@ -329,7 +329,8 @@ def dashboard(app: App, port):
 @main.command()
 @click.option("--port", default=8501, show_default=True, help="Dashboard port.")
 @click.option("--api-port", default=8700, show_default=True, help="Simulated X API port.")
-@click.option("--interval", default=1.0, show_default=True, help="Minutes between polls in the demo.")
+@click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(min=MIN_INTERVAL_MINUTES),
+              help="Minutes between polls in the demo (at least 1).")
 @pass_app
 def demo(app: App, port, api_port, interval):
     """Migrate, start the simulated X API, the scheduler and the dashboard together."""

@@ -37,6 +37,7 @@ def start_dashboard(config_path: str | None, port: int) -> subprocess.Popen | No
         log.warning("no dashboard yet (dashboard/app.py missing): running the collector only")
         return None
     env = dict(os.environ, **({"MONITOR_CONFIG": config_path} if config_path else {}))
+    env["MONITOR_DEVELOPMENT"] = "1"  # the demo is a developer's laptop: the dashboard shows error details
     return subprocess.Popen(dashboard_command(config_path, port), env=env)
 
 

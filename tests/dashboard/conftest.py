@@ -60,6 +60,13 @@ def writable_db(seeded_db, tmp_path) -> SeededDb:
     return SeededDb(copy, seeded_db.facts)
 
 
+@pytest.fixture(autouse=True)
+def development(monkeypatch):
+    """Dashboard tests run it as a developer does (dashboard/app.py): an error is raised as itself, so
+    AppTest and the browser see it, instead of the one line with an id a visitor gets."""
+    monkeypatch.setenv("MONITOR_DEVELOPMENT", "1")
+
+
 @pytest.fixture
 def app_env(monkeypatch):
     """Point the dashboard (run in this process by AppTest) at a database."""
@@ -90,12 +97,16 @@ def wait_for_health(base_url: str, process: subprocess.Popen, timeout: float = 6
 
 
 @contextmanager
-def streamlit_server(db: SeededDb, log: Path, cwd: Path = ROOT):
-    """`streamlit run dashboard/app.py` in its own process on a free port against `db`; yields the base URL.
-    `cwd` is where Streamlit looks for .streamlit/secrets.toml (sign-in)."""
-    port = free_port()
+def streamlit_server(db: SeededDb, log: Path, cwd: Path = ROOT, port: int | None = None,
+                     extra_env: dict | None = None, development: bool = True):
+    """`streamlit run dashboard/app.py` in its own process on a free port (or `port`) against `db`; yields
+    the base URL. `cwd` is where Streamlit looks for .streamlit/secrets.toml (sign-in); `development`
+    False runs it as deployed (errors shown to visitors as one line with an id)."""
+    port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-    env.update(MONITOR_DATABASE_URL=db.url, PYTHONPATH=str(ROOT))
+    env.update(MONITOR_DATABASE_URL=db.url, PYTHONPATH=str(ROOT), **(extra_env or {}))
+    if development:
+        env["MONITOR_DEVELOPMENT"] = "1"
     command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none"]
