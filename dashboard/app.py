@@ -97,8 +97,13 @@ def _error_log() -> logging.Logger:
 
 def show_error(error: Exception) -> None:
     """One line for the visitor, with an id to quote; the whole error, under that id, in the log."""
+    from streamlit.errors import FragmentHandledException
+
+    if isinstance(error, FragmentHandledException) and error.args and isinstance(error.args[0], Exception):
+        # A live fragment failed: Streamlit has shown its generic notice there; say here what went wrong.
+        error = error.args[0]
     error_id = uuid.uuid4().hex[:10]
-    what = describe_error(error, data.db_url()) if isinstance(error, SQLAlchemyError) else \
+    what = describe_error(error, data.db_url(), name_database=False) if isinstance(error, SQLAlchemyError) else \
         "Something went wrong on this page."
     _error_log().error("dashboard error %s: %s", error_id, what, exc_info=error)
     st.error(f"{what} (error id {error_id}: quote it to whoever runs the dashboard)", icon=":material/error:")
@@ -124,7 +129,9 @@ ICON = Path(__file__).resolve().parent / "icon.png"
 
 def main() -> None:
     st.set_page_config(page_title="NAHT campaign monitor", page_icon=str(ICON), layout="wide")
-    st.set_option("client.showErrorDetails", "full" if os.environ.get(ENV_DEVELOPMENT) else "none")
+    development = bool(os.environ.get(ENV_DEVELOPMENT))
+    st.set_option("client.showErrorDetails", "full" if development else "none")
+    st.set_option("client.toolbarMode", "developer" if development else "viewer")  # no "Deploy" for visitors
     try:
         require_sign_in()
         navigation = st.navigation(PAGES)

@@ -29,16 +29,18 @@ def db_error_reason(error: Exception) -> str:
     return lines[0] if lines else type(error).__name__
 
 
-def describe_error(error: Exception, url) -> str:
+def describe_error(error: Exception, url, *, name_database: bool = True) -> str:
     """Any database error as one line for a person: a missing grant names the grant and the command
-    (monitor.grants); anything else the database and the driver's first line."""
+    (monitor.grants); anything else the driver's first line, after the database's URL unless
+    name_database is False (a dashboard visitor is not shown where the server keeps its files)."""
     from monitor.grants import permission_problem
 
     try:
         role = make_url(str(url)).username
     except ArgumentError:
         role = None
-    return permission_problem(error, role) or f"database error on {safe_url(str(url))}: {db_error_reason(error)}"
+    where = f" on {safe_url(str(url))}" if name_database else ""
+    return permission_problem(error, role) or f"database error{where}: {db_error_reason(error)}"
 
 
 def safe_url(url: str) -> str:
