@@ -205,7 +205,8 @@ class Lease:
 
 
 def _record_takeover(session, now: datetime, detail: str) -> None:
-    """A takeover is a run event of its own run (kind 'lease'): the health page's recent runs show it."""
+    """A takeover is a run event of a run of its own (kind 'lease', campaign '*'), on record with every
+    other fault; lease_events() reads them back."""
     run = CollectionRun(campaign="*", kind="lease", query="collector lease", started_at=now, ended_at=now,
                         status="completed")
     session.add(run)

@@ -232,3 +232,36 @@ def test_a_collector_whose_lease_was_taken_over_stops_before_polling(engine, con
     finally:
         scheduler.shutdown()
         fake.stop()
+
+
+def test_the_weekly_job_respects_the_lease(engine, config, tmp_path):
+    """The Monday job runs only in the collector holding the lease: one whose lease was taken stops
+    instead of writing (and e-mailing) the week's reports."""
+    from dataclasses import replace
+
+    mine = Lease(engine, config.interval_minutes, "run")
+    mine.acquire()
+    cfg = replace(config, reports_folder=str(tmp_path / "reports"))
+    scheduler = CampaignScheduler(engine, cfg, lambda: None, lease=mine)
+    try:
+        with transaction(engine) as s:
+            s.execute(update(CollectorLease).values(renewed_at=utcnow() - mine.stale_after - timedelta(minutes=1),
+                                                    host="stalled-host"))
+        Lease(engine, config.interval_minutes, "run").acquire()
+        scheduler.weekly()
+        assert isinstance(scheduler.fatal_error, LeaseLost)
+        assert not (tmp_path / "reports").exists()
+    finally:
+        scheduler.shutdown()
+
+
+def test_the_weekly_job_of_the_lease_holder_writes_the_reports(engine, config, tmp_path):
+    from dataclasses import replace
+
+    mine = Lease(engine, config.interval_minutes, "run")
+    mine.acquire()
+    cfg = replace(config, reports_folder=str(tmp_path / "reports"))
+    scheduler = CampaignScheduler(engine, cfg, lambda: None, lease=mine)
+    scheduler.weekly()
+    assert scheduler.fatal_error is None
+    assert sorted(p.suffix for p in (tmp_path / "reports").iterdir()) == [".csv", ".pdf", ".xlsx"]
