@@ -123,24 +123,19 @@ def collect(app: App, once, campaign_name):
 
     from monitor.collector import collect_once
     from monitor.dbcheck import DatabaseIdentity
-    from monitor.lease import Lease
+    from monitor.lease import holding_lease
 
     campaigns = [app.config.campaign(campaign_name)] if campaign_name else list(app.config.campaigns)
     engine = app.engine()
     source = app.source()
-    lease = Lease(engine, app.config.interval_minutes, "collect --once")
-    lease.acquire()
-    stop, lost = threading.Event(), []
-    lease.keep_renewed(on_lost=lambda e: (lost.append(e), stop.set()))
+    stop = threading.Event()
     try:
-        summaries = collect_once(engine, app.config, source, campaigns, stop=stop, guard=DatabaseIdentity(engine).check)
+        with holding_lease(engine, app.config.interval_minutes, "collect --once", stop):
+            summaries = collect_once(engine, app.config, source, campaigns, stop=stop,
+                                     guard=DatabaseIdentity(engine).check)
     except CollectionHalted as e:
         click.echo(f"stopped: {e}", err=True)
         sys.exit(1)
-    finally:
-        lease.release()
-    if lost:
-        raise lost[0]
     for s in summaries:
         click.echo(f"{s.campaign}: run {s.run_id} {s.status}: {s.pages} pages, {s.posts_new} new posts, "
                    f"{s.posts_updated} updated{'; ' + s.error if s.error else ''}")

@@ -19,9 +19,10 @@ import os
 import socket
 import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Callable, Iterator
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
@@ -202,6 +203,23 @@ class Lease:
 
         self._keeper = threading.Thread(target=keep, name="collector-lease", daemon=True)
         self._keeper.start()
+
+
+@contextmanager
+def holding_lease(engine: Engine, interval_minutes: float, command: str, stop: threading.Event) -> Iterator[Lease]:
+    """Hold the lease for a one-off job (`collect --once`): taken first, renewed meanwhile, given back
+    after. If it is lost meanwhile, `stop` is set (the job stops after its page in flight) and LeaseLost
+    is raised once the job has returned."""
+    lease = Lease(engine, interval_minutes, command)
+    lease.acquire()
+    lost: list[Exception] = []
+    lease.keep_renewed(on_lost=lambda e: (lost.append(e), stop.set()))
+    try:
+        yield lease
+    finally:
+        lease.release()
+    if lost:
+        raise lost[0]
 
 
 def _record_takeover(session, now: datetime, detail: str) -> None:
