@@ -8,24 +8,34 @@ from __future__ import annotations
 import sys
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
-from monitor.config import ConfigError, bearer_token, database_url, load_config
-from monitor.db import DatabaseUnavailable, make_engine, require_schema
+from monitor.config import MIN_INTERVAL_MINUTES, ConfigError, bearer_token, database_url, load_config
+from monitor.db import DatabaseUnavailable, describe_error, make_engine, require_schema, upgrade
+from monitor.dbcheck import DatabaseGone
+from monitor.grants import GrantError
+from monitor.lease import LeaseHeld, LeaseLost
 from monitor.reports import FORMATS
 from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
 
-USER_ERRORS = (ConfigError, DatabaseUnavailable, SourceConfigError)
+USER_ERRORS = (ConfigError, DatabaseUnavailable, SourceConfigError, LeaseHeld, LeaseLost, DatabaseGone, GrantError)
 EXIT_USER_ERROR = 2
 
 
 class MonitorGroup(click.Group):
-    """Turns the errors a person must fix into one clear line and exit status 2."""
+    """Turns the errors a person must fix into one clear line and exit status 2: a config mistake, a
+    database that is unreachable, gone or refuses a grant, another collector holding the database."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except USER_ERRORS as e:
             click.echo(f"error: {e}", err=True)
+            ctx.exit(EXIT_USER_ERROR)
+        except SQLAlchemyError as e:
+            app = ctx.find_object(App)
+            url = app._engine.url if app is not None and app._engine is not None else "the database"
+            click.echo(f"error: {describe_error(e, url)}", err=True)
             ctx.exit(EXIT_USER_ERROR)
 
 
@@ -81,8 +91,8 @@ def db():
 @db.command("upgrade")
 @pass_app
 def db_upgrade(app: App):
-    """Create or migrate the database schema to the current revision (and finish what a migration left
-    for the config: matching stored posts again)."""
+    """Create or migrate the database schema to the current revision (safe to start twice at once), and
+    finish what a migration left for the config: matching stored posts again."""
     from monitor.db import safe_url
     from monitor.rematch import upgrade_and_rematch
 
@@ -93,19 +103,43 @@ def db_upgrade(app: App):
     click.echo(f"database {safe_url(str(engine.url))} is at the current schema")
 
 
+@db.command("grant-reader")
+@click.argument("role")
+@click.option("--corrections", is_flag=True,
+              help="Also let it write what the dashboard's corrections write (region corrections, and their tables).")
+@pass_app
+def db_grant_reader(app: App, role, corrections):
+    """Grant a PostgreSQL ROLE what the dashboard needs: read every table (and those later migrations add).
+
+    Run it as the role that owns the schema (the collector's), after `db upgrade`.
+    """
+    from monitor.grants import grant_reader
+
+    statements = grant_reader(app.engine(), role, corrections=corrections)
+    click.echo(f"granted {role} reading" + (" and the dashboard's corrections" if corrections else "")
+               + f" ({len(statements)} statements)")
+
+
 @main.command()
 @click.option("--once", is_flag=True, required=True, help="Run one poll of each campaign and exit.")
 @click.option("--campaign", "campaign_name", metavar="NAME", help="Only this campaign.")
 @pass_app
 def collect(app: App, once, campaign_name):
     """Poll the X API once for each campaign (or one) and store what it finds."""
+    import threading
+
     from monitor.collector import collect_once
+    from monitor.dbcheck import DatabaseIdentity
+    from monitor.lease import holding_lease
 
     campaigns = [app.config.campaign(campaign_name)] if campaign_name else list(app.config.campaigns)
     engine = app.engine()
     source = app.source()
+    stop = threading.Event()
     try:
-        summaries = collect_once(engine, app.config, source, campaigns)
+        with holding_lease(engine, app.config.interval_minutes, "collect --once", stop):
+            summaries = collect_once(engine, app.config, source, campaigns, stop=stop,
+                                     guard=DatabaseIdentity(engine).check)
     except CollectionHalted as e:
         click.echo(f"stopped: {e}", err=True)
         sys.exit(1)
@@ -121,20 +155,27 @@ def collect(app: App, once, campaign_name):
 def run(app: App):
     """Migrate, then collect every interval until stopped (SIGTERM/SIGINT stop cleanly)."""
     from monitor.attribution import recompute_if_stale
-    from monitor.rematch import upgrade_and_rematch
+    from monitor.lease import Lease
+    from monitor.rematch import pending_rematch
     from monitor.scheduler import CampaignScheduler
 
     engine = app.engine(require_current_schema=False)
-    rematched = upgrade_and_rematch(engine, app.config)
-    if rematched:
-        click.echo(rematched.describe(), err=True)
+    upgrade(engine)   # the lease lives in the schema
     bearer_token()  # fail now, not at the first job, when the token is missing
-    recomputed = recompute_if_stale(engine, app.config)
-    if recomputed:
-        click.echo(f"regions changed since the last run: re-attributed {recomputed[0]} authors, "
-                   f"{recomputed[1]} posts", err=True)
-    scheduler = CampaignScheduler(engine, app.config, app.source)
-    scheduler.run()
+    lease = Lease(engine, app.config.interval_minutes, "run")
+    lease.acquire()  # one collector per database: LeaseHeld names the other one
+    try:
+        rematched = pending_rematch(engine, app.config)
+        if rematched:
+            click.echo(rematched.describe(), err=True)
+        recomputed = recompute_if_stale(engine, app.config)
+        if recomputed:
+            click.echo(f"regions changed since the last run: re-attributed {recomputed[0]} authors, "
+                       f"{recomputed[1]} posts", err=True)
+        scheduler = CampaignScheduler(engine, app.config, app.source, lease=lease)
+        scheduler.run()
+    finally:
+        lease.release()
     if scheduler.fatal_error:
         click.echo(f"error: {scheduler.fatal_error}", err=True)
         sys.exit(EXIT_USER_ERROR)
@@ -145,25 +186,35 @@ def run(app: App):
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 @pass_app
 def import_(app: App, files, progress):
-    """Import twarc2 / X API v2 JSONL files (one response page a line)."""
+    """Import twarc2 / X API v2 JSONL files (one response page a line).
+
+    Exit status 1 when a line could not be read (each is listed with the reason), 0 when every line was read.
+    """
     from monitor.importer import import_jsonl
 
     engine = app.engine()
+    complete = True
     for path in files:
         report = import_jsonl(engine, app.config, path, progress=progress)
         click.echo(f"{path}: {report.describe()}")
+        complete = complete and report.complete
+    if not complete:
+        sys.exit(1)
 
 
 @main.command()
 @pass_app
 def status(app: App):
     """Last run per campaign, posts stored, next run due."""
+    from monitor.lease import current_holder
     from monitor.metrics import collection_states
     from monitor.timeutil import uk_local
 
     def when(t):
         return uk_local(t).strftime("%Y-%m-%d %H:%M %Z") if t else "-"
 
+    holder = current_holder(app.engine())
+    click.echo(f"collector: {holder.describe()}" if holder else "collector: none running (no process holds the lease)")
     for s in collection_states(app.engine(), app.config, count_posts=True):
         click.echo(f"{s.campaign}: {s.posts} posts stored")
         if s.last_run_id is None:
@@ -246,7 +297,14 @@ def regions_correct(app: App, username, region, branch, corrected_by, note):
 @pass_app
 def report(app: App, week, region, campaign_name, fmt, out):
     """Write the weekly summary of one ISO week (Monday to Sunday, UK time)."""
-    from monitor.reports import ReportError, build_weekly_report, render, report_filename, write_atomically
+    from monitor.reports import (
+        ReportError,
+        WeekNotStarted,
+        build_weekly_report,
+        render,
+        report_filename,
+        write_atomically,
+    )
     from monitor.timeutil import parse_iso_week
 
     try:
@@ -255,6 +313,9 @@ def report(app: App, week, region, campaign_name, fmt, out):
         raise click.BadParameter(str(e), param_hint="--week") from None
     try:
         built = build_weekly_report(app.engine(), app.config, year, week_number, campaign=campaign_name, region=region)
+    except WeekNotStarted as e:
+        click.echo(f"error: --week: {e}", err=True)
+        sys.exit(EXIT_USER_ERROR)
     except ReportError as e:
         raise click.BadParameter(str(e), param_hint=f"--{e.param}") from None
     path = write_atomically(out or report_filename(built, fmt), render(built, fmt))
@@ -277,7 +338,8 @@ def dashboard(app: App, port, address):
 @main.command()
 @click.option("--port", default=8501, show_default=True, help="Dashboard port.")
 @click.option("--api-port", default=8700, show_default=True, help="Simulated X API port.")
-@click.option("--interval", default=1.0, show_default=True, help="Minutes between polls in the demo.")
+@click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(min=MIN_INTERVAL_MINUTES),
+              help="Minutes between polls in the demo (at least 1).")
 @pass_app
 def demo(app: App, port, api_port, interval):
     """Migrate, start the simulated X API, the scheduler and the dashboard together."""

@@ -267,9 +267,12 @@ class Collector:
 
 
 def collect_once(engine: Engine, config: Config, source: XSource, campaigns: list[Campaign] | None = None,
-                 stop: threading.Event | None = None) -> list[RunSummary]:
+                 stop: threading.Event | None = None, guard: Callable[[], None] | None = None) -> list[RunSummary]:
+    """One poll of each campaign; `guard()` before each (monitor.dbcheck: the database is still there)."""
     collector = Collector(engine, config, source, stop=stop)
     summaries: list[RunSummary] = []
     for campaign in campaigns or list(config.campaigns):
+        if guard is not None:
+            guard()
         summaries += collector.collect_campaign(campaign)
     return summaries

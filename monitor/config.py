@@ -26,6 +26,14 @@ ENV_DATABASE_PASSWORD = "MONITOR_DATABASE_PASSWORD"
 SECRET_KEYS = {"bearer_token", "x_bearer_token", "password", "database_password", "token"}
 HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
 HASHTAG_RE = re.compile(r"^\w{1,100}$")
+# The database URLs the project runs on (and is tested on); anything else is a typing mistake to name
+# now, not a driver import error or a traceback at the first query.
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg")
+# Polling more often than this finds nothing more (X's search index lags by seconds to minutes) and
+# spends requests of the monthly budget.
+MIN_INTERVAL_MINUTES = 1.0
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DOMAIN_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})+$", re.I)
 
 
 class ConfigError(Exception):
@@ -38,6 +46,22 @@ class ConfigError(Exception):
 
 class SecretMissing(ConfigError):
     pass
+
+
+def slug(text: str) -> str:
+    """Lower-case letters and digits joined by '-': a campaign's or region's part of a file name."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def database_scheme_problem(url: str) -> str | None:
+    """What is wrong with a database URL's scheme (None when it is one we run on). Names the scheme only,
+    never the rest of the URL, which may hold a password."""
+    scheme = url.split("://", 1)[0] if "://" in url else None
+    if scheme in DATABASE_SCHEMES:
+        return None
+    accepted = ", ".join(f"{s}://" for s in DATABASE_SCHEMES)
+    found = f"{scheme}://" if scheme is not None else "no scheme"
+    return f"a database URL starting with one of {accepted} (such as sqlite:///data/monitor.db), got {found}"
 
 
 @dataclass(frozen=True)
@@ -85,6 +109,10 @@ class Config:
     # as its branch instead of the county.
     district_branches: tuple[str, ...] = ()
     monthly_budget_usd: float = 100.0
+    # Who may use the dashboard once signed in (monitor.access): exact addresses and whole domains.
+    allowed_emails: tuple[str, ...] = ()
+    allowed_domains: tuple[str, ...] = ()
+    access_contact: str | None = None  # who to ask for access, shown to a refused visitor
     reports_folder: str = "data/reports"
     smtp: dict[str, Any] = field(default_factory=dict)
 
@@ -182,6 +210,21 @@ def _campaign(file: str, table: Any, index: int) -> Campaign:
     return Campaign(name=name.strip(), title=title, hashtags=hashtags, mentions=mentions, start_date=start)
 
 
+def _check_campaign_slugs(root: _Reader, campaigns: tuple[Campaign, ...]) -> None:
+    """Campaigns are told apart in file names (reports) by their slug: two names with one slug would
+    write one campaign's weekly report over the other's."""
+    seen: dict[str, str] = {}
+    for i, c in enumerate(campaigns):
+        key = slug(c.name)
+        if not key:
+            raise ConfigError(root.file, f"campaigns[{i}].name", f"a name with a letter or digit, got {c.name!r}")
+        if key in seen:
+            raise ConfigError(root.file, f"campaigns[{i}].name",
+                              f"a name that differs from campaign {seen[key]!r} in its letters or digits "
+                              f"(both {seen[key]!r} and {c.name!r} are {key!r} in report file names)")
+        seen[key] = c.name
+
+
 def _known_accounts(r: _Reader) -> tuple[KnownAccount, ...]:
     items = r.get("known_accounts", list, [], "a list of tables {username, region, branch}")
     out = []
@@ -229,7 +272,7 @@ def parse_config(data: dict, file: str) -> Config:
     reg = root.sub("regions")
     reg.unknown_keys({"display_names", "known_accounts", "district_branches"})
     dash = root.sub("dashboard")
-    dash.unknown_keys({"monthly_budget_usd"})
+    dash.unknown_keys({"monthly_budget_usd", "allowed_emails", "allowed_domains", "access_contact"})
     rep = root.sub("reports")
     rep.unknown_keys({"folder", "smtp"})
 
@@ -237,9 +280,7 @@ def parse_config(data: dict, file: str) -> Config:
     if not campaigns_raw:
         root.fail("campaigns", "at least one [[campaigns]] table")
     campaigns = tuple(_campaign(file, c, i) for i, c in enumerate(campaigns_raw))
-    names = [c.name for c in campaigns]
-    if len(set(names)) != len(names):
-        root.fail("campaigns", f"unique campaign names, got {names}")
+    _check_campaign_slugs(root, campaigns)
 
     schedule = mr.get("schedule_hours", list, list(MetricsRefresh.schedule_hours),
                       "a rising list of hours such as [1, 3, 8, 24]",
@@ -257,10 +298,12 @@ def parse_config(data: dict, file: str) -> Config:
         if k not in REGIONS or not isinstance(v, str):
             raise ConfigError(file, f"regions.display_names.{k}",
                               f"a display name for one of {', '.join(REGIONS)}")
+    url = db.get("url", str, DEFAULT_DATABASE_URL, "a database URL such as sqlite:///data/monitor.db")
+    if database_scheme_problem(url):
+        db.fail("url", database_scheme_problem(url))
     return Config(
         path=file,
-        database_url=db.get("url", str, DEFAULT_DATABASE_URL, "a SQLAlchemy URL such as sqlite:///data/monitor.db",
-                            lambda v: "://" in v),
+        database_url=url,
         api_base_url=api.get("base_url", str, REAL_X_API, "an http(s) URL",
                              lambda v: v.startswith(("http://", "https://"))).rstrip("/"),
         request_timeout=api.get("timeout_seconds", float, 20.0, "a positive number of seconds", _positive),
@@ -268,13 +311,21 @@ def parse_config(data: dict, file: str) -> Config:
         backoff_seconds=api.get("backoff_seconds", float, 2.0, "a number of seconds >= 0", lambda v: v >= 0),
         max_rate_limit_wait=api.get("max_rate_limit_wait_seconds", float, 900.0, "a positive number of seconds",
                                     _positive),
-        interval_minutes=col.get("interval_minutes", float, 15.0, "a positive number of minutes", _positive),
+        interval_minutes=col.get("interval_minutes", float, 15.0,
+                                 f"a number of minutes of at least {MIN_INTERVAL_MINUTES:g} (polling more often "
+                                 "finds nothing more and spends API requests)", lambda v: v >= MIN_INTERVAL_MINUTES),
         campaigns=campaigns,
         metrics_refresh=refresh,
         region_display_names=dict(display),
         known_accounts=_known_accounts(reg),
         district_branches=_district_branches(reg),
         monthly_budget_usd=dash.get("monthly_budget_usd", float, 100.0, "a number of dollars >= 0", lambda v: v >= 0),
+        allowed_emails=tuple(e.lower() for e in _str_list(dash, "allowed_emails", EMAIL_RE,
+                                                            "e-mail addresses such as 'name@naht.org.uk'", "")),
+        allowed_domains=tuple(d.lower() for d in _str_list(dash, "allowed_domains", DOMAIN_RE,
+                                                             "e-mail domains such as 'naht.org.uk'", "@")),
+        access_contact=dash.get("access_contact", str, None, "who to ask for access, such as an e-mail address",
+                                lambda v: bool(v.strip())),
         reports_folder=rep.get("folder", str, "data/reports", "a folder path"),
         smtp=rep.get("smtp", dict, {}, "a table {host, port, from, to}"),
     )
@@ -327,6 +378,8 @@ def bearer_token(required: bool = True) -> str | None:
 def database_url(config: Config) -> str:
     """The configured URL, overridden by $MONITOR_DATABASE_URL, with a password from the environment."""
     url = os.environ.get(ENV_DATABASE_URL) or config.database_url
+    if os.environ.get(ENV_DATABASE_URL) and database_scheme_problem(url):
+        raise ConfigError("environment", ENV_DATABASE_URL, database_scheme_problem(url))
     password = os.environ.get(ENV_DATABASE_PASSWORD) or _secrets_file().get("database_password")
     if password and "://" in url and "@" in url:
         from sqlalchemy.engine import make_url

@@ -29,6 +29,20 @@ def db_error_reason(error: Exception) -> str:
     return lines[0] if lines else type(error).__name__
 
 
+def describe_error(error: Exception, url, *, name_database: bool = True) -> str:
+    """Any database error as one line for a person: a missing grant names the grant and the command
+    (monitor.grants); anything else the driver's first line, after the database's URL unless
+    name_database is False (a dashboard visitor is not shown where the server keeps its files)."""
+    from monitor.grants import permission_problem
+
+    try:
+        role = make_url(str(url)).username
+    except ArgumentError:
+        role = None
+    where = f" on {safe_url(str(url))}" if name_database else ""
+    return permission_problem(error, role) or f"database error{where}: {db_error_reason(error)}"
+
+
 def safe_url(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
@@ -53,10 +67,14 @@ def _sqlite_pragmas(dbapi_conn, _record):
 
 
 def make_engine(url: str) -> Engine:
+    from monitor.config import database_scheme_problem
+
+    if database_scheme_problem(url):
+        raise DatabaseUnavailable(f"database URL {safe_url(url)}: expected {database_scheme_problem(url)}")
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise DatabaseUnavailable(f"database URL {url!r} is not a valid SQLAlchemy URL") from None
+        raise DatabaseUnavailable(f"database URL {safe_url(url)} is not a valid SQLAlchemy URL") from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -98,12 +116,36 @@ def _alembic_config(engine: Engine):
     return cfg
 
 
+# PostgreSQL advisory lock key held by a schema upgrade (monitor.summary.ADVISORY_LOCK is another).
+MIGRATION_LOCK = 7_304_115_012
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` (used by `db upgrade`, `run`, `demo` and tests)."""
+    """Bring the schema to `revision` (used by `db upgrade`, `run`, `demo` and tests).
+
+    Serialised, so that two started at once on a fresh database (two hosts' `run`, a deploy script and
+    a person) both end well: the second waits for the first, then finds nothing left to do. PostgreSQL:
+    an advisory lock held for the whole upgrade; SQLite: the upgrade is one exclusive transaction."""
     from alembic import command
 
     check_connection(engine)
-    command.upgrade(_alembic_config(engine), revision)
+    cfg = _alembic_config(engine)
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            conn.commit()  # a session lock outlives this transaction; the migrations run in their own
+        else:
+            # Not deferred: the version is read under the write lock, so the second upgrade reads the
+            # first one's result. The busy timeout (30 s, _sqlite_pragmas) is how long it waits.
+            conn.exec_driver_sql("BEGIN EXCLUSIVE")
+        cfg.attributes["connection"] = conn
+        try:
+            command.upgrade(cfg, revision)
+        finally:
+            if conn.dialect.name == "postgresql":
+                conn.rollback()  # a failed migration leaves its transaction aborted: end it, then unlock
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                conn.commit()
 
 
 def downgrade(engine: Engine, revision: str) -> None:

@@ -11,8 +11,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from monitor.config import ENV_BEARER, database_url
-from monitor.db import make_engine
-from monitor.rematch import upgrade_and_rematch
+from monitor.db import make_engine, upgrade
+from monitor.rematch import pending_rematch
 from monitor.serve import dashboard_env, dashboard_server
 
 log = logging.getLogger(__name__)
@@ -21,6 +21,7 @@ DEMO_TOKEN = "demo-token-for-the-simulated-api"
 
 def run_demo(app, *, port: int, api_port: int, interval: float) -> int:
     from monitor.fakex import FakeX
+    from monitor.lease import Lease
     from monitor.scheduler import CampaignScheduler
     from monitor.sources.x import XSource
 
@@ -35,11 +36,22 @@ def run_demo(app, *, port: int, api_port: int, interval: float) -> int:
     try:
         config = replace(app.config, api_base_url=fake.base_url, interval_minutes=interval, backoff_seconds=1.0)
         engine = make_engine(database_url(config))
-        upgrade_and_rematch(engine, config)
-        with dashboard_server(env=dashboard_env(config_path=app.config_path), port=port):
-            log.info("simulated X API on %s; dashboard on http://localhost:%s; Ctrl-C stops", fake.base_url, port)
-            scheduler = CampaignScheduler(engine, config, lambda: XSource(token, fake.base_url, config.request_timeout))
-            scheduler.run()
+        upgrade(engine)
+        lease = Lease(engine, config.interval_minutes, "demo")
+        lease.acquire()   # one collector per database, the demo's too
+        try:
+            pending_rematch(engine, config)
+            # The demo is a developer's laptop: the dashboard shows error details.
+            env = dashboard_env(config_path=app.config_path, MONITOR_DEVELOPMENT="1")
+            with dashboard_server(env=env, port=port):
+                log.info("simulated X API on %s; dashboard on http://localhost:%s; Ctrl-C stops", fake.base_url,
+                         port)
+                scheduler = CampaignScheduler(engine, config,
+                                              lambda: XSource(token, fake.base_url, config.request_timeout),
+                                              lease=lease)
+                scheduler.run()
+        finally:
+            lease.release()
     finally:
         fake.stop()
     return 0

@@ -52,8 +52,14 @@ class RematchReport:
 
 def upgrade_and_rematch(engine: Engine, config: Config) -> RematchReport | None:
     """Bring the schema to the current revision, then carry out a re-match a migration left (None if
-    there was none): what `db upgrade` and `run` call."""
+    there was none): what `db upgrade` calls."""
     upgrade(engine)
+    return pending_rematch(engine, config)
+
+
+def pending_rematch(engine: Engine, config: Config) -> RematchReport | None:
+    """Carry out the re-match a migration left, if any (None if there was none): `run` calls it once it
+    holds the collector's lease, since it writes campaign matches."""
     with transaction(engine) as s:
         if s.get(MaintenanceTask, TASK) is None:
             return None

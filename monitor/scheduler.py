@@ -3,6 +3,10 @@
 The scheduler only decides when; the collector and refresh decide what. Jobs never overlap
 (max_instances=1) and missed runs collapse into one (coalesce=True). SIGTERM/SIGINT set the
 stop event (the running page finishes and is stored, the run stays resumable) and shut down.
+
+Before every job it checks that the database is still the one it opened (monitor.dbcheck) and that
+this process still holds the collector lease (monitor.lease); if either fails it stops, as on a
+refused token: waiting would not help.
 """
 from __future__ import annotations
 
@@ -18,22 +22,36 @@ from sqlalchemy.engine import Engine
 from monitor.collector import Collector
 from monitor.config import Campaign, Config
 from monitor.db import DatabaseUnavailable
+from monitor.dbcheck import DatabaseGone, DatabaseIdentity
+from monitor.lease import Lease, LeaseLost
 from monitor.refresh import refresh_metrics
-from monitor.reports.weekly_job import add_weekly_job
+from monitor.reports.weekly_job import add_weekly_job, run_weekly_job
 from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
 
 log = logging.getLogger(__name__)
 
 
+FATAL = (SourceConfigError, DatabaseGone, LeaseLost)
+
+
 class CampaignScheduler:
     def __init__(self, engine: Engine, config: Config, source_factory: Callable[[], XSource],
-                 stop: threading.Event | None = None):
+                 stop: threading.Event | None = None, lease: Lease | None = None):
         self.engine = engine
         self.config = config
         self.source_factory = source_factory
         self.stop = stop or threading.Event()
         self.scheduler = BlockingScheduler(timezone="Europe/London")
         self.fatal_error: Exception | None = None
+        self.lease = lease
+        self.database = DatabaseIdentity(engine)
+
+    def guard(self) -> None:
+        """Before each job: the database is still there and the lease still ours (else DatabaseGone,
+        LeaseLost; DatabaseUnavailable when it cannot be reached just now)."""
+        self.database.check()
+        if self.lease is not None:
+            self.lease.renew()
 
     def add_jobs(self) -> None:
         interval = timedelta(minutes=self.config.interval_minutes)
@@ -45,10 +63,11 @@ class CampaignScheduler:
         self.scheduler.add_job(self.refresh, "interval", seconds=interval.total_seconds(), id="refresh-metrics",
                                name="refresh metrics", max_instances=1, coalesce=True,
                                next_run_time=first + timedelta(seconds=5))
-        add_weekly_job(self.scheduler, self.engine, self.config)
+        add_weekly_job(self.scheduler, self.engine, self.config, job=self.weekly)
 
     def collect(self, campaign: Campaign) -> None:
         try:
+            self.guard()
             collector = Collector(self.engine, self.config, self.source_factory(), stop=self.stop)
             for s in collector.collect_campaign(campaign):
                 log.info("%s: run %s %s, %s pages, %s new, %s updated%s", campaign.name, s.run_id, s.status,
@@ -57,7 +76,7 @@ class CampaignScheduler:
             # Waiting will not help: stop polling rather than ask X again every interval.
             log.critical("%s; pausing collection", e)
             self._pause_collection()
-        except SourceConfigError as e:
+        except FATAL as e:
             self._fail(e)
         except DatabaseUnavailable as e:
             # The run stays resumable; the next interval tries again (PostgreSQL restarting, disk full).
@@ -65,6 +84,7 @@ class CampaignScheduler:
 
     def refresh(self) -> None:
         try:
+            self.guard()
             summary = refresh_metrics(self.engine, self.config, self.source_factory(), stop=self.stop)
             if summary.refreshed or summary.unavailable or summary.error:
                 log.info("metrics refresh: %s posts refreshed, %s unavailable%s", summary.refreshed,
@@ -76,10 +96,19 @@ class CampaignScheduler:
                 # The usage cap or spent credits stop collection too: pause it as a halted collection does.
                 log.critical("%s; pausing collection", summary.error)
                 self._pause_collection()
-        except SourceConfigError as e:
+        except FATAL as e:
             self._fail(e)
         except DatabaseUnavailable as e:
             log.error("%s", e)
+
+    def weekly(self) -> None:
+        try:
+            self.guard()
+            run_weekly_job(self.engine, self.config)
+        except FATAL as e:
+            self._fail(e)
+        except DatabaseUnavailable as e:
+            log.error("weekly reports not written: %s", e)
 
     def _pause_collection(self) -> None:
         for job in self.scheduler.get_jobs():
@@ -100,6 +129,8 @@ class CampaignScheduler:
     def run(self, install_signals: bool = True) -> None:
         """Block until SIGTERM/SIGINT or a fatal configuration error."""
         self.add_jobs()
+        if self.lease is not None:
+            self.lease.keep_renewed(on_lost=self._fail)
         if install_signals:
             signal.signal(signal.SIGTERM, self.shutdown)
             signal.signal(signal.SIGINT, self.shutdown)

@@ -19,7 +19,12 @@ for _ in $(seq 1 30); do
 done
 psql_as_postgres() { (cd /tmp && as_postgres psql -v ON_ERROR_STOP=1 -qtA "$@"); }
 if [ "$(psql_as_postgres -c "select 1 from pg_roles where rolname='monitor_test'")" != "1" ]; then
-  psql_as_postgres -c "create role monitor_test login password 'monitor_test' createdb"
+  psql_as_postgres -c "create role monitor_test login password 'monitor_test' createdb createrole"
+fi
+# createrole: tests/test_grants.py creates a dashboard reader role as the deploy guide does
+# (`campaign-monitor db grant-reader`) and drops it afterwards.
+if [ "$(psql_as_postgres -c "select rolcreaterole from pg_roles where rolname='monitor_test'")" != "t" ]; then
+  psql_as_postgres -c "alter role monitor_test createrole"
 fi
 if [ "$(psql_as_postgres -c "select 1 from pg_database where datname='monitor_test'")" != "1" ]; then
   psql_as_postgres -c "create database monitor_test owner monitor_test"

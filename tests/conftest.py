@@ -3,17 +3,14 @@ the simulated X API on loopback. Nothing here touches the user's files or the ne
 from __future__ import annotations
 
 import os
-import uuid
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from monitor.config import default_config
 from monitor.db import make_engine, upgrade
-from tests.helpers import CACHE_DIR, CHROMIUM, CHROMIUM_ARGS, PG_URL, SHARED_SAMPLES
+from tests.helpers import CACHE_DIR, CHROMIUM, CHROMIUM_ARGS, PG_URL, SHARED_SAMPLES, fresh_pg_database
 
 
 @pytest.fixture(autouse=True)
@@ -28,24 +25,6 @@ def isolated_environment(tmp_path, monkeypatch, tmp_path_factory):
     yield
 
 
-def _fresh_pg_database() -> tuple[str, callable]:
-    admin = create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
-    name = f"monitor_t_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            # Only our own sessions: an autovacuum worker on the database belongs to the superuser (terminating
-            # it fails for this role), and DROP DATABASE ends autovacuum workers itself.
-            conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' "
-                              "AND usename = current_user AND pid <> pg_backend_pid()"))
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False), drop
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request, tmp_path):
     """A migrated-nothing database URL, on SQLite and on PostgreSQL."""
@@ -56,7 +35,7 @@ def db_url(request, tmp_path):
         if os.environ.get("CI"):
             pytest.fail("MONITOR_TEST_PG_URL is not set on CI: run the tests with `make test`")
         pytest.skip("MONITOR_TEST_PG_URL not set (make test sets it)")
-    url, drop = _fresh_pg_database()
+    url, drop = fresh_pg_database()
     yield url
     drop()
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+import uuid
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_SAMPLES = ROOT.parent / "shared" / "data" / "x-api-v2-samples"
@@ -49,3 +53,22 @@ def cli(config_path: str, *args: str) -> list[str]:
 def cli_env() -> dict:
     """The environment of such a process: the test token, the project importable."""
     return dict(os.environ, X_BEARER_TOKEN=TOKEN, PYTHONPATH=str(ROOT))
+
+
+def fresh_pg_database() -> tuple[str, callable]:
+    """A new, empty PostgreSQL database on the test server: its URL, and the function that drops it."""
+    admin = create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
+    name = f"monitor_t_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            # Only our own sessions: an autovacuum worker on the database belongs to the superuser (terminating
+            # it fails for this role), and DROP DATABASE ends autovacuum workers itself.
+            conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' "
+                              "AND usename = current_user AND pid <> pg_backend_pid()"))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False), drop

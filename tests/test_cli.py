@@ -1,4 +1,5 @@
 """The CLI as a person meets it: one clear line and exit status 2 for what they must fix."""
+import os
 import subprocess
 import sys
 
@@ -32,7 +33,26 @@ def write(tmp_path, text, name="config.toml"):
 @pytest.mark.parametrize("text, key, expected", [
     ("[[campaigns]]\nname = 'x'\nhashtags = 'NotAList'\n", "campaigns[0].hashtags", "a list of hashtags"),
     ("[[campaigns]]\nname = 'x'\nhashtags = ['has space']\n", "campaigns[0].hashtags[0]", "hashtags such as"),
-    (GOOD + "[collection]\ninterval_minutes = -5\n", "collection.interval_minutes", "a positive number"),
+    (GOOD + "[collection]\ninterval_minutes = -5\n", "collection.interval_minutes", "at least 1"),
+    # 0.001 minutes made 395 search requests in 20 seconds: refused, and the minimum is said.
+    (GOOD + "[collection]\ninterval_minutes = 0.001\n", "collection.interval_minutes", "of at least 1 (polling more"),
+    # A mistyped scheme was a 50-line traceback and exit 1 (a restart loop under systemd).
+    (GOOD + "[database]\nurl = 'sqlit:///data/m.db'\n", "database.url",
+     "one of sqlite://, postgresql://, postgresql+psycopg:// (such as sqlite:///data/monitor.db), got sqlit://"),
+    (GOOD + "[database]\nurl = 'postgress://monitor@127.0.0.1/monitor'\n", "database.url", "got postgress://"),
+    (GOOD + "[database]\nurl = 'postgresql+psycopg2://monitor@127.0.0.1/monitor'\n", "database.url",
+     "got postgresql+psycopg2://"),
+    (GOOD + "[database]\nurl = 'data/monitor.db'\n", "database.url", "got no scheme"),
+    # Slugs that collide: the second campaign's weekly report silently overwrote the first's.
+    ("[[campaigns]]\nname = 'naht ipfs'\nhashtags = ['A']\n[[campaigns]]\nname = 'naht/ipfs'\nhashtags = ['B']\n",
+     "campaigns[1].name",
+     "differs from campaign 'naht ipfs' in its letters or digits (both 'naht ipfs' and 'naht/ipfs'"),
+    ("[[campaigns]]\nname = 'ipfs'\nhashtags = ['A']\n[[campaigns]]\nname = 'ipfs'\nhashtags = ['B']\n",
+     "campaigns[1].name", "differs from campaign 'ipfs'"),
+    ("[[campaigns]]\nname = '!!!'\nhashtags = ['A']\n", "campaigns[0].name", "a name with a letter or digit"),
+    (GOOD + "[dashboard]\nallowed_domains = ['@naht.org.uk', 'not a domain']\n", "dashboard.allowed_domains[1]",
+     "e-mail domains such as 'naht.org.uk'"),
+    (GOOD + "[dashboard]\nallowed_emails = ['someone']\n", "dashboard.allowed_emails[0]", "e-mail addresses"),
     (GOOD + "[x_api]\nbearer_token = 'abc'\n", "x_api.bearer_token", "no secret here"),
     (GOOD + "[databse]\nurl = 'x'\n", "databse", "unknown key"),
     ("[database]\nurl = 'sqlite:///x.db'\n", "campaigns", "at least one [[campaigns]]"),
@@ -48,6 +68,15 @@ def test_bad_config_is_one_line_naming_file_key_and_expectation(tmp_path, text, 
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"error: {path}: {key}: expected ")
     assert expected in lines[0]
+
+
+@pytest.mark.parametrize("url", ["sqlit:///x.db", "postgress://monitor@127.0.0.1/monitor"])
+def test_a_mistyped_database_url_in_the_environment_is_one_line(tmp_path, url):
+    result = run_cli("db", "upgrade", env={**os.environ, "MONITOR_DATABASE_URL": url})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"error: environment: MONITOR_DATABASE_URL: expected a database URL starting with one of sqlite://, "
+        f"postgresql://, postgresql+psycopg:// (such as sqlite:///data/monitor.db), got {url.split('://')[0]}://"]
 
 
 def test_missing_config_file_names_it(tmp_path):

@@ -53,3 +53,38 @@ def test_a_narrowed_range_is_a_mismatch_too(tmp_path, capsys):
     pyproject.write_text(lockfile.PYPROJECT.read_text().replace('"SQLAlchemy>=2.0,<3"', '"SQLAlchemy>=2.0,<2.1"'))
     assert lockfile.check(pyproject=pyproject) == 1
     assert "SQLAlchemy>=2.0,<2.1" in capsys.readouterr().err
+
+
+def imported_top_level_modules() -> set[str]:
+    """Every module the project's Python files import at their top level or inside functions."""
+    import ast
+
+    found = set()
+    for folder in ("monitor", "tests", "bench", "scripts"):
+        for path in (lockfile.ROOT / folder).rglob("*.py"):
+            if "output" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if isinstance(node, ast.Import):
+                    found |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    found.add(node.module.split(".")[0])
+    return found
+
+
+def test_every_imported_package_is_declared_in_pyproject():
+    """A package the code imports directly must be a declared dependency, not one that happens to come with
+    another (it could go in that one's next release)."""
+    import sys
+    from importlib.metadata import packages_distributions
+
+    declared = {Requirement(line.split(":", 1)[-1]).name.lower().replace("_", "-")
+                for line in lockfile.declared_requirements()}
+    distributions = packages_distributions()
+    own = {"monitor", "tests", "_common", "generate_db", "bench_dashboard", "lockfile", "make_districts"}
+    undeclared = {}
+    for module in imported_top_level_modules() - own - set(sys.stdlib_module_names):
+        names = {d.lower().replace("_", "-") for d in distributions.get(module, [])}
+        if not names & declared:
+            undeclared[module] = sorted(names) or ["(not installed)"]
+    assert undeclared == {}

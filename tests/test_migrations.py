@@ -39,3 +39,43 @@ def test_migration_0010_marks_the_placeholders_already_stored(db_url):
             assert dict(s.execute(select(Author.id, Author.placeholder)).all()) == {"7": True, "8": False}
     finally:
         engine.dispose()
+
+
+def test_two_first_time_upgrades_at_once_both_end_well(db_url, tmp_path):
+    """Two `campaign-monitor db upgrade` started together on a fresh database: before they were serialised
+    the loser crashed with an IntegrityError on alembic_version (PostgreSQL, 3 of 3 tries). Now the
+    second waits for the first and finds nothing to do; tried on three fresh databases."""
+    import os
+    import subprocess
+    import sys
+
+    from monitor.db import current_revision, head_revision
+    from tests.helpers import ROOT as PROJECT_ROOT
+    from tests.helpers import fresh_pg_database
+
+    config = tmp_path / "config.toml"
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
+    drops = []
+    try:
+        for attempt in range(3):
+            if attempt == 0:
+                url = db_url
+            elif db_url.startswith("sqlite"):
+                url = f"sqlite:///{tmp_path / f'attempt-{attempt}.db'}"
+            else:
+                url, drop = fresh_pg_database()
+                drops.append(drop)
+            config.write_text(f'[database]\nurl = "{url}"\n'
+                              '[[campaigns]]\nname = "ipfs"\nhashtags = ["FundOurSchools"]\n')
+            both = [subprocess.Popen([sys.executable, "-m", "monitor.cli", "--config", str(config), "db", "upgrade"],
+                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                    for _ in range(2)]
+            results = [(p.communicate(timeout=180), p.returncode) for p in both]
+            assert [code for _, code in results] == [0, 0], [err[-2000:] for (_, err), _ in results]
+            assert all("is at the current schema" in out for (out, _), _ in results)
+            engine = make_engine(url)
+            assert current_revision(engine) == head_revision()
+            engine.dispose()
+    finally:
+        for drop in drops:
+            drop()

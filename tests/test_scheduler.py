@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from monitor.config import default_config
 from monitor.db import make_engine, transaction
 from monitor.fakex import FakeX, Fault, SimClock
+from monitor.lease import current_holder
 from monitor.models import CollectionRun, Post
 from monitor.scheduler import CampaignScheduler
 from monitor.sources.x import SourceConfigError, XSource
@@ -43,14 +44,17 @@ def completed_runs(db_url):
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
-def test_run_polls_every_interval_and_stops_cleanly(tmp_path, stop_signal):
+def test_run_polls_and_stops_cleanly(tmp_path, stop_signal):
+    """`campaign-monitor run` as systemd runs it: polls at once, stops on the signal with nothing left
+    running, and gives the collector lease back (monitor.lease). Polling again every interval is
+    test_polls_every_interval: the shortest interval a config accepts is a minute."""
     now = datetime.now(timezone.utc).replace(microsecond=0)
     fake = FakeX(seed=2, start=now - timedelta(days=1), days=1, posts_per_day=300, bearer_token=TOKEN,
                  clock=SimClock(now)).start()
     db_url = f"sqlite:///{tmp_path / 'm.db'}"
     config = tmp_path / "config.toml"
     config.write_text(f'[database]\nurl = "{db_url}"\n[x_api]\nbase_url = "{fake.base_url}"\n'
-                      '[collection]\ninterval_minutes = 0.02\n'
+                      '[collection]\ninterval_minutes = 1\n'
                       '[[campaigns]]\nname = "ipfs"\nhashtags = ["InvestInPupilServices", "PupilAndFamilyServices", '
                       '"FundOurSchools"]\nmentions = ["NAHTnews"]\n')
     proc = subprocess.Popen([sys.executable, "-m", "monitor.cli", "--config", str(config), "run"],
@@ -59,7 +63,7 @@ def test_run_polls_every_interval_and_stops_cleanly(tmp_path, stop_signal):
     try:
         deadline = time.time() + 60
         while time.time() < deadline:
-            if len([r for r in completed_runs(db_url) if r.status == "completed"]) >= 3:
+            if [r for r in completed_runs(db_url) if r.status == "completed"]:
                 break
             time.sleep(0.5)
         proc.send_signal(stop_signal)
@@ -71,12 +75,33 @@ def test_run_polls_every_interval_and_stops_cleanly(tmp_path, stop_signal):
     assert "scheduler stopped" in err
     assert TOKEN not in err
     runs = completed_runs(db_url)
-    assert len([r for r in runs if r.status == "completed"]) >= 3  # polled again and again
+    assert [r for r in runs if r.status == "completed"]
     assert not [r for r in runs if r.status == "running"]
     engine = make_engine(db_url)
     with transaction(engine) as s:
         assert set(s.scalars(select(Post.id))) == fake.visible_ids(fake.default_query)
+    assert current_holder(engine) is None
     engine.dispose()
+
+
+def test_polls_every_interval(sqlite_engine, config):
+    """The scheduler itself, on a 1.2-second interval (set in code: a config file refuses under a minute)."""
+    fx = start_fake()
+    cfg = replace(config, api_base_url=fx.base_url, campaigns=(CAMPAIGN,), interval_minutes=0.02)
+    scheduler = CampaignScheduler(sqlite_engine, cfg, lambda: XSource(TOKEN, fx.base_url, timeout=2.0))
+    thread = threading.Thread(target=scheduler.run, kwargs={"install_signals": False}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len([r for r in runs(sqlite_engine, "search")
+                                                   if r.status == "completed"]) < 3:
+            time.sleep(0.2)
+    finally:
+        scheduler.shutdown()
+        thread.join(timeout=30)
+        fx.stop()
+    assert len([r for r in runs(sqlite_engine, "search") if r.status == "completed"]) >= 3  # again and again
+    assert not thread.is_alive()
 
 
 def test_run_without_token_exits_2(tmp_path):

@@ -3,6 +3,12 @@
 The shell: optional sign-in, the collection banner, the campaign/period filter (in the sidebar, so
 it is kept when moving between pages) and the navigation. Each page is a file in views/.
 
+Errors: outside development (`campaign-monitor demo` sets MONITOR_DEVELOPMENT) a visitor never sees a
+traceback, which shows the server's paths and code: a database error is one line saying what is wrong
+(a missing grant names the command that grants it), anything else a short message with an id, and the
+full error goes to the server's log under that id. Streamlit's own handler (live fragments) shows its
+generic message (client.showErrorDetails = none).
+
 The page files must not live in a folder called `pages/` next to this file: Streamlit takes such a
 folder for its legacy multipage mode until the first st.navigation call in the process, so the first
 page a fresh server was asked for (a shared /region?... link) ran alone, without this shell: no
@@ -10,10 +16,14 @@ sign-in, no filters (KeyError on "filters"). tests/dashboard/test_first_visit.py
 """
 from __future__ import annotations
 
+import logging
+import os
 import sys
+import uuid
 from pathlib import Path
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 # `streamlit run monitor/dashboard/app.py` from a checkout puts monitor/dashboard/ on the path, not the
 # project: add the folder that holds the monitor package (in an installed wheel, site-packages, already
@@ -22,9 +32,16 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from monitor.config import ConfigError  # noqa: E402
+from streamlit.errors import FragmentHandledException  # noqa: E402
+
+from monitor import access  # noqa: E402
+from monitor.config import ENV_BEARER, ENV_DATABASE_PASSWORD, ConfigError  # noqa: E402
 from monitor.dashboard import data, ui  # noqa: E402
-from monitor.db import DatabaseUnavailable  # noqa: E402
+from monitor.db import DatabaseUnavailable, describe_error  # noqa: E402
+from monitor.logs import SecretFilter  # noqa: E402
+
+ENV_DEVELOPMENT = "MONITOR_DEVELOPMENT"
+log = logging.getLogger("monitor.dashboard")
 
 PAGES = [
     st.Page("views/overview.py", title="Overview", icon=":material/monitoring:", default=True),
@@ -44,16 +61,52 @@ def sign_in_configured() -> bool:
 
 
 def require_sign_in() -> None:
+    """With sign-in on: a signed-out visitor sees only the sign-in page, a signed-in one outside the
+    allowed addresses and domains (monitor.access) only a refusal; neither sees a figure or a page."""
     if not sign_in_configured():
         return
     if not st.user.is_logged_in:
         st.title("NAHT campaign monitor")
         st.write("Sign in to see the campaign figures.")
-        st.button("Sign in", on_click=st.login, type="primary")
+        if st.button("Sign in", type="primary"):
+            st.login()
+        st.stop()
+    decision = access.decide(data.config(), {"email": st.user.get("email"),
+                                              "email_verified": st.user.get("email_verified")})
+    if not decision.allowed:
+        st.title("NAHT campaign monitor")
+        st.error(f"Signed in as {decision.email or 'an account without an e-mail address'}: no access, "
+                 f"because {decision.reason}.", icon=":material/block:")
+        st.markdown(access.how_to_ask(data.config()))
+        st.button("Sign out", on_click=st.logout)
         st.stop()
     with st.sidebar:
-        st.caption(f"Signed in as {st.user.get('email') or st.user.get('name') or 'user'}")
+        st.caption(f"Signed in as {decision.email}")
         st.button("Sign out", on_click=st.logout)
+
+
+@st.cache_resource
+def _error_log() -> logging.Logger:
+    """The server's log for errors a visitor is shown only an id of (stderr: journalctl, compose logs),
+    with known secrets scrubbed as in every other log."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(SecretFilter([os.environ.get(ENV_BEARER, ""), os.environ.get(ENV_DATABASE_PASSWORD, "")]))
+    log.addHandler(handler)
+    log.propagate = False
+    return log
+
+
+def show_error(error: Exception) -> None:
+    """One line for the visitor, with an id to quote; the whole error, under that id, in the log."""
+    if isinstance(error, FragmentHandledException) and error.args and isinstance(error.args[0], Exception):
+        # A live fragment failed: Streamlit has shown its generic notice there; say here what went wrong.
+        error = error.args[0]
+    error_id = uuid.uuid4().hex[:10]
+    what = describe_error(error, data.db_url(), name_database=False) if isinstance(error, SQLAlchemyError) else \
+        "Something went wrong on this page."
+    _error_log().error("dashboard error %s: %s", error_id, what, exc_info=error)
+    st.error(f"{what} (error id {error_id}: quote it to whoever runs the dashboard)", icon=":material/error:")
 
 
 def collection_banner() -> None:
@@ -73,16 +126,24 @@ ICON = Path(__file__).resolve().parent / "icon.png"
 
 def main() -> None:
     st.set_page_config(page_title="NAHT campaign monitor", page_icon=str(ICON), layout="wide")
-    require_sign_in()
-    navigation = st.navigation(PAGES)
+    development = bool(os.environ.get(ENV_DEVELOPMENT))
+    st.set_option("client.showErrorDetails", "full" if development else "none")
+    st.set_option("client.toolbarMode", "developer" if development else "viewer")  # no "Deploy" for visitors
     try:
-        data.check_database()
-        st.session_state["filters"] = ui.period_filter()
-        collection_banner()
-    except (ConfigError, DatabaseUnavailable) as e:
-        st.error(f"Cannot start: {e}")
-        st.stop()
-    navigation.run()
+        require_sign_in()
+        navigation = st.navigation(PAGES)
+        try:
+            data.check_database()
+            st.session_state["filters"] = ui.period_filter()
+            collection_banner()
+        except (ConfigError, DatabaseUnavailable) as e:
+            st.error(f"Cannot start: {e}")
+            st.stop()
+        navigation.run()
+    except Exception as e:  # noqa: BLE001 - st.stop and st.rerun are not Exceptions: they pass
+        if os.environ.get(ENV_DEVELOPMENT):
+            raise
+        show_error(e)
 
 
 main()

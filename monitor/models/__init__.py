@@ -4,7 +4,8 @@
 
 `base` (UTC times, the declarative base, region columns, one-dialect indexes), `posts` (posts, authors,
 places, hashtags, mentions, campaign matches), `summary` (the summary tables), `runs` (collection runs and
-their checkpoints), `corrections` (what people change by hand). The Alembic revisions in
+their checkpoints), `corrections` (what people change by hand), `operations` (the collector's lease, the
+weekly e-mails sent), `maintenance` (work a migration leaves for after it). The Alembic revisions in
 monitor/migrations build exactly this schema (tests/test_migrations.py).
 """
 from monitor.models.base import (
@@ -18,14 +19,16 @@ from monitor.models.base import (
 )
 from monitor.models.corrections import RegionCorrection
 from monitor.models.maintenance import MaintenanceTask
+from monitor.models.operations import CollectorLease, ReportEmail
 from monitor.models.posts import Author, AuthorFollowers, Place, Post, PostHashtag, PostMatch, PostMention
 from monitor.models.runs import CollectionRun, RunEvent, RunPost, SearchCursor
-from monitor.models.summary import DaySummary, HourSummary, SummaryColumns, TermSummary, slice_key
+from monitor.models.summary import SUMMARY_TABLES, DaySummary, HourSummary, SummaryColumns, TermSummary, slice_key
 
 __all__ = [
-    "ONLY_ON_DIALECT", "UNKNOWN_REGION", "Author", "AuthorFollowers", "Base", "CollectionRun", "DaySummary",
+    "ONLY_ON_DIALECT", "SUMMARY_TABLES", "UNKNOWN_REGION", "Author", "AuthorFollowers", "Base", "CollectionRun",
+    "CollectorLease", "DaySummary",
     "HourSummary", "MaintenanceTask", "Place", "Post", "PostHashtag", "PostMatch", "PostMention", "RegionColumns",
-    "RegionCorrection",
+    "RegionCorrection", "ReportEmail",
     "RunEvent", "RunPost", "SearchCursor", "SummaryColumns", "TermSummary", "UTCDateTime", "on_this_dialect",
     "only_on", "slice_key",
 ]

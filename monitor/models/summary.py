@@ -100,6 +100,9 @@ def slice_key(table) -> list:
     return [func.coalesce(c[n], literal_column("''")) if c[n].nullable else c[n] for n in table.SLICE_KEY]
 
 
+# The summary tables monitor.summary keeps in step with posts (whatever changes posts writes them too).
+SUMMARY_TABLES = (DaySummary, HourSummary, TermSummary)
+
 # One row a slice (migration 0006): new posts merge into their slice by INSERT ... ON CONFLICT.
-for _model in (DaySummary, HourSummary, TermSummary):
+for _model in SUMMARY_TABLES:
     Index(f"ux_{_model.__tablename__}_slice", *slice_key(_model), unique=True)

@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from monitor.reports.model import ReportError, WeeklyReport, build_weekly_report, resolve_region, slug
+from monitor.reports.model import ReportError, WeeklyReport, WeekNotStarted, build_weekly_report, resolve_region, slug
 
 FORMATS = ("xlsx", "csv", "pdf")
 MEDIA_TYPES = {
@@ -22,8 +22,8 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
 }
 
-__all__ = ["FORMATS", "MEDIA_TYPES", "ReportError", "WeeklyReport", "build_weekly_report", "filename", "render",
-           "report_filename", "resolve_region", "write_atomically"]
+__all__ = ["FORMATS", "MEDIA_TYPES", "ReportError", "WeekNotStarted", "WeeklyReport", "build_weekly_report", "filename",
+           "render", "report_filename", "resolve_region", "write_atomically"]
 
 
 def render(report: WeeklyReport, fmt: str) -> bytes:

@@ -4,14 +4,13 @@ exactly what the dashboard shows for the same week.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
 from monitor import metrics
-from monitor.config import Campaign, Config, ConfigError
+from monitor.config import Campaign, Config, ConfigError, slug
 from monitor.metrics import (
     CollectionGap,
     ContributorRow,
@@ -36,6 +35,14 @@ class ReportError(ValueError):
     def __init__(self, param: str, message: str):
         self.param = param
         super().__init__(message)
+
+
+class WeekNotStarted(ReportError):
+    """A report asked for a week that has not begun: there is nothing to report yet."""
+
+    def __init__(self, label: str, monday: date):
+        super().__init__("week", f"{label} has not started yet (it starts on Monday {monday:%d %B %Y}, UK time): "
+                                 "ask for a week that has begun")
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,8 @@ def build_weekly_report(engine: Engine, config: Config, year: int, week: int, ca
     monday, sunday = _week_days(year, week)
     start_utc, end_utc = week_bounds_utc(year, week)
     now = now or utcnow()
+    if now < start_utc:
+        raise WeekNotStarted(f"{year}-W{week:02d}", monday)
     filters = Filters(chosen.name, monday, sunday, region=region_key)
     page = metrics.posts_page(engine, filters, limit=metrics.CSV_MAX_ROWS)
     return WeeklyReport(
@@ -154,10 +163,6 @@ def _week_days(year: int, week: int) -> tuple[date, date]:
         return iso_week_days(year, week)
     except ValueError:
         raise ReportError("week", f"{year}-W{week:02d} is not an ISO week such as 2026-W47") from None
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def resolve_region(config: Config, region: str | None) -> str | None:

@@ -1,9 +1,11 @@
 """Every Monday 07:00 UK time: last week's reports for every campaign, into a folder and by email.
 
 Idempotent: a report whose three files are already in the folder is not rebuilt, and a week that was
-emailed (a hidden `.<name>.emailed` marker beside the files) is not emailed again, so a re-run after a
-restart, a missed run caught up, or the CLI running the job by hand sends nothing twice. A failed email
-leaves no marker: the next run of the job for that week tries again.
+emailed is not emailed again, so a re-run after a restart, a missed run caught up, or a second process
+sends nothing twice. Each e-mail is recorded in the database (table report_emails): claimed before it
+is sent, in one INSERT only one process can win, and marked sent after. A failed e-mail gives its claim
+back: the next run of the job for that week tries again. A claim whose process died before marking it
+(sent or not) is taken over after EMAIL_CLAIM_TIMEOUT.
 
 Email goes out when [reports.smtp] has host, port, from and to. The password comes only from the
 environment (MONITOR_SMTP_PASSWORD) and is never logged. Port 465 means SMTP over TLS; otherwise
@@ -21,9 +23,12 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 
 from monitor.config import Config
+from monitor.db import transaction
+from monitor.models import ReportEmail
 from monitor.reports import FORMATS, MEDIA_TYPES, build_weekly_report, filename, render, write_atomically
 from monitor.reports.model import WeeklyReport
 from monitor.timeutil import UK, uk_today, utcnow
@@ -36,6 +41,9 @@ SMTP_TIMEOUT_SECONDS = 60
 JOB_ID = "weekly-reports"
 # A scheduler that was down at 07:00 (a restart, a sleeping laptop) still sends that day.
 MISFIRE_GRACE_SECONDS = 12 * 3600
+# A claim this old was left by a process that died while sending: it is taken over (the week may then be
+# e-mailed twice if that process had sent it before dying; never not at all).
+EMAIL_CLAIM_TIMEOUT = timedelta(hours=1)
 
 
 class InsecureSmtp(Exception):
@@ -81,8 +89,7 @@ def _write_campaign(engine: Engine, config: Config, campaign: str, year: int, we
                     output: WeeklyOutput) -> None:
     folder = Path(config.reports_folder)
     output.paths = [folder / filename(campaign, year, week, None, fmt) for fmt in FORMATS]
-    marker = folder / f".{output.paths[0].stem}.emailed"
-    must_email = smtp_settings(config) is not None and not marker.exists()
+    must_email = smtp_settings(config) is not None and not email_sent(engine, campaign, output.week)
     if all(p.exists() for p in output.paths) and not must_email:
         return
     report = build_weekly_report(engine, config, year, week, campaign=campaign, now=now)
@@ -92,10 +99,62 @@ def _write_campaign(engine: Engine, config: Config, campaign: str, year: int, we
             write_atomically(path, render(report, fmt))
         output.written = True
         log.info("weekly report %s %s written to %s", campaign, output.week, folder)
-    if must_email:
+    if must_email and claim_email(engine, campaign, output.week, now):
         output.emailed = _email(config, report, output.paths)
-        if output.emailed:
-            marker.write_text(f"emailed {now.isoformat()}\n", encoding="utf-8")
+        settle_email(engine, campaign, output.week, utcnow() if output.emailed else None,
+                     ", ".join(recipients(smtp_settings(config))))
+
+
+# --- which weeks were e-mailed (table report_emails) -------------------------------------------
+
+def _sender() -> str:
+    """Who claims: the host and pid (for a person reading the table), and a token of this one claim."""
+    import socket
+    import uuid
+
+    return f"host {socket.gethostname()} pid {os.getpid()} claim {uuid.uuid4().hex[:12]}"
+
+
+def email_sent(engine: Engine, campaign: str, week: str) -> bool:
+    with transaction(engine) as s:
+        row = s.get(ReportEmail, (campaign, week))
+        return row is not None and row.sent_at is not None
+
+
+def claim_email(engine: Engine, campaign: str, week: str, now: datetime) -> bool:
+    """True when this process may send the week's e-mail: it inserted the claim, or took over one that a
+    dead process left. False when it was sent, or another process is sending it now."""
+    from monitor.store import insert_ignore
+
+    sender = _sender()
+    with transaction(engine) as s:
+        insert_ignore(s, ReportEmail, [{"campaign": campaign, "week": week, "claimed_by": sender,
+                                        "claimed_at": now}], ["campaign", "week"])
+    with transaction(engine) as s:
+        row = s.get(ReportEmail, (campaign, week))
+        if row.sent_at is not None:
+            return False
+        if row.claimed_by == sender:
+            return True
+        if now - row.claimed_at < EMAIL_CLAIM_TIMEOUT:
+            log.info("weekly report %s %s is being e-mailed by %s", campaign, week, row.claimed_by)
+            return False
+        # Taken over only if nobody else took it over first (the same claim is still there).
+        taken = s.execute(update(ReportEmail).where(ReportEmail.campaign == campaign, ReportEmail.week == week,
+                                                    ReportEmail.claimed_at == row.claimed_at,
+                                                    ReportEmail.sent_at.is_(None))
+                          .values(claimed_by=sender, claimed_at=now)).rowcount
+        return taken == 1
+
+
+def settle_email(engine: Engine, campaign: str, week: str, sent_at: datetime | None, to: str) -> None:
+    """Mark the claim sent, or give it back when sending failed (the next run tries again)."""
+    where = (ReportEmail.campaign == campaign, ReportEmail.week == week, ReportEmail.sent_at.is_(None))
+    with transaction(engine) as s:
+        if sent_at is not None:
+            s.execute(update(ReportEmail).where(*where).values(sent_at=sent_at, recipients=to))
+        else:
+            s.execute(delete(ReportEmail).where(*where))
 
 
 # --- email -----------------------------------------------------------------------------------
@@ -192,10 +251,11 @@ def run_weekly_job(engine: Engine, config: Config) -> None:
             log.error("weekly report %s %s: %s", output.campaign, output.week, output.error)
 
 
-def add_weekly_job(scheduler, engine: Engine, config: Config) -> None:
-    """Register the Monday 07:00 Europe/London job on an APScheduler 3 scheduler."""
+def add_weekly_job(scheduler, engine: Engine, config: Config, job=None) -> None:
+    """Register the Monday 07:00 Europe/London job on an APScheduler 3 scheduler: `job()` (the collector's,
+    which checks its lease first), else run_weekly_job(engine, config)."""
     from apscheduler.triggers.cron import CronTrigger
 
-    scheduler.add_job(run_weekly_job, CronTrigger(day_of_week="mon", hour=7, minute=0, timezone=UK),
-                      args=[engine, config], id=JOB_ID, name="weekly reports", max_instances=1, coalesce=True,
-                      misfire_grace_time=MISFIRE_GRACE_SECONDS, replace_existing=True)
+    scheduler.add_job(job or run_weekly_job, CronTrigger(day_of_week="mon", hour=7, minute=0, timezone=UK),
+                      args=[] if job else [engine, config], id=JOB_ID, name="weekly reports", max_instances=1,
+                      coalesce=True, misfire_grace_time=MISFIRE_GRACE_SECONDS, replace_existing=True)

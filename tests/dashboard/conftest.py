@@ -37,6 +37,13 @@ def writable_db(seeded_db, tmp_path) -> SeededDb:
     return SeededDb(copy, seeded_db.facts)
 
 
+@pytest.fixture(autouse=True)
+def development(monkeypatch):
+    """Dashboard tests run it as a developer does (dashboard/app.py): an error is raised as itself, so
+    AppTest and the browser see it, instead of the one line with an id a visitor gets."""
+    monkeypatch.setenv("MONITOR_DEVELOPMENT", "1")
+
+
 @pytest.fixture
 def app_env(monkeypatch):
     """Point the dashboard (run in this process by AppTest) at a database."""

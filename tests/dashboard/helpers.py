@@ -36,10 +36,15 @@ class SeededDb:
 
 
 @contextmanager
-def streamlit_server(db: SeededDb, log: Path, cwd: Path = ROOT):
-    """The dashboard on a free loopback port against `db` (no MONITOR_* setting of the user's); yields the
-    base URL. `cwd` is where Streamlit looks for .streamlit/secrets.toml (sign-in)."""
-    with dashboard_server(env=dashboard_env(database_url=db.url), cwd=cwd, log=log) as server:
+def streamlit_server(db: SeededDb, log: Path, cwd: Path = ROOT, port: int | None = None,
+                     extra_env: dict | None = None, development: bool = True):
+    """The dashboard on a free loopback port (or `port`) against `db` (no MONITOR_* setting of the user's);
+    yields the base URL. `cwd` is where Streamlit looks for .streamlit/secrets.toml (sign-in); `development`
+    False runs it as deployed (errors shown to visitors as one line with an id)."""
+    env = dashboard_env(database_url=db.url, **(extra_env or {}))
+    if development:
+        env["MONITOR_DEVELOPMENT"] = "1"
+    with dashboard_server(env=env, cwd=cwd, log=log, port=port) as server:
         yield server.url
 
 

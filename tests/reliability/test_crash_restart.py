@@ -214,12 +214,12 @@ def test_postgresql_stopped_mid_run_fails_clearly_and_the_next_run_resumes(pg_da
         [line] = [ln for ln in down.stderr.splitlines() if ln.startswith("error:")]
         assert "database error during run" in line and "next run continues" in line
         engine.dispose()
-        [run] = runs(engine)
+        [run] = runs(engine, "search")
         assert run.status == "running" and run.pages == 2   # could not be marked: the server was down
         up = subprocess.run(cli(config_path, "collect", "--once"), env=cli_env(), capture_output=True, text=True,
                             timeout=120)
         assert up.returncode == 0, up.stderr
-        [run] = runs(engine)
+        [run] = runs(engine, "search")
         assert run.status == "completed" and run.resumes == 1
         assert_database_equals_served(engine, fake)
     finally:
@@ -235,17 +235,18 @@ def test_scheduler_keeps_going_through_a_postgresql_restart(pg_database, tmp_pat
     proc = None
     try:
         upgrade(engine)
-        config_path = restart_config(tmp_path, pg_database, fake.base_url, interval_minutes=0.05)
+        # The shortest interval a config accepts: the next poll is a minute after the first.
+        config_path = restart_config(tmp_path, pg_database, fake.base_url, interval_minutes=1)
         stopped = threading.Event()
         _stop_pg_at_search_request(fake, 2, stopped)
         proc = subprocess.Popen(cli(config_path, "run"), env=cli_env(), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         assert stopped.wait(60), "the collector never reached its second page"
-        time.sleep(4)                       # at least one more interval with the database down
+        time.sleep(6)                       # the metrics refresh job (5 s after the start) meets it down too
         _pg_ctl("start")
         _wait_for_pg()
         engine.dispose()
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             statuses = [r.status for r in runs(engine, "search")]
             caught_up = fake.visible_ids(fake.default_query) <= set(stored_ids(engine))

@@ -1,5 +1,7 @@
 """`campaign-monitor report`: one command, one file; a wrong --week/--region/--campaign is one clear error."""
 import csv
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -67,3 +69,25 @@ def test_campaign_must_be_named_when_several_are_configured(cli_config):
 def test_help_describes_the_command():
     result = CliRunner().invoke(main, ["report", "--help"])
     assert result.exit_code == 0 and "--week" in result.output and "xlsx|csv|pdf" in result.output
+
+
+def test_a_week_that_has_not_started_is_refused_in_one_line(cli_config):
+    """It used to exit 0 with a report saying "The week is not over" for a week with nothing in it yet."""
+    from monitor.timeutil import uk_today
+
+    year, week, _ = (uk_today() + timedelta(days=8)).isocalendar()  # next week, or the one after
+    label = f"{year}-W{week:02d}"
+    result = CliRunner().invoke(main, ["--config", cli_config, "report", "--week", label, "--campaign", CAMPAIGN,
+                                       "--format", "pdf"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: --week: {label} has not started yet"), result.output
+    assert not list(Path().glob("*.pdf"))
+
+
+def test_the_current_week_is_still_reported_as_running(cli_config):
+    from monitor.timeutil import uk_today
+
+    year, week, _ = uk_today().isocalendar()
+    result = run(cli_config, "--week", f"{year}-W{week:02d}", "--campaign", CAMPAIGN, "--format", "csv")
+    assert result.exit_code == 0, result.output

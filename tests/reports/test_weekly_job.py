@@ -1,6 +1,9 @@
 """The Monday job: last week's files for every campaign, written once, emailed once, at 07:00 UK time."""
 import logging
+import os
 import smtplib
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import datetime, timezone
 from email.message import EmailMessage
@@ -163,3 +166,55 @@ def test_the_campaign_scheduler_registers_the_weekly_job(sqlite_engine, config):
     scheduler = CampaignScheduler(sqlite_engine, config, source_factory=lambda: None)
     scheduler.add_jobs()
     assert scheduler.scheduler.get_job(JOB_ID) is not None
+
+
+SEND_ONCE = """
+import sys
+from dataclasses import replace
+from monitor.config import default_config
+from monitor.db import make_engine
+from monitor.reports.weekly_job import write_weekly_reports
+from tests.reports.helpers import NOW
+from tests.seed import small_config
+cfg = small_config(default_config())
+cfg = replace(cfg, campaigns=cfg.campaigns[:1], reports_folder=sys.argv[2],
+              smtp={"host": "127.0.0.1", "port": int(sys.argv[3]), "from": "monitor@naht.org.uk",
+                    "to": ["comms@naht.org.uk"], "starttls": False})
+[output] = write_weekly_reports(make_engine(sys.argv[1]), cfg, now=NOW)
+print("emailed" if output.emailed else "not emailed", output.error or "")
+"""
+
+
+def test_a_week_is_emailed_once_across_processes_and_restarts(small, tmp_path):
+    """Two collectors' weekly jobs at once (each with its own reports folder, as on two hosts), then a
+    restart: one e-mail, recorded in the database. With a marker file beside the reports, each sent it."""
+    from sqlalchemy import select
+
+    from monitor.db import transaction
+    from monitor.models import ReportEmail
+    from tests.helpers import ROOT as PROJECT_ROOT
+    from tests.smtp_server import LoopbackSMTP
+
+    url = small.url.render_as_string(hide_password=False)
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
+
+    def job(folder: str):
+        return subprocess.Popen([sys.executable, "-c", SEND_ONCE, url, str(tmp_path / folder), str(server.port)],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    with LoopbackSMTP() as server:
+        both = [job("host-a"), job("host-b")]
+        said = [p.communicate(timeout=120) for p in both]
+        assert all(p.returncode == 0 for p in both), said
+        assert sorted(out.split()[0] for out, _ in said) == ["emailed", "not"], said
+        restart = job("host-a")
+        out, err = restart.communicate(timeout=120)
+        assert out.startswith("not emailed"), (out, err)
+        assert len(server.messages) == 1
+        sender, to, msg = server.messages[0]
+        assert to == ["comms@naht.org.uk"] and "2026-W47" in msg["Subject"]
+        assert len(list(msg.iter_attachments())) == 3
+    with transaction(small) as s:
+        [row] = s.scalars(select(ReportEmail)).all()
+    assert (row.campaign, row.week, row.recipients) == (CAMPAIGN, "2026-W47", "comms@naht.org.uk")
+    assert row.sent_at is not None
