@@ -1,4 +1,5 @@
-"""When things run: one APScheduler job per campaign, one for the metrics refresh.
+"""When things run: one APScheduler job per campaign, one for the metrics refresh, the Monday reports and
+the nightly privacy retention.
 
 The scheduler only decides when; the collector and refresh decide what. Jobs never overlap
 (max_instances=1) and missed runs collapse into one (coalesce=True). SIGTERM/SIGINT set the
@@ -18,6 +19,7 @@ from sqlalchemy.engine import Engine
 from monitor.collector import Collector
 from monitor.config import Campaign, Config
 from monitor.db import DatabaseUnavailable
+from monitor.privacy import add_retention_job
 from monitor.refresh import refresh_metrics
 from monitor.reports.weekly_job import add_weekly_job
 from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
@@ -46,6 +48,7 @@ class CampaignScheduler:
                                name="refresh metrics", max_instances=1, coalesce=True,
                                next_run_time=first + timedelta(seconds=5))
         add_weekly_job(self.scheduler, self.engine, self.config)
+        add_retention_job(self.scheduler, self.engine, self.config)
 
     def collect(self, campaign: Campaign) -> None:
         try:

@@ -21,9 +21,11 @@ from monitor.fakex import FakeX, SimClock
 from monitor.importer import import_jsonl
 from monitor.metrics import Filters, PostSearch
 from monitor.models import Author, DaySummary, HourSummary, Post, PostHashtag, PostMatch, PostMention, TermSummary
+from monitor.privacy import forget
 from monitor.refresh import refresh_metrics
 from monitor.regions import KnownAccount
 from monitor.sources.x import XSource
+from monitor.summary import rebuild
 from tests import pages
 from tests.helpers import TOKEN
 from tests.seed import CAMPAIGN, TERMS, seed_small, small_config, store_api_page, utc
@@ -37,17 +39,19 @@ FUND = Campaign(name="fund", title="Fund", hashtags=("FundOurSchools",), mention
 # --- the oracle: everything from posts, in Python ----------------------------------------------
 
 def matched_posts(engine) -> list[tuple[str, dict]]:
-    """(campaign, post) once per campaign a post matched, however many of its terms matched."""
+    """(campaign, post) once per campaign a post matched, however many of its terms matched. A removed
+    post (monitor.privacy) counts for its anonymous key in place of an author, and is never listed."""
     with transaction(engine) as s:
         pairs = set(s.execute(select(PostMatch.campaign, PostMatch.post_id)).all())
         rows = s.execute(select(Post.id, Post.created_date_uk, Post.created_hour_uk, Post.author_id, Post.region,
                                 Post.branch, Post.kind, Post.author_followers, Post.impression_count,
                                 Post.like_count, Post.repost_count, Post.reply_count, Post.quote_count,
-                                Post.bookmark_count)).all()
+                                Post.bookmark_count, Post.anonymous_author, Post.removed_at)).all()
     posts = {}
     for r in rows:
-        posts[r[0]] = {"id": r[0], "day": r[1], "hour": r[2], "author_id": r[3], "region": r[4], "branch": r[5],
-                       "kind": r[6], "followers": r[7], "impressions": r[8], "engagements": sum(r[9:14])}
+        posts[r[0]] = {"id": r[0], "day": r[1], "hour": r[2], "author_id": r[3] or r[14], "region": r[4],
+                       "branch": r[5], "kind": r[6], "followers": r[7], "impressions": r[8],
+                       "engagements": sum(r[9:14]), "removed": r[15] is not None}
     return [(campaign, posts[post_id]) for campaign, post_id in sorted(pairs)]
 
 
@@ -153,12 +157,13 @@ def assert_figures(engine, f: Filters) -> None:
         got = {r.key: r.kpis for r in table(engine, f) if r.kpis.posts}
         assert got == {k: direct_kpis(v) for k, v in groups.items()}
 
-    ranked = sorted(scope, key=lambda p: (p["engagements"], p["impressions"], p["id"]), reverse=True)
+    listed = [p for p in scope if not p["removed"]]
+    ranked = sorted(listed, key=lambda p: (p["engagements"], p["impressions"], p["id"]), reverse=True)
     for n in (1, 3, 10):
         assert [r.id for r in metrics.top_posts(engine, f, n)] == [p["id"] for p in ranked[:n]]
 
     by_author = defaultdict(list)
-    for p in scope:
+    for p in listed:
         if p["author_id"] is not None:
             by_author[p["author_id"]].append(p)
     authors = sorted(((a, direct_kpis(v)) for a, v in by_author.items()),
@@ -185,7 +190,7 @@ def assert_figures(engine, f: Filters) -> None:
     # the explorer's totals: from the summary without text, hashtag or author; a hashtag either way
     for kind in (None, "original", "reply", "quote"):
         page = metrics.posts_page(engine, f, PostSearch(kind=kind), limit=5)
-        assert page.total == len([p for p in scope if kind in (None, p["kind"])])
+        assert page.total == len([p for p in listed if kind in (None, p["kind"])])
     with transaction(engine) as s:
         tags = defaultdict(set)
         for post_id, tag in s.execute(select(PostHashtag.post_id, PostHashtag.tag)):
@@ -193,7 +198,7 @@ def assert_figures(engine, f: Filters) -> None:
     used = sorted({t for p in scope for t in tags[p["id"]]})
     for tag in used[:3] + ["nosuchtag"]:
         page = metrics.posts_page(engine, f, PostSearch(hashtag=tag), limit=5)
-        assert page.total == sum(tag in tags[p["id"]] for p in scope)
+        assert page.total == sum(tag in tags[p["id"]] for p in listed)
 
 
 def assert_all_figures(engine, campaigns=(ALL.name,)) -> None:
@@ -224,13 +229,13 @@ def collected(engine, config):
     cfg = replace(config, campaigns=(ALL, FUND))
     source = XSource(TOKEN, fake.base_url, timeout=5.0)
     try:
-        yield engine, cfg, source, clock
+        yield engine, cfg, source, clock, fake
     finally:
         fake.stop()
 
 
-def test_summary_follows_collection_in_two_campaigns_refresh_correction_and_recompute(collected):
-    engine, cfg, source, clock = collected
+def test_summary_follows_collection_in_two_campaigns_refresh_correction_recompute_and_removals(collected, monkeypatch):
+    engine, cfg, source, clock, fake = collected
     collector = Collector(engine, cfg, source, clock=clock)
     collector.collect_campaign(ALL)
     assert_in_step(engine)
@@ -274,6 +279,30 @@ def test_summary_follows_collection_in_two_campaigns_refresh_correction_and_reco
     recompute_all(engine, recomputed)
     assert_in_step(engine)
     assert_all_figures(engine, (ALL.name, FUND.name))
+
+    # removals (monitor.privacy): a post deleted and an account protected on X, found by the refresh,
+    # then a person forgotten on request; every figure still equals the direct computation
+    with transaction(engine) as s:
+        posts = s.execute(select(Post.id, Post.author_id).where(Post.id.in_(select(PostMatch.post_id).where(
+            PostMatch.campaign == FUND.name))).order_by(Post.id)).all()
+    fake.delete_post(posts[0][0])
+    fake.protect_author(next(a for _, a in posts if a != posts[0][1]))
+    with transaction(engine) as s:
+        s.execute(update(Post).where(Post.next_refresh_at.is_not(None))
+                  .values(next_refresh_at=clock() - timedelta(days=1)))
+    assert refresh_metrics(engine, cfg, source, clock=clock).removed_posts >= 2
+    with transaction(engine) as s:
+        busiest = s.execute(select(Author.username).join(Post, Post.author_id == Author.id).group_by(Author.username)
+                            .order_by(func.count().desc(), Author.username).limit(1)).scalar()
+    monkeypatch.setenv("MONITOR_PRIVACY_SALT", "summary-test-salt-0123456789")
+    assert forget(engine, cfg, busiest, requested_by="dpo@example.org").posts > 1
+    assert_in_step(engine)
+    assert_all_figures(engine, (ALL.name, FUND.name))
+    with transaction(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Post).where(Post.removed_at.is_not(None))) >= 4
+        rebuilt_from = stored_slices(engine)
+        rebuild(s)
+    assert stored_slices(engine) == rebuilt_from   # the upkeep and a rebuild agree: nothing to undo
 
 
 def test_summary_follows_the_importer(engine, config, tmp_path):

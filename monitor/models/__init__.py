@@ -4,8 +4,9 @@
 
 `base` (UTC times, the declarative base, region columns, one-dialect indexes), `posts` (posts, authors,
 places, hashtags, mentions, campaign matches), `summary` (the summary tables), `runs` (collection runs and
-their checkpoints), `corrections` (what people change by hand). The Alembic revisions in
-monitor/migrations build exactly this schema (tests/test_migrations.py).
+their checkpoints), `corrections` (what people change by hand), `privacy` (people's requests about their
+data, and the keys that stand in for what was removed). The Alembic revisions in monitor/migrations build
+exactly this schema (tests/test_migrations.py).
 """
 from monitor.models.base import (
                                  ONLY_ON_DIALECT,
@@ -18,12 +19,21 @@ from monitor.models.base import (
 )
 from monitor.models.corrections import RegionCorrection
 from monitor.models.posts import Author, AuthorFollowers, Place, Post, PostHashtag, PostMatch, PostMention
+from monitor.models.privacy import (
+                                 ANONYMOUS_PREFIX,
+                                 REMOVED_POST_PREFIX,
+                                 PrivacyRequest,
+                                 anonymous_author_key,
+                                 is_anonymous,
+                                 removed_post_id,
+)
 from monitor.models.runs import CollectionRun, RunEvent, RunPost, SearchCursor
 from monitor.models.summary import DaySummary, HourSummary, SummaryColumns, TermSummary, slice_key
 
 __all__ = [
-    "ONLY_ON_DIALECT", "UNKNOWN_REGION", "Author", "AuthorFollowers", "Base", "CollectionRun", "DaySummary",
-    "HourSummary", "Place", "Post", "PostHashtag", "PostMatch", "PostMention", "RegionColumns", "RegionCorrection",
-    "RunEvent", "RunPost", "SearchCursor", "SummaryColumns", "TermSummary", "UTCDateTime", "on_this_dialect",
-    "only_on", "slice_key",
+    "ANONYMOUS_PREFIX", "ONLY_ON_DIALECT", "REMOVED_POST_PREFIX", "UNKNOWN_REGION", "Author", "AuthorFollowers",
+    "Base", "CollectionRun", "DaySummary", "HourSummary", "Place", "Post", "PostHashtag", "PostMatch", "PostMention",
+    "PrivacyRequest", "RegionColumns", "RegionCorrection", "RunEvent", "RunPost", "SearchCursor", "SummaryColumns",
+    "TermSummary", "UTCDateTime", "anonymous_author_key", "is_anonymous", "on_this_dialect", "only_on",
+    "removed_post_id", "slice_key",
 ]
