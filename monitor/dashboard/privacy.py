@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import DBAPIError
 
 from monitor.config import ConfigError
 from monitor.dashboard import data, ui
+from monitor.db import db_error_reason
 from monitor.privacy import RequestError, export_json, normalise_handle
+
+
+def _refused(e: Exception) -> str:
+    """A request the dashboard could not make, in one line: what to fix (the salt, the handle) or the
+    database's refusal (a read-only role: deploy/README.md says which grants requests need)."""
+    if isinstance(e, DBAPIError):
+        return f"The database refused the request ({db_error_reason(e)}): nothing was changed."
+    return str(e)
 
 
 def privacy_staff() -> str | None:
@@ -67,8 +77,8 @@ def forget_form(staff: str) -> None:
                 return
             try:
                 result = data.forget(handle, staff)
-            except (RequestError, ConfigError) as e:
-                st.error(str(e))
+            except (RequestError, ConfigError, DBAPIError) as e:
+                st.error(_refused(e))
                 return
             st.session_state["privacy_forgotten"] = (
                 f"Request {result.request_id}: erased {result.authors} account(s) and removed {result.posts} posts "
@@ -83,8 +93,8 @@ def export_form(staff: str) -> None:
         if st.form_submit_button("Prepare the export"):
             try:
                 result = data.export(handle, staff)
-            except (RequestError, ConfigError) as e:
-                st.error(str(e))
+            except (RequestError, ConfigError, DBAPIError) as e:
+                st.error(_refused(e))
                 return
             st.session_state["privacy_export_file"] = (normalise_handle(handle), export_json(result.document),
                                                   result.authors, result.posts)
