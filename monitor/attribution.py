@@ -22,6 +22,9 @@ from monitor.summary import lock, resync_authors
 from monitor.timeutil import utcnow
 
 REGION_FIELDS = ("region", "branch", "region_evidence", "region_confidence")
+# An author whose profile retention removed (monitor.privacy.retention) has no location left to read:
+# a recompute would move their posts to Unknown, so their attribution stays as it was.
+RECOMPUTABLE = (Author.profile_removed_at.is_(None),)
 BATCH = 1000
 
 
@@ -156,7 +159,8 @@ def recompute_all(engine: Engine, config: Config, progress: Callable[[int], None
     last_id = ""
     while True:
         with transaction(engine) as s:
-            batch = list(s.scalars(select(Author).where(Author.id > last_id).order_by(Author.id).limit(BATCH)))
+            batch = list(s.scalars(select(Author).where(Author.id > last_id, *RECOMPUTABLE)
+                                   .order_by(Author.id).limit(BATCH)))
             if not batch:
                 break
             posts_done += reattribute_authors(s, attributor, batch)
@@ -169,7 +173,7 @@ def recompute_all(engine: Engine, config: Config, progress: Callable[[int], None
 
 def count_authors(engine: Engine) -> int:
     with transaction(engine) as s:
-        return s.scalar(select(func.count()).select_from(Author)) or 0
+        return s.scalar(select(func.count()).select_from(Author).where(*RECOMPUTABLE)) or 0
 
 
 def stale_authors(engine: Engine, config: Config) -> int:

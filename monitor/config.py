@@ -23,7 +23,9 @@ ENV_SECRETS_FILE = "MONITOR_SECRETS_FILE"
 ENV_BEARER = "X_BEARER_TOKEN"
 ENV_DATABASE_URL = "MONITOR_DATABASE_URL"
 ENV_DATABASE_PASSWORD = "MONITOR_DATABASE_PASSWORD"
-SECRET_KEYS = {"bearer_token", "x_bearer_token", "password", "database_password", "token"}
+ENV_PRIVACY_SALT = "MONITOR_PRIVACY_SALT"
+PRIVACY_SALT_MIN_LENGTH = 16
+SECRET_KEYS = {"bearer_token", "x_bearer_token", "password", "database_password", "token", "privacy_salt", "salt"}
 HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
 HASHTAG_RE = re.compile(r"^\w{1,100}$")
 # The database URLs the project runs on (and is tested on); anything else is a typing mistake to name
@@ -92,6 +94,15 @@ class MetricsRefresh:
 
 
 @dataclass(frozen=True)
+class Privacy:
+    # Raw API responses are kept this many days after they were collected (to re-derive a column a later
+    # parser adds), then dropped; the parsed columns stay.
+    raw_json_days: int = 90
+    # An author not seen in a collected post or page for this many days loses their profile fields.
+    author_inactive_days: int = 400
+
+
+@dataclass(frozen=True)
 class Config:
     path: str
     database_url: str = DEFAULT_DATABASE_URL
@@ -115,6 +126,7 @@ class Config:
     access_contact: str | None = None  # who to ask for access, shown to a refused visitor
     reports_folder: str = "data/reports"
     smtp: dict[str, Any] = field(default_factory=dict)
+    privacy: Privacy = field(default_factory=Privacy)
 
     def campaign(self, name: str) -> Campaign:
         for c in self.campaigns:
@@ -260,7 +272,7 @@ def _district_branches(r: _Reader) -> tuple[str, ...]:
 def parse_config(data: dict, file: str) -> Config:
     root = _Reader(file, data)
     root.unknown_keys({"database", "x_api", "collection", "metrics_refresh", "campaigns",
-                       "regions", "dashboard", "reports"})
+                       "regions", "dashboard", "reports", "privacy"})
     db = root.sub("database")
     db.unknown_keys({"url"})
     api = root.sub("x_api")
@@ -275,6 +287,8 @@ def parse_config(data: dict, file: str) -> Config:
     dash.unknown_keys({"monthly_budget_usd", "allowed_emails", "allowed_domains", "access_contact"})
     rep = root.sub("reports")
     rep.unknown_keys({"folder", "smtp"})
+    priv = root.sub("privacy")
+    priv.unknown_keys({"raw_json_days", "author_inactive_days"})
 
     campaigns_raw = root.get("campaigns", list, None, "a list of [[campaigns]] tables")
     if not campaigns_raw:
@@ -328,6 +342,12 @@ def parse_config(data: dict, file: str) -> Config:
                                 lambda v: bool(v.strip())),
         reports_folder=rep.get("folder", str, "data/reports", "a folder path"),
         smtp=rep.get("smtp", dict, {}, "a table {host, port, from, to}"),
+        privacy=Privacy(
+            raw_json_days=priv.get("raw_json_days", int, Privacy.raw_json_days, "a whole number of days >= 1",
+                                   _positive),
+            author_inactive_days=priv.get("author_inactive_days", int, Privacy.author_inactive_days,
+                                          "a whole number of days >= 1", _positive),
+        ),
     )
 
 
@@ -373,6 +393,22 @@ def bearer_token(required: bool = True) -> str | None:
                             f"the X API bearer token (set {ENV_BEARER}, or x_bearer_token in the file named by "
                             f"{ENV_SECRETS_FILE})")
     return token
+
+
+def privacy_salt() -> str:
+    """The key of the salted hashes that record privacy requests: from the environment or the secrets
+    file, never from config.toml or the database (a hash keyed with a stored salt could be checked
+    against a list of handles by anyone who can read the database)."""
+    salt = os.environ.get(ENV_PRIVACY_SALT) or _secrets_file().get("privacy_salt")
+    if not salt:
+        raise SecretMissing("environment", ENV_PRIVACY_SALT,
+                            f"a long random string keying the hash of handles in privacy requests (set "
+                            f"{ENV_PRIVACY_SALT}, or privacy_salt in the file named by {ENV_SECRETS_FILE}; make one "
+                            "with: python3 -c 'import secrets; print(secrets.token_hex(32))')")
+    if len(salt) < PRIVACY_SALT_MIN_LENGTH:
+        raise ConfigError("environment", ENV_PRIVACY_SALT,
+                          f"a random string of at least {PRIVACY_SALT_MIN_LENGTH} characters, got {len(salt)}")
+    return salt
 
 
 def database_url(config: Config) -> str:

@@ -5,7 +5,8 @@ serves every view.
 UTF-8 with a byte-order mark, so Excel shows emoji and accents rightly when the file is double-clicked;
 CRLF line ends. Times are given twice, UK local and UTC, as ISO text: a CSV has no date type, and the
 25-hour Sunday of October has two 01:30s that only the UTC column tells apart. Every text cell is made
-spreadsheet-safe (monitor.safety): text from X never runs as a formula.
+spreadsheet-safe (monitor.safety): text from X never runs as a formula. A post removed for privacy
+(deleted or made private on X, or erased on request: monitor.privacy) is never in one.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from monitor.timeutil import uk_local
 
 POST_COLUMNS = ("post_id", "url", "created_at_uk", "created_at_utc", "date_uk", "username", "author_name", "kind",
                 "region", "branch", "text", "likes", "reposts", "replies", "quotes", "bookmarks", "impressions",
-                "engagements", "author_followers", "deleted")
+                "engagements", "author_followers")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
@@ -33,7 +34,7 @@ def post_values(post: PostRow) -> dict:
             "branch": post.branch or "", "text": post.text, "likes": post.likes, "reposts": post.reposts,
             "replies": post.replies, "quotes": post.quotes, "bookmarks": post.bookmarks,
             "impressions": post.impressions, "engagements": post.engagements,
-            "author_followers": post.author_followers, "deleted": "yes" if post.deleted else "no"}
+            "author_followers": post.author_followers}
 
 
 def post_rows(posts: Iterable[PostRow]) -> list[dict]:

@@ -182,7 +182,7 @@ def _import_document(engine, config: Config, attributor: Attributor, report: Imp
             rows = campaign_matches(page, campaign.name, campaign.terms)
             insert_ignore(s, PostMatch, rows, ["post_id", "campaign", "term"])
             matched |= {r["post_id"] for r in rows}
-        summarise_page(s, page, set(result.inserted_ids))  # after the matches: the summary counts them
+        summarise_page(s, page, set(result.inserted_ids), now)  # after the matches: the summary counts them
         run = s.get(CollectionRun, report.run_id)
         run.pages += 1
         run.posts_read += len(page.posts)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import os
 
-from monitor.config import ENV_BEARER, ENV_DATABASE_PASSWORD
+from monitor.config import ENV_BEARER, ENV_DATABASE_PASSWORD, ENV_PRIVACY_SALT
 
 REDACTED = "[secret]"
 
@@ -28,7 +28,8 @@ class SecretFilter(logging.Filter):
 
 
 def setup_logging(level: str = "INFO", extra_secrets: list[str] | None = None) -> None:
-    secrets = [os.environ.get(ENV_BEARER, ""), os.environ.get(ENV_DATABASE_PASSWORD, "")] + (extra_secrets or [])
+    secrets = [os.environ.get(name, "") for name in (ENV_BEARER, ENV_DATABASE_PASSWORD, ENV_PRIVACY_SALT)]
+    secrets += extra_secrets or []
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(SecretFilter(secrets))

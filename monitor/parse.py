@@ -117,6 +117,7 @@ def parse_author(user: dict, now: datetime) -> dict:
         "placeholder": False,
         "first_seen_at": now,
         "last_seen_at": now,
+        "raw_dropped_at": None, "profile_removed_at": None,   # seen again: kept afresh (monitor.privacy)
         **UNATTRIBUTED, "region_detail": None, "region_version": None,
     }
 
@@ -127,6 +128,7 @@ def stub_author(author_id: str, now: datetime) -> dict:
             "followers_count": 0, "following_count": 0, "tweet_count": 0, "listed_count": 0,
             "verified": False, "verified_type": None, "protected": False, "created_at": None,
             "raw": {}, "placeholder": True, "first_seen_at": now, "last_seen_at": now,
+            "raw_dropped_at": None, "profile_removed_at": None,
             **UNATTRIBUTED, "region_detail": None, "region_version": None}
 
 
@@ -162,6 +164,7 @@ def parse_post(post: dict, authors: dict[str, dict], now: datetime) -> dict:
         "raw": post,
         "first_seen_at": now,
         "last_seen_at": now,
+        "raw_dropped_at": None,   # seen again: the raw JSON is kept afresh (monitor.privacy.retention)
         "withheld": post.get("withheld"),
         **UNATTRIBUTED,
     }

@@ -8,8 +8,10 @@ full; otherwise it waits until its oldest post has been due for window_minutes, 
 with the posts due within the next window_minutes. A post read early counts as read for the step it
 was waiting for, so its next read is the step after: the number of post reads does not change, only
 how they are packed (each read lands within window_minutes of its scheduled age).
-Posts X no longer serves are flagged deleted/protected, never removed. Each batch commits on its
-own, so a crash loses at most one batch of work, and the posts of that batch are simply still due.
+Posts X no longer serves are removed in the batch's transaction (monitor.privacy): a deleted post on its
+own, a protected one with its author and all their posts (protection is of the account); the figures
+keep counting them. Each batch commits on its own, so a crash loses at most one batch of work, and the
+posts of that batch are simply still due.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from monitor.config import Config, MetricsRefresh
 from monitor.db import DATABASE_FAULTS, DatabaseUnavailable, db_error_reason, transaction
 from monitor.models import CollectionRun, Post, RunEvent
 from monitor.parse import post_metrics
+from monitor.privacy import DELETED, PROTECTED, Removed, after_removal, remove_authors, remove_posts
 from monitor.retry import GaveUp, call_with_retries
 from monitor.runlog import close_interrupted_runs, finish_run, record_event
 from monitor.sources.x import (
@@ -40,7 +43,7 @@ from monitor.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-UNAVAILABLE = {"resource-not-found": "deleted", "not-authorized-for-resource": "protected"}
+UNAVAILABLE = {"resource-not-found": DELETED, "not-authorized-for-resource": PROTECTED}
 
 
 def next_refresh_time(created_at: datetime, now: datetime, policy: MetricsRefresh) -> datetime | None:
@@ -60,6 +63,8 @@ class RefreshSummary:
     batches: int = 0
     refreshed: int = 0
     unavailable: int = 0
+    removed_posts: int = 0      # the unavailable ones and, for a protected author, all their posts
+    removed_authors: int = 0
     status: str = "completed"
     error: str | None = None
     fault: Exception | None = None  # what ended the run early (the scheduler stops or pauses on it)
@@ -117,6 +122,8 @@ def refresh_metrics(engine, config: Config, source: XSource, *, clock: Callable[
             summary.status, summary.error = ("halted" if isinstance(e, CollectionHalted) else "failed"), str(e)
             summary.fault = e
         _finish(engine, summary, clock())
+        if summary.removed_posts:
+            _after_removal(engine, config, clock())
     except DATABASE_FAULTS as e:
         # Each batch committed on its own: the posts of the lost batch are simply still due.
         message = f"database error during metrics refresh {summary.run_id}: {db_error_reason(e)}"
@@ -138,6 +145,25 @@ def _start(engine, now: datetime) -> RefreshSummary:
         s.add(run)
         s.flush()
         return RefreshSummary(run.id)
+
+
+def _after_removal(engine, config: Config, now: datetime) -> None:
+    """Stored reports written again and residue cleared (monitor.privacy.storage); the removal itself has
+    committed, so a failure here is logged and left to the nightly retention run."""
+    try:
+        after_removal(engine, config, now)
+    except Exception:  # noqa: BLE001 - the nightly retention run does the same again
+        log.exception("after removing posts: stored reports or database residue left to the nightly run")
+
+
+def remove_unavailable(session, gone: dict[str, str], now: datetime) -> Removed:
+    """Remove the posts X reported deleted or protected: a protected post's author with all their posts."""
+    protected = [post_id for post_id, reason in gone.items() if reason == PROTECTED]
+    authors = set(session.scalars(select(Post.author_id).where(Post.id.in_(protected), Post.author_id.is_not(None))))
+    removed = remove_authors(session, authors, PROTECTED, now)
+    removed += remove_posts(session, [p for p, reason in gone.items() if reason == DELETED], DELETED, now)
+    removed += remove_posts(session, protected, PROTECTED, now)   # any without a stored author
+    return removed
 
 
 def _lookup_with_retries(engine, config: Config, source: XSource, run_id: int, ids: list[str], stop) -> dict:
@@ -173,10 +199,8 @@ def _store_batch(engine, summary: RefreshSummary, ids: list[str], raw: dict, now
         if rows:
             for row in rows:
                 s.execute(update(Post).where(Post.id == row.pop("id")).values(**row))
-        for post_id, reason in gone.items():
-            s.execute(update(Post).where(Post.id == post_id).values(
-                deleted=reason == "deleted", unavailable_reason=reason, next_refresh_at=None))
         resync_posts(s, returned.keys() & set(ids))  # new impressions and engagements, same transaction
+        removed = remove_unavailable(s, gone, now)
         run = s.get(CollectionRun, summary.run_id)
         run.requests += 1
         run.pages += 1
@@ -188,9 +212,15 @@ def _store_batch(engine, summary: RefreshSummary, ids: list[str], raw: dict, now
                 run.errors += 1
                 s.add(RunEvent(run_id=run.id, at=now, kind="partial_error",
                                detail=describe_partial_errors(unexplained)))
+        if removed.posts:
+            s.add(RunEvent(run_id=run.id, at=now, kind="removal",
+                           detail=f"removed {removed.posts} posts and {removed.authors} authors no longer public "
+                                  "on X (deleted or protected): counted in the figures, no longer listed"))
     summary.batches += 1
     summary.refreshed += len(returned)
     summary.unavailable += len(gone)
+    summary.removed_posts += removed.posts
+    summary.removed_authors += removed.authors
 
 
 def _finish(engine, summary: RefreshSummary, now: datetime) -> None:

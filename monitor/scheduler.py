@@ -1,4 +1,5 @@
-"""When things run: one APScheduler job per campaign, one for the metrics refresh.
+"""When things run: one APScheduler job per campaign, one for the metrics refresh, the Monday reports and
+the nightly privacy retention.
 
 The scheduler only decides when; the collector and refresh decide what. Jobs never overlap
 (max_instances=1) and missed runs collapse into one (coalesce=True). SIGTERM/SIGINT set the
@@ -24,6 +25,7 @@ from monitor.config import Campaign, Config
 from monitor.db import DatabaseUnavailable
 from monitor.dbcheck import DatabaseGone, DatabaseIdentity
 from monitor.lease import Lease, LeaseLost
+from monitor.privacy import add_retention_job
 from monitor.refresh import refresh_metrics
 from monitor.reports.weekly_job import add_weekly_job, run_weekly_job
 from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
@@ -64,6 +66,7 @@ class CampaignScheduler:
                                name="refresh metrics", max_instances=1, coalesce=True,
                                next_run_time=first + timedelta(seconds=5))
         add_weekly_job(self.scheduler, self.engine, self.config, job=self.weekly)
+        add_retention_job(self.scheduler, self.engine, self.config)
 
     def collect(self, campaign: Campaign) -> None:
         try:

@@ -18,17 +18,19 @@ from sqlalchemy.orm import Session
 from monitor.editions import supersede_page
 from monitor.models import Author, AuthorFollowers, Place, Post, PostHashtag, PostMatch, PostMention, RunPost
 from monitor.parse import CUT_MARK, ParsedPage, matched_terms, stub_author
+from monitor.privacy.removal import PROTECTED, remove_authors
 from monitor.summary import add_posts, lock, resync_posts
 
 # Columns an update may change: what X lets change after posting (text on edit, metrics,
 # withholding). created_at, first_seen_at and author_followers stay as first seen.
 POST_UPDATE_COLUMNS = ("text", "lang", "like_count", "repost_count", "reply_count", "quote_count",
-                       "bookmark_count", "impression_count", "metrics_updated_at", "raw", "last_seen_at",
-                       "withheld", "region", "branch", "region_evidence", "region_confidence")
+                       "bookmark_count", "impression_count", "metrics_updated_at", "raw", "raw_dropped_at",
+                       "last_seen_at", "withheld", "region", "branch", "region_evidence", "region_confidence")
 AUTHOR_UPDATE_COLUMNS = ("username", "name", "location", "description", "followers_count",
                          "following_count", "tweet_count", "listed_count", "verified", "verified_type",
-                         "protected", "created_at", "raw", "placeholder", "last_seen_at", "region", "branch",
-                         "region_evidence", "region_confidence", "region_detail", "region_version")
+                         "protected", "created_at", "raw", "raw_dropped_at", "placeholder", "last_seen_at",
+                         "profile_removed_at", "region", "branch", "region_evidence", "region_confidence",
+                         "region_detail", "region_version")
 CHUNK = 500  # rows per statement: well under SQLite's bound-parameter limit
 
 
@@ -172,17 +174,22 @@ def store_page(session: Session, page: ParsedPage, now: datetime, *, run_id: int
         insert_ignore(session, RunPost, [{"run_id": run_id, "post_id": p["id"]} for p in page.posts],
                       ["run_id", "post_id"])
     if summarise:
-        summarise_page(session, page, inserted)
+        summarise_page(session, page, inserted, now)
     return StoreResult(new=len(new_rows), updated=len(page.posts) - len(new_rows),
                        new_ids=tuple(p["id"] for p in new_rows), inserted_ids=frozenset(inserted))
 
 
-def summarise_page(session: Session, page: ParsedPage, inserted: set[str]) -> None:
+def summarise_page(session: Session, page: ParsedPage, inserted: set[str], now: datetime) -> None:
     """Bring the summary slices of a stored page's posts up to date (after its campaign matches): the
     posts this transaction inserted are added to their slices; the others, which may have changed
-    (metrics, region, a new campaign), have their slices aggregated again."""
+    (metrics, region, a new campaign), have their slices aggregated again. An author the page shows as
+    protected is then removed with all their posts (monitor.privacy): a protected account's posts and
+    profile are not kept."""
     add_posts(session, set(inserted) - page.superseded)
     resync_posts(session, {p["id"] for p in page.posts if p["id"] not in inserted} | page.superseded)
+    protected = [a["id"] for a in page.authors.values() if a["protected"]]
+    if protected:
+        remove_authors(session, protected, PROTECTED, now)
 
 
 def campaign_matches(page: ParsedPage, campaign: str, terms: Sequence[str]) -> list[dict]:

@@ -14,7 +14,11 @@ corrections and recompute, the importer's campaign matches, re-matching, an edit
 version losing its matches) calls `resync_posts` or `resync_authors` in the same transaction: the
 slices the changed posts belong to are deleted and aggregated again from posts. A post's UK day and
 author never change and its row stays when its matches go (monitor.editions), so the slices of the
-changed posts, taken after the change, are every slice the change can touch.
+changed posts, taken after the change, are every slice the change can touch. The one exception is a
+post's removal (monitor.privacy), which moves it from its author's slice to one of its anonymous key
+(posts.anonymous_author, read in place of the author id): it re-aggregates both with `resync_slices`.
+A removed post stays in posts with every figure-bearing column, so every re-aggregation (and
+`rebuild`) counts it as before.
 """
 from __future__ import annotations
 
@@ -36,6 +40,7 @@ from monitor.models import (
     PostMatch,
     PostMention,
     TermSummary,
+    is_anonymous,
     slice_key,
 )
 
@@ -48,6 +53,8 @@ DAY_COLUMNS = DaySummary.SLICE_KEY + ("posts", "originals", "replies", "quotes",
 HOUR_COLUMNS = HourSummary.SLICE_KEY + ("posts", "min_followers")
 TERM_COLUMNS = TermSummary.SLICE_KEY + ("posts",)
 TERM_SOURCES = (("hashtag", PostHashtag, PostHashtag.tag), ("mention", PostMention, PostMention.username))
+# Whom a post counts for in the slices: its author, or for a removed post its anonymous key.
+SLICE_AUTHOR = func.coalesce(Post.author_id, Post.anonymous_author)
 
 
 def _matched(conditions: list):
@@ -55,7 +62,7 @@ def _matched(conditions: list):
     matching two terms of one campaign has two post_matches rows."""
     return (select(PostMatch.campaign.label("campaign"), Post.id.label("post_id"),
                    Post.created_date_uk.label("day"), Post.created_hour_uk.label("hour"),
-                   Post.author_id.label("author_id"), Post.region.label("region"), Post.branch.label("branch"),
+                   SLICE_AUTHOR.label("author_id"), Post.region.label("region"), Post.branch.label("branch"),
                    Post.kind.label("kind"), Post.author_followers.label("followers"),
                    Post.impression_count.label("impressions"), ENGAGEMENTS.label("engagements"))
             .join(Post, Post.id == PostMatch.post_id)
@@ -105,14 +112,16 @@ def insert_rows(conditions: list) -> list:
 
 
 def _author_groups(author_ids: Iterable[str | None]):
-    """(condition on posts, condition-maker on a summary table) per chunk of authors; NULL apart."""
+    """(condition on posts, condition-maker on a summary table) per chunk of authors (author ids on
+    posts.author_id, anonymous keys on posts.anonymous_author); NULL apart."""
     ids = set(author_ids)
-    known = sorted(a for a in ids if a is not None)
-    for i in range(0, len(known), CHUNK):
-        chunk = known[i:i + CHUNK]
-        yield Post.author_id.in_(chunk), (lambda table, chunk=chunk: table.author_id.in_(chunk))
+    for column, keys in ((Post.author_id, sorted(a for a in ids if a is not None and not is_anonymous(a))),
+                         (Post.anonymous_author, sorted(a for a in ids if is_anonymous(a)))):
+        for i in range(0, len(keys), CHUNK):
+            chunk = keys[i:i + CHUNK]
+            yield column.in_(chunk), (lambda table, chunk=chunk: table.author_id.in_(chunk))
     if None in ids:
-        yield Post.author_id.is_(None), (lambda table: table.author_id.is_(None))
+        yield SLICE_AUTHOR.is_(None), (lambda table: table.author_id.is_(None))
 
 
 def lock(session: Session) -> None:
@@ -136,16 +145,29 @@ def _resync(session: Session, day, author_ids: Iterable[str | None]) -> None:
             session.execute(statement)
 
 
-def resync_posts(session: Session, post_ids: Iterable[str]) -> None:
-    """Aggregate again every (UK day, author) slice these posts belong to, in every campaign."""
+def post_slices(session: Session, post_ids: Iterable[str]) -> set[tuple]:
+    """The (UK day, author key) slices these posts belong to now, in every campaign."""
     ids = sorted(set(post_ids))
-    by_day: dict = defaultdict(set)
+    found = set()
     for i in range(0, len(ids), CHUNK):
-        for day, author_id in session.execute(select(Post.created_date_uk, Post.author_id)
-                                              .where(Post.id.in_(ids[i:i + CHUNK])).distinct()):
-            by_day[day].add(author_id)
+        found.update(session.execute(select(Post.created_date_uk, SLICE_AUTHOR)
+                                     .where(Post.id.in_(ids[i:i + CHUNK])).distinct()).all())
+    return found
+
+
+def resync_slices(session: Session, slices: Iterable[tuple]) -> None:
+    """Aggregate again these (UK day, author key) slices, in every campaign: the key is an author id,
+    an anonymous key (monitor.models.privacy) or None."""
+    by_day: dict = defaultdict(set)
+    for day, author_key in slices:
+        by_day[day].add(author_key)
     for day in sorted(by_day):
         _resync(session, day, by_day[day])
+
+
+def resync_posts(session: Session, post_ids: Iterable[str]) -> None:
+    """Aggregate again every (UK day, author) slice these posts belong to, in every campaign."""
+    resync_slices(session, post_slices(session, post_ids))
 
 
 def resync_authors(session: Session, author_ids: Iterable[str]) -> None:

@@ -9,6 +9,7 @@ API over HTTP, the importer, migration 0011 over a database stored before the ch
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import json
 import re
@@ -19,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import column, func, insert, select, table
+from sqlalchemy import column, func, insert, inspect, select, table
 
 from monitor import exports, metrics
 from monitor.collector import Collector
@@ -35,7 +36,6 @@ from monitor.rematch import TASK, upgrade_and_rematch
 from monitor.reports import build_weekly_report, render
 from monitor.sources.x import XSource
 from monitor.store import store_page
-from monitor.summary import rebuild
 from monitor.timeutil import uk_local
 from tests import pages
 from tests.helpers import TOKEN
@@ -228,6 +228,31 @@ def test_an_edited_post_counts_once_as_its_latest_version(engine, config, fake):
     assert_in_step(engine)
 
 
+def test_an_edited_post_deleted_on_x_takes_its_earlier_versions_and_their_text_with_it(engine, config, fake):
+    first = fake.add_post("Roundtable at Hollybrook tonight #FundOurSchools", HEAD,
+                          at=fake.now() - timedelta(minutes=10))
+    cfg, source, collector = collector_for(engine, config, fake)
+    collector.collect_campaign(CAMPAIGN)
+    fake.clock.advance(timedelta(minutes=15))
+    latest = fake.edit_post(first, "Roundtable at Hollybrook tonight: 40 heads #FundOurSchools",
+                            at=fake.now() - timedelta(minutes=14))
+    collector.collect_campaign(CAMPAIGN)
+    f = window(fake)
+    before = metrics.kpis(engine, f)
+    fake.delete_post(latest)
+    with transaction(engine) as s:
+        s.execute(Post.__table__.update().where(Post.id == latest)
+                  .values(next_refresh_at=fake.now() - timedelta(days=1)))
+    assert refresh_metrics(engine, cfg, source, clock=fake.clock).removed_posts == 2
+    with transaction(engine) as s:
+        texts = s.scalars(select(Post.text).where(Post.text.like("%Hollybrook%"))).all()
+        assert texts == [] and s.get(Post, first) is None and s.get(Post, latest) is None
+    after = metrics.kpis(engine, f)   # (the refresh has read other posts' metrics too)
+    assert (after.posts, after.contributors, after.potential_reach) == \
+        (before.posts, before.contributors, before.potential_reach), "the deleted post stays counted, once"
+    assert_in_step(engine)
+
+
 def test_the_shared_edit_samples_count_each_post_once_as_its_latest_version(sqlite_engine, config, shared_samples,
                                                                             tmp_path):
     """edited.jsonl serves the latest version in `data` and both versions in includes (each with the whole
@@ -292,8 +317,28 @@ def test_the_importer_stores_a_twarc2_long_post_whole_and_matched(engine, config
 
 # --- migration 0011 over a database stored before the change --------------------------------------
 
-def _columns_at_0010(model) -> list:
-    return [column(c.name, c.type) for c in model.__table__.c if c.name != "superseded_by"]
+def _as_stored_then(conn, model, row: dict):
+    """An insert of `row` into the model's table as the database has it now (at 0010: the columns later
+    revisions add are not there yet), with the model's column types, and the values for it."""
+    present = {c["name"] for c in inspect(conn).get_columns(model.__tablename__)}
+    columns = [column(c.name, c.type) for c in model.__table__.c if c.name in present and c.name in row]
+    return insert(table(model.__tablename__, *columns)), [{c.name: row[c.name] for c in columns}]
+
+
+def summary_as_at_0010(engine) -> None:
+    """The summary tables aggregated from posts by revision 0011's own SQL, written for the schema of
+    then (today's monitor.summary reads columns later revisions add)."""
+    revision = importlib.import_module("monitor.migrations.versions.0011_long_posts_and_edits")
+    walk = "CROSS JOIN" if engine.dialect.name == "sqlite" else "JOIN"
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TEMPORARY TABLE resync_slices (day DATE NOT NULL, author_id VARCHAR(24))")
+        conn.exec_driver_sql("INSERT INTO resync_slices SELECT DISTINCT created_date_uk, author_id FROM posts")
+        for in_slices, same_slice in revision.SLICE_KINDS:
+            for name in revision.SUMMARY_TABLES:
+                conn.exec_driver_sql(f"DELETE FROM {name} WHERE {in_slices}")
+            for statement in revision.FILL:
+                conn.exec_driver_sql(statement.format(walk=walk, same_slice=same_slice))
+        conn.exec_driver_sql("DROP TABLE resync_slices")
 
 
 def store_as_before(engine, page: dict, now: datetime, matched_terms: list[str], run_id: int) -> dict:
@@ -306,9 +351,8 @@ def store_as_before(engine, page: dict, now: datetime, matched_terms: list[str],
     author = next(iter(parsed.authors.values()))
     with engine.begin() as conn:
         if conn.execute(select(Author.__table__.c.id).where(Author.__table__.c.id == author["id"])).first() is None:
-            conn.execute(insert(Author.__table__), [author])   # authors are as they were at 0010
-        columns = [c for c in _columns_at_0010(Post) if c.name in row]
-        conn.execute(insert(table("posts", *columns)), [{c.name: row[c.name] for c in columns}])
+            conn.execute(*_as_stored_then(conn, Author, author))
+        conn.execute(*_as_stored_then(conn, Post, row))
         if cut_tags:
             conn.execute(insert(PostHashtag.__table__), [{"post_id": row["id"], "tag": t} for t in cut_tags])
         if parsed.mentions:
@@ -346,8 +390,7 @@ def test_migration_0011_recovers_long_posts_and_edits_stored_before_it(db_url, c
         users = [pages.user(HEAD["id"], HEAD["username"])]
         store_as_before(engine, pages.page([first], users), now, ["#FundOurSchools"], run_id)
         store_as_before(engine, pages.page([latest], users), now, ["#FundOurSchools"], run_id)
-        with transaction(engine) as s:
-            rebuild(s)   # the summary as it stood at 0010
+        summary_as_at_0010(engine)
         day = Filters(CAMPAIGN.name, when.date(), when.date())
         assert metrics.kpis(engine, day).posts == 3, "before: the long post missing, the edited one twice"
 

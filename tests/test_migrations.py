@@ -4,7 +4,7 @@ from functools import partial
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import column, insert, select, table
+from sqlalchemy import column, insert, inspect, select, table
 
 from monitor.db import make_engine, transaction, upgrade
 from monitor.models import Author, Base, on_this_dialect
@@ -28,8 +28,9 @@ def test_migration_0010_marks_the_placeholders_already_stored(db_url):
     engine = make_engine(db_url)
     try:
         upgrade(engine, "0009")
-        # The table as it was at 0009: the model's columns without the new one.
-        old = [c for c in Author.__table__.c if c.name != "placeholder"]
+        # The table as it was at 0009, read from the database (later revisions add columns to the model).
+        present = {c["name"] for c in inspect(engine).get_columns("authors")}
+        old = [c for c in Author.__table__.c if c.name in present]
         authors_0009 = table("authors", *[column(c.name, c.type) for c in old])
         rows = [{c.name: row[c.name] for c in old} for row in (stub_author("7", now), full)]
         with engine.begin() as conn:

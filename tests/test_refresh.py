@@ -1,5 +1,5 @@
 """Metrics refresh against the simulated API: batches of 100, decaying schedule, deleted and
-protected posts flagged and kept."""
+protected posts removed (kept as counts: tests/privacy)."""
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -27,7 +27,7 @@ def test_schedule_decays_and_stops_at_max_age():
     assert next_refresh_time(created, created + timedelta(hours=73), POLICY) is None
 
 
-def test_refresh_updates_metrics_flags_deleted_and_protected(engine, config):
+def test_refresh_updates_metrics_removes_deleted_and_protected(engine, config):
     now = datetime.now(timezone.utc).replace(microsecond=0)
     clock = SimClock(now - timedelta(hours=20))
     fake = FakeX(seed=3, start=now - timedelta(days=1), days=1, posts_per_day=250, bearer_token=TOKEN,
@@ -49,10 +49,15 @@ def test_refresh_updates_metrics_flags_deleted_and_protected(engine, config):
         with transaction(engine) as s:
             after = {p.id: p for p in s.scalars(select(Post))}
             run = s.get(CollectionRun, summary.run_id)
-        assert len(after) == len(stored)  # nothing removed
-        assert after[victim.id].deleted and after[victim.id].unavailable_reason == "deleted"
-        assert after[hidden.id].unavailable_reason == "protected" and not after[hidden.id].deleted
-        refreshed = [p for p in after.values() if p.metrics_updated_at > stored[p.id].metrics_updated_at]
+        # Removed (tests/privacy): each keeps a row under a new id, for the figures; the protected author's
+        # other posts go with the one the lookup reported
+        assert len(after) == len(stored) and victim.id not in after and hidden.id not in after
+        theirs = [p for p in stored.values() if p.author_id == hidden.author_id]
+        removed = [p for p in after.values() if p.removed_at is not None]
+        assert sorted(p.unavailable_reason for p in removed) == ["deleted"] + ["protected"] * len(theirs)
+        assert summary.removed_posts == len(removed) and 2 <= summary.unavailable <= len(removed)
+        refreshed = [p for p in after.values() if p.id in stored
+                     and p.metrics_updated_at > stored[p.id].metrics_updated_at]
         assert summary.refreshed == len(refreshed) > 0
         # metrics grow with age in the simulated API: refreshed posts show at least what they had
         assert all(p.impression_count >= stored[p.id].impression_count for p in refreshed)

@@ -20,6 +20,7 @@ from monitor.lease import current_holder
 from monitor.models import CollectionRun, Post
 from monitor.scheduler import CampaignScheduler
 from monitor.sources.x import SourceConfigError, XSource
+from monitor.timeutil import UK
 from tests.helpers import TOKEN
 from tests.reliability.helpers import CAMPAIGN, LOOKUP, runs, start_fake
 
@@ -28,8 +29,15 @@ def test_jobs_never_overlap_and_missed_runs_coalesce(sqlite_engine):
     scheduler = CampaignScheduler(sqlite_engine, default_config(), source_factory=lambda: None)
     scheduler.add_jobs()
     jobs = {j.id: j for j in scheduler.scheduler.get_jobs()}
-    assert set(jobs) == {"collect:invest-in-pupil-and-family-services", "refresh-metrics", "weekly-reports"}
+    assert set(jobs) == {"collect:invest-in-pupil-and-family-services", "refresh-metrics", "weekly-reports",
+                         "privacy-retention"}
     assert all(j.max_instances == 1 and j.coalesce for j in jobs.values())
+    # the nightly retention runs at 03:30 UK time, both sides of a clock change
+    retention = jobs["privacy-retention"].trigger
+    first = retention.get_next_fire_time(None, datetime(2026, 10, 23, 12, 0, tzinfo=UK))
+    second = retention.get_next_fire_time(first, first + timedelta(minutes=1))
+    assert [(t.astimezone(UK).hour, t.astimezone(UK).minute) for t in (first, second)] == [(3, 30), (3, 30)]
+    assert second.astimezone(timezone.utc) - first.astimezone(timezone.utc) == timedelta(hours=25)   # clocks go back
 
 
 def completed_runs(db_url):

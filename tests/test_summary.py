@@ -19,13 +19,15 @@ from monitor.fakex import FakeX, SimClock
 from monitor.importer import import_jsonl
 from monitor.metrics import Filters
 from monitor.models import Author, DaySummary, HourSummary, Post, PostMatch, TermSummary
+from monitor.privacy import forget
 from monitor.refresh import refresh_metrics
 from monitor.regions import KnownAccount
 from monitor.sources.x import XSource
+from monitor.summary import rebuild
 from tests import pages
 from tests.helpers import TOKEN
 from tests.seed import CAMPAIGN, TERMS, seed_small, small_config, store_api_page, utc
-from tests.summary_checks import ALL, FUND, assert_all_figures, assert_in_step, expected_slices
+from tests.summary_checks import ALL, FUND, assert_all_figures, assert_in_step, expected_slices, stored_slices
 
 # --- the write paths -----------------------------------------------------------------------------
 
@@ -39,13 +41,13 @@ def collected(engine, config):
     cfg = replace(config, campaigns=(ALL, FUND))
     source = XSource(TOKEN, fake.base_url, timeout=5.0)
     try:
-        yield engine, cfg, source, clock
+        yield engine, cfg, source, clock, fake
     finally:
         fake.stop()
 
 
-def test_summary_follows_collection_in_two_campaigns_refresh_correction_and_recompute(collected):
-    engine, cfg, source, clock = collected
+def test_summary_follows_collection_in_two_campaigns_refresh_correction_recompute_and_removals(collected, monkeypatch):
+    engine, cfg, source, clock, fake = collected
     collector = Collector(engine, cfg, source, clock=clock)
     collector.collect_campaign(ALL)
     assert_in_step(engine)
@@ -89,6 +91,30 @@ def test_summary_follows_collection_in_two_campaigns_refresh_correction_and_reco
     recompute_all(engine, recomputed)
     assert_in_step(engine)
     assert_all_figures(engine, (ALL.name, FUND.name))
+
+    # removals (monitor.privacy): a post deleted and an account protected on X, found by the refresh,
+    # then a person forgotten on request; every figure still equals the direct computation
+    with transaction(engine) as s:
+        posts = s.execute(select(Post.id, Post.author_id).where(Post.id.in_(select(PostMatch.post_id).where(
+            PostMatch.campaign == FUND.name))).order_by(Post.id)).all()
+    fake.delete_post(posts[0][0])
+    fake.protect_author(next(a for _, a in posts if a != posts[0][1]))
+    with transaction(engine) as s:
+        s.execute(update(Post).where(Post.next_refresh_at.is_not(None))
+                  .values(next_refresh_at=clock() - timedelta(days=1)))
+    assert refresh_metrics(engine, cfg, source, clock=clock).removed_posts >= 2
+    with transaction(engine) as s:
+        busiest = s.execute(select(Author.username).join(Post, Post.author_id == Author.id).group_by(Author.username)
+                            .order_by(func.count().desc(), Author.username).limit(1)).scalar()
+    monkeypatch.setenv("MONITOR_PRIVACY_SALT", "summary-test-salt-0123456789")
+    assert forget(engine, cfg, busiest, requested_by="dpo@example.org").posts > 1
+    assert_in_step(engine)
+    assert_all_figures(engine, (ALL.name, FUND.name))
+    with transaction(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Post).where(Post.removed_at.is_not(None))) >= 4
+        rebuilt_from = stored_slices(engine)
+        rebuild(s)
+    assert stored_slices(engine) == rebuilt_from   # the upkeep and a rebuild agree: nothing to undo
 
 
 def test_summary_follows_the_importer(engine, config, tmp_path):

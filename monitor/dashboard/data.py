@@ -128,3 +128,28 @@ def weekly_report(year: int, week: int, campaign: str, region: str | None, fmt: 
     from monitor.reports import build_weekly_report, render
 
     return render(build_weekly_report(engine(), config(), year, week, campaign=campaign, region=region), fmt)
+
+
+# --- personal data (the health page's privacy section) -----------------------------------------
+
+last_retention_run = _cached(metrics.last_retention_run)
+privacy_requests = _cached(metrics.privacy_requests)
+
+
+def forget(handle: str, requested_by: str):
+    """An erasure request, as `campaign-monitor privacy forget` makes it; then every cached figure and
+    list is dropped, so the person's posts leave every page at once."""
+    from monitor.privacy import forget as _forget
+
+    result = _forget(engine(), config(), handle, requested_by)
+    st.cache_data.clear()
+    return result
+
+
+def export(handle: str, requested_by: str):
+    """An access request, as `campaign-monitor privacy export` makes it (not cached: it is recorded)."""
+    from monitor.privacy import export as _export
+
+    result = _export(engine(), handle, requested_by)
+    st.cache_data.clear()   # the requests table shows it
+    return result

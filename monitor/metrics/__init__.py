@@ -10,8 +10,8 @@ only the rows that are shown come back (a handful of totals, one row per day, th
 
 The modules, each one job: `definitions` (what each figure means; prices and rules), `filters` (periods,
 region keys), `sql` (the shared building blocks), `campaign` (KPIs, timeline, regions, contributors,
-terms, accounts), `posts` (post rows, top posts), `explorer` (search and download) and `health`
-(collection gaps, collector status, API usage).
+terms, accounts), `posts` (post rows, top posts), `explorer` (search and download), `health`
+(collection gaps, collector status, API usage) and `privacy` (removed posts, retention, requests).
 """
 from monitor.metrics.campaign import (
                                       ACCOUNTS_LIMIT,
@@ -68,6 +68,7 @@ from monitor.metrics.health import (
                                       stale_limit,
 )
 from monitor.metrics.posts import PostRow, top_posts
+from monitor.metrics.privacy import RequestRow, RetentionRun, last_retention_run, privacy_requests, removed_posts
 from monitor.metrics.sql import Bind
 
 __all__ = [
@@ -75,9 +76,9 @@ __all__ = [
     "DEFINITIONS_BY_KEY", "HOURLY_MAX_DAYS", "POST_KINDS", "PRESETS", "PRICE_PER_POST_READ", "PRICE_PER_USER_READ",
     "SELECTABLE_REGIONS", "STALE_AFTER_INTERVALS", "AccountRow", "ApiUsage", "Bind", "CollectionGap",
     "CollectionState", "ContributorRow", "Definition", "Filters", "GroupRow", "Kpis", "KpisWithChange", "PostRow",
-    "PostSearch", "PostsPage", "RunCounts", "RunRow", "TermRow", "TimelinePoint", "api_usage_this_month",
-    "branches_table", "collection_gaps", "collection_states", "hashtags", "kpis", "kpis_with_change", "mentions",
-    "post_url", "posts_for_download", "posts_page", "preset_range", "recent_runs", "region_accounts",
-    "region_display_name", "region_keys", "regions_table", "search_run_counts", "stale_limit", "timeline",
-    "top_contributors", "top_posts",
+    "PostSearch", "PostsPage", "RequestRow", "RetentionRun", "RunCounts", "RunRow", "TermRow", "TimelinePoint",
+    "api_usage_this_month", "branches_table", "collection_gaps", "collection_states", "hashtags", "kpis",
+    "kpis_with_change", "last_retention_run", "mentions", "post_url", "posts_for_download", "posts_page",
+    "preset_range", "privacy_requests", "recent_runs", "region_accounts", "region_display_name", "region_keys",
+    "regions_table", "removed_posts", "search_run_counts", "stale_limit", "timeline", "top_contributors", "top_posts",
 ]

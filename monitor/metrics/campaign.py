@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from monitor.metrics.filters import Filters, region_keys
 from monitor.metrics.sql import Bind, as_date, dialect, rows, summary_scope
-from monitor.models import Author, DaySummary, HourSummary, TermSummary
+from monitor.models import ANONYMOUS_PREFIX, Author, DaySummary, HourSummary, TermSummary
 
 ACCOUNTS_LIMIT = 500  # a region's accounts table: the most active authors, not every one
 
@@ -214,10 +214,11 @@ def top_contributors(bind: Bind, filters: Filters, n: int = 10) -> list[Contribu
     """The n authors with most posts in scope (then engagements); reach = their followers as of their post."""
     per_author = _per_author(filters)
     c = per_author.c
-    # The n first, then their names: every author in scope has a row in authors (foreign key), so
-    # ranking before the join gives the same n as joining first, without a look-up per author.
+    # The n first, then their names: every author in scope has a row in authors (foreign key) but the
+    # anonymous keys of removed posts, left out here, so ranking before the join gives the same n as
+    # joining first, without a look-up per author.
     top = (select(c.author_id, c.posts, c.followers, c.impressions, c.engagements)
-           .where(c.author_id.is_not(None))
+           .where(c.author_id.is_not(None), c.author_id.not_like(ANONYMOUS_PREFIX + "%"))  # removed posts' stand-ins
            .order_by(c.posts.desc(), c.engagements.desc(), c.author_id)
            .limit(n).subquery())
     t = top.c

@@ -34,8 +34,8 @@ DEFINITIONS: tuple[Definition, ...] = (
                "Posts that matched the campaign's hashtags or mentions in the period (UK calendar days), "
                "split into originals, replies and quotes. Reposts are not collected. A post matching several "
                "campaign terms counts once. A post is matched on its whole text, a long post's (over 280 "
-               "characters) too. An edited post counts once, as its latest version. A post later deleted on X "
-               "stays counted."),
+               "characters) too. An edited post counts once, as its latest version. A post later deleted or made "
+               "private on X, or erased on request, stays counted (see Removed posts)."),
     Definition("contributors", "Contributors", "Unique authors of those posts."),
     Definition("potential_reach", "Potential reach",
                "The sum of the followers of each unique author in the period, taking the followers they had "
@@ -52,6 +52,18 @@ DEFINITIONS: tuple[Definition, ...] = (
                "The share of posts whose region could not be told from a known account, a correction, the "
                "post's place or the author's profile location. We show Unknown rather than guess: a wrong "
                "region is worse than an unknown one."),
+    Definition("removed_posts", "Removed posts",
+               "A post deleted or made private on X, or whose author asked to be forgotten, is removed at the "
+               "next metrics refresh (or at once, for a request): its text, links, hashtags, mentions, place, "
+               "raw data and author are erased, and it is no longer listed anywhere (tables, explorer, "
+               "downloads, reports). What the figures need stays, identifying no one: its UK day and hour, "
+               "kind, region and branch, the campaign it matched, its author's follower count as of the post "
+               "and its metrics as last seen. So a period's posts, impressions and engagements do not change. "
+               "Contributors and potential reach count a removed post's author once for all the posts "
+               "removed with them (a forgotten or protected account's posts go together); a single deleted "
+               "post whose author has other posts in the period counts as one more contributor there, with "
+               "the followers they had then. Hashtag and mention charts no longer count a removed post's "
+               "hashtags and mentions. A weekly report says how many of its posts were removed."),
     Definition("collection_gap", "Collection gap",
                f"A period in which the collector had no successful run for longer than {STALE_AFTER_INTERVALS} "
                "times its interval, or a failed run: posts from that time may be missing until a later run "

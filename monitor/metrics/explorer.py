@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 
 from monitor.metrics.filters import Filters
 from monitor.metrics.posts import POST_COLUMNS, PostRow, post_row
-from monitor.metrics.sql import Bind, as_date, contains, in_scope, rows, summary_scope
+from monitor.metrics.sql import LISTED, Bind, as_date, contains, in_scope, listed_slices, rows, summary_scope
 from monitor.models import Author, DaySummary, Post, PostHashtag
 from monitor.timeutil import uk_day_start
 
@@ -86,12 +86,14 @@ def _posts_per_day(bind: Bind, filters: Filters, search: PostSearch, authors, co
     """How many posts match on each UK day of the window (days with none left out).
 
     Without text or hashtag the summary holds the answer (the campaign's posts per day, author,
-    region, branch and kind): a sum over its rows. Otherwise the posts are counted, the window
-    read once on its date index."""
+    region, branch and kind): a sum over its rows, but those of removed posts. Otherwise the posts are
+    counted, the window read once on its date index (a removed post has no text and no hashtags left
+    to match)."""
     kinds = {None: DaySummary.posts, "original": DaySummary.originals, "reply": DaySummary.replies,
              "quote": DaySummary.quotes}
     if not (search.words or search.tag) and search.kind in kinds:
-        where = summary_scope(filters) + ([DaySummary.author_id.in_(authors)] if authors is not None else [])
+        where = summary_scope(filters) + [listed_slices()] + (
+            [DaySummary.author_id.in_(authors)] if authors is not None else [])
         stmt = select(DaySummary.day, func.sum(kinds[search.kind])).where(*where).group_by(DaySummary.day)
     else:
         stmt = select(Post.created_date_uk, func.count()).where(*conditions).group_by(Post.created_date_uk)
@@ -157,7 +159,7 @@ def posts_page(bind: Bind, filters: Filters, search: PostSearch = PostSearch(), 
     if total <= offset:
         return PostsPage([], total)
     rows_stmt = (select(*POST_COLUMNS).outerjoin(Author, Author.id == Post.author_id)
-                 .where(*where)
+                 .where(*where, LISTED)
                  .order_by(Post.created_at.desc(), Post.id.desc())
                  .limit(limit).offset(offset))
     return PostsPage([post_row(r) for r in rows(bind, rows_stmt)], total)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, or_, select
 
 from monitor.metrics.filters import Filters, post_url
-from monitor.metrics.sql import ENGAGEMENTS, Bind, as_date, aware, in_scope, rows, summary_scope
+from monitor.metrics.sql import ENGAGEMENTS, LISTED, Bind, as_date, aware, in_scope, listed_slices, rows, summary_scope
 from monitor.models import Author, DaySummary, Post
 
 
@@ -30,7 +30,6 @@ class PostRow:
     impressions: int
     engagements: int
     author_followers: int
-    deleted: bool
 
     @property
     def url(self) -> str:
@@ -39,8 +38,7 @@ class PostRow:
 
 POST_COLUMNS = (Post.id, Post.created_at, Post.created_date_uk, Author.username, Author.name, Post.text, Post.kind,
                 Post.region, Post.branch, Post.like_count, Post.repost_count, Post.reply_count, Post.quote_count,
-                Post.bookmark_count, Post.impression_count, ENGAGEMENTS.label("engagements"), Post.author_followers,
-                Post.deleted)
+                Post.bookmark_count, Post.impression_count, ENGAGEMENTS.label("engagements"), Post.author_followers)
 
 
 def post_row(row) -> PostRow:
@@ -66,14 +64,15 @@ def top_posts(bind: Bind, filters: Filters, n: int = 10) -> list[PostRow]:
     if n <= 0:
         return []
     order = (ENGAGEMENTS.desc(), Post.impression_count.desc(), Post.id.desc())
-    nth = (select(DaySummary.max_engagements).where(*summary_scope(filters))
+    listed = [*summary_scope(filters), listed_slices()]   # a removed post is never a top post
+    nth = (select(DaySummary.max_engagements).where(*listed)
            .order_by(DaySummary.max_engagements.desc()).offset(n - 1).limit(1))
     found = rows(bind, nth)
     threshold = int(found[0][0]) if found else 0
     candidates = select(DaySummary.day, DaySummary.author_id).where(
-        *summary_scope(filters), DaySummary.max_engagements >= threshold).distinct().limit(TOP_POSTS_MAX_SLICES + 1)
+        *listed, DaySummary.max_engagements >= threshold).distinct().limit(TOP_POSTS_MAX_SLICES + 1)
     slices = rows(bind, candidates)
-    conditions = [*in_scope(filters), threshold <= ENGAGEMENTS]
+    conditions = [*in_scope(filters), threshold <= ENGAGEMENTS, LISTED]
     if not slices:
         return []
     if len(slices) <= TOP_POSTS_MAX_SLICES:

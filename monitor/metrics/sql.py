@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from monitor.metrics.filters import Filters
-from monitor.models import DaySummary, Post, PostMatch
+from monitor.models import ANONYMOUS_PREFIX, DaySummary, Post, PostMatch
 
 Bind = Engine | Session
 
@@ -50,6 +50,22 @@ def in_scope(filters: Filters, from_date: date | None = None) -> list:
     if filters.branch:
         conditions.append(Post.branch == filters.branch)
     return conditions
+
+
+# A removed post (monitor.privacy) is counted in every figure but never listed: the post tables, the
+# explorer and the exports show only the posts still held in full, and the summary slices of removed
+# posts (their author key an anonymous one) are left out of what leads to a list.
+LISTED = Post.removed_at.is_(None)
+
+
+def listed_slices(table=DaySummary):
+    """WHERE condition on a summary table: the slices of posts that can be listed (not removed)."""
+    return or_(table.author_id.is_(None), table.author_id.not_like(ANONYMOUS_PREFIX + "%"))
+
+
+def removed_slices(table=DaySummary):
+    """WHERE condition on a summary table: the slices of removed posts."""
+    return table.author_id.like(ANONYMOUS_PREFIX + "%")
 
 
 def count_if(condition) -> Any:

@@ -5,7 +5,8 @@
 `base` (UTC times, the declarative base, region columns, one-dialect indexes), `posts` (posts, authors,
 places, hashtags, mentions, campaign matches), `summary` (the summary tables), `runs` (collection runs and
 their checkpoints), `corrections` (what people change by hand), `operations` (the collector's lease, the
-weekly e-mails sent), `maintenance` (work a migration leaves for after it). The Alembic revisions in
+weekly e-mails sent), `maintenance` (work a migration leaves for after it), `privacy` (people's requests
+about their data, and the keys that stand in for what was removed). The Alembic revisions in
 monitor/migrations build exactly this schema (tests/test_migrations.py).
 """
 from monitor.models.base import (
@@ -21,14 +22,22 @@ from monitor.models.corrections import RegionCorrection
 from monitor.models.maintenance import MaintenanceTask
 from monitor.models.operations import CollectorLease, ReportEmail
 from monitor.models.posts import Author, AuthorFollowers, Place, Post, PostHashtag, PostMatch, PostMention
+from monitor.models.privacy import (
+                                 ANONYMOUS_PREFIX,
+                                 REMOVED_POST_PREFIX,
+                                 PrivacyRequest,
+                                 anonymous_author_key,
+                                 is_anonymous,
+                                 removed_post_id,
+)
 from monitor.models.runs import CollectionRun, RunEvent, RunPost, SearchCursor
 from monitor.models.summary import SUMMARY_TABLES, DaySummary, HourSummary, SummaryColumns, TermSummary, slice_key
 
 __all__ = [
-    "ONLY_ON_DIALECT", "SUMMARY_TABLES", "UNKNOWN_REGION", "Author", "AuthorFollowers", "Base", "CollectionRun",
-    "CollectorLease", "DaySummary",
-    "HourSummary", "MaintenanceTask", "Place", "Post", "PostHashtag", "PostMatch", "PostMention", "RegionColumns",
-    "RegionCorrection", "ReportEmail",
-    "RunEvent", "RunPost", "SearchCursor", "SummaryColumns", "TermSummary", "UTCDateTime", "on_this_dialect",
-    "only_on", "slice_key",
+    "ANONYMOUS_PREFIX", "ONLY_ON_DIALECT", "REMOVED_POST_PREFIX", "SUMMARY_TABLES", "UNKNOWN_REGION", "Author",
+    "AuthorFollowers", "Base", "CollectionRun", "CollectorLease", "DaySummary", "HourSummary", "MaintenanceTask",
+    "Place", "Post", "PostHashtag", "PostMatch", "PostMention", "PrivacyRequest", "RegionColumns",
+    "RegionCorrection", "ReportEmail", "RunEvent", "RunPost", "SearchCursor", "SummaryColumns", "TermSummary",
+    "UTCDateTime", "anonymous_author_key", "is_anonymous", "on_this_dialect", "only_on", "removed_post_id",
+    "slice_key",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, false, func
+from sqlalchemy import text as sql_text  # posts has a column named text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from monitor.models.base import Base, RegionColumns, UTCDateTime, only_on
@@ -40,6 +41,10 @@ class Author(RegionColumns, Base):
     region_detail: Mapped[str | None] = mapped_column(Text)
     # Which gazetteer attributed this author: a change of gazetteer means recompute.
     region_version: Mapped[str | None] = mapped_column(String(40))
+    # Retention (monitor.privacy.retention): when the raw JSON was dropped, and when the profile was
+    # (not seen for [privacy] author_inactive_days). Both go back to None when the author is seen again.
+    raw_dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    profile_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         # A handle in any case (the explorer's author filter, `regions correct`): a look-up, not a
@@ -102,13 +107,19 @@ class Post(RegionColumns, Base):
     raw: Mapped[dict] = mapped_column(JSON)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # Flags, never deletions: a post that vanished from X stays counted where it was seen.
+    # A post deleted or made private on X, or erased on request, is removed (monitor.privacy): its row
+    # keeps only what the figures need, under a new id, with no author, and removed_at set.
     deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    unavailable_reason: Mapped[str | None] = mapped_column(String(40))
+    unavailable_reason: Mapped[str | None] = mapped_column(String(40))  # deleted | protected | forgotten
     withheld: Mapped[dict | None] = mapped_column(JSON)
     # An edit on X is a new post with its own id: an earlier version, once a later one is stored, names
     # it here and has no campaign matches, so the post counts once, as its latest version (monitor.editions).
     superseded_by: Mapped[str | None] = mapped_column(String(24))
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Stands in for the author of a removed post in the summary tables (monitor.models.privacy).
+    anonymous_author: Mapped[str | None] = mapped_column(String(24))
+    # When retention dropped the raw JSON ([privacy] raw_json_days after first seen); None while kept.
+    raw_dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         Index("ix_posts_date_region", "created_date_uk", "region"),
@@ -131,6 +142,10 @@ class Post(RegionColumns, Base):
         # An author's posts (prefix), and an author's posts of one UK day: what re-aggregating a
         # summary slice reads (migration 0004; it replaced ix_posts_author_id).
         Index("ix_posts_author_day", "author_id", "created_date_uk"),
+        # The posts whose raw JSON is still kept, by age: the nightly retention finds the few to drop
+        # without reading every post (migration 0014).
+        Index("ix_posts_raw_kept", "first_seen_at", sqlite_where=sql_text("raw_dropped_at IS NULL"),
+              postgresql_where=sql_text("raw_dropped_at IS NULL")),
     )
 
 

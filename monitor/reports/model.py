@@ -88,6 +88,7 @@ class WeeklyReport:
     posts: tuple[PostRow, ...]  # every post of the week, newest first (at most metrics.CSV_MAX_ROWS)
     posts_total: int
     definitions: tuple[Definition, ...]
+    removed_posts: int = 0      # posts of the week removed since (counted in the figures, not listed)
 
     @property
     def week_label(self) -> str:
@@ -101,6 +102,16 @@ class WeeklyReport:
     def complete(self) -> bool:
         """False while the week is still running: its figures cover it only up to generated_at."""
         return self.generated_at >= self.end_utc
+
+    @property
+    def removed_note(self) -> str | None:
+        """What the report says when posts of its week were removed after they were collected."""
+        if not self.removed_posts:
+            return None
+        n = self.removed_posts
+        return (f"{n:,} post{'s' if n != 1 else ''} of this week {'were' if n != 1 else 'was'} removed since "
+                "collection (deleted or made private on X, or erased on request): counted in the figures, "
+                "not listed.")
 
     @property
     def posts_truncated(self) -> bool:
@@ -143,6 +154,7 @@ def build_weekly_report(engine: Engine, config: Config, year: int, week: int, ca
         runs=metrics.search_run_counts(engine, chosen.name, start_utc, min(end_utc, now)),
         posts=tuple(page.rows), posts_total=page.total,
         definitions=metrics.DEFINITIONS,
+        removed_posts=metrics.removed_posts(engine, filters),
     )
 
 

@@ -296,6 +296,8 @@ def _title_facts(report: WeeklyReport) -> Table:
              ["Generated", generated]]
     if not report.complete:
         facts.append(["Note", "The week is not over: figures run to the time generated."])
+    if report.removed_note:
+        facts.append(["Removed", report.removed_note])
     table = Table([[Paragraph(f"<b>{escape(k)}</b>", BODY), _p(v, BODY)] for k, v in facts],
                   colWidths=[2.6 * cm, WIDTH - 2.6 * cm], hAlign="LEFT")
     table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1),

@@ -113,6 +113,8 @@ def _summary(ws: Worksheet, report: WeeklyReport) -> None:
              ("Region", report.region_name), ("Generated (UK)", _local(report.generated_at))]
     if not report.complete:
         facts.append(("Note", "The week is not over: figures run to the time generated."))
+    if report.removed_note:
+        facts.append(("Removed", report.removed_note))
     for row, (name, value) in enumerate(facts, start=2):
         _set(ws.cell(row, 1), name).font = Font(bold=True)
         _set(ws.cell(row, 2), value, DATE_FORMAT if isinstance(value, date) and not isinstance(value, datetime)
@@ -212,16 +214,15 @@ def _daily(ws: Worksheet, report: WeeklyReport) -> None:
 
 POST_HEADER = ("Post ID", "Posted (UK)", "Posted (UTC)", "Date (UK)", "Username", "Author name", "Kind",
                "Region", "Branch", "Text", "Likes", "Reposts", "Replies", "Quotes", "Bookmarks", "Impressions",
-               "Engagements", "Author followers", "Deleted", "URL")
+               "Engagements", "Author followers", "URL")
 POST_FORMATS = (None, DATETIME_FORMAT, DATETIME_FORMAT, DATE_FORMAT, *[None] * 6, *[INTEGER_FORMAT] * 8)
-POST_WIDTHS = (21, 17, 17, 16, 18, 22, 9, 20, 16, 70, 8, 8, 8, 8, 10, 12, 12, 15, 8, 50)
+POST_WIDTHS = (21, 17, 17, 16, 18, 22, 9, 20, 16, 70, 8, 8, 8, 8, 10, 12, 12, 15, 50)
 
 
 def _post_values(p) -> tuple:
     return (p.id, _local(p.created_at), _utc(p.created_at), p.created_date_uk, p.username or "",
             p.author_name or "", p.kind, p.region, p.branch or "", p.text, p.likes, p.reposts, p.replies,
-            p.quotes, p.bookmarks, p.impressions, p.engagements, p.author_followers,
-            "yes" if p.deleted else "no", p.url)
+            p.quotes, p.bookmarks, p.impressions, p.engagements, p.author_followers, p.url)
 
 
 def _top_posts(ws: Worksheet, report: WeeklyReport) -> None:

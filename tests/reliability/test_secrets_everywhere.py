@@ -1,4 +1,4 @@
-"""The bearer token never appears in any output of a whole run: every command at DEBUG, with
+"""The bearer token (and the privacy salt) never appears in any output of a whole run: every command at DEBUG, with
 faults on the way, a wrong token, a halt, and every report format; then every byte written
 under the run's folder (database, WAL, reports, inflated XLSX/PDF contents) is searched.
 
@@ -32,6 +32,7 @@ from tests.reliability.helpers import runs, start_fake
 
 SECRET = "XBT-9f81c2d7e6-distinctive-Secret-token"
 WRONG_SECRET = "XBT-wrong-4b1e77aa-Secret"
+SALT = "PRIVACY-SALT-5d0c8e1a-distinctive"   # keys the hash of handles in privacy requests
 
 
 def _config(tmp_path: Path, db: Path, base_url: str) -> Path:
@@ -68,7 +69,7 @@ def test_the_token_is_in_no_output_of_a_whole_run(tmp_path):
     try:
         config = _config(tmp_path, db, fake.base_url)
         base = [sys.executable, "-m", "monitor.cli", "--config", str(config), "--log-level", "DEBUG"]
-        env = dict(os.environ, X_BEARER_TOKEN=SECRET, PYTHONPATH=str(ROOT))
+        env = dict(os.environ, X_BEARER_TOKEN=SECRET, MONITOR_PRIVACY_SALT=SALT, PYTHONPATH=str(ROOT))
 
         def cli(*args, token=SECRET, expect=0):
             result = subprocess.run(base + list(args), capture_output=True, text=True, timeout=120,
@@ -119,6 +120,11 @@ def test_the_token_is_in_no_output_of_a_whole_run(tmp_path):
         for fmt in ("xlsx", "csv", "pdf"):
             cli("report", "--week", week, "--campaign", "ipfs", "--format", fmt, "--out", f"reports/week.{fmt}")
 
+        # privacy requests and retention, which use the salt
+        cli("privacy", "export", "@NAHTnews", "--by", "dpo@example.org", "--out", "reports/export.json")
+        cli("privacy", "forget", "@NoSuchAccountStored", "--by", "dpo@example.org")
+        cli("privacy", "retention")
+
         # error paths: a halt, and a wrong token (itself a secret that must not be echoed)
         fake.inject(Fault("usage_cap", count=5))
         halted = cli("collect", "--once", expect=1)
@@ -133,16 +139,16 @@ def test_the_token_is_in_no_output_of_a_whole_run(tmp_path):
     assert any("DEBUG" in r.stderr for _, r in outputs)
     assert sum(r["path"].startswith("/2/") for r in fake.requests) > 10
     for name, result in outputs:
-        for secret in (SECRET, WRONG_SECRET):
+        for secret in (SECRET, WRONG_SECRET, SALT):
             assert secret not in result.stdout + result.stderr, f"{name} printed the token"
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     names = {p.name for p in files}
-    assert {"monitor.db", "week.xlsx", "week.csv", "week.pdf", "archive.jsonl"} <= names, names
+    assert {"monitor.db", "week.xlsx", "week.csv", "week.pdf", "archive.jsonl", "export.json"} <= names, names
     for name in ("week.xlsx", "week.pdf"):   # the search does see inside compressed files
         [report] = [p for p in files if p.name == name]
         assert any(b"Invest in Pupil" in part for part in _inflated(report)[1:]), name
     for path in files:
         for part in _inflated(path):
-            for secret in (SECRET, WRONG_SECRET):
+            for secret in (SECRET, WRONG_SECRET, SALT):
                 assert secret.encode() not in part, f"the token is in {path.relative_to(tmp_path)}"
                 assert secret.encode("utf-16-le") not in part, f"the token (UTF-16) is in {path.name}"

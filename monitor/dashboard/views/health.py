@@ -4,6 +4,7 @@ import streamlit as st
 
 from monitor import metrics
 from monitor.dashboard import data, ui
+from monitor.dashboard.privacy import privacy_section
 
 LIVE_SECONDS = 60
 
@@ -97,3 +98,4 @@ def gaps_table(filters) -> None:
 
 st.title("Collector health")
 health()
+privacy_section()

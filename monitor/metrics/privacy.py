@@ -1,0 +1,56 @@
+"""Personal data on the dashboard and in reports: how many posts of a period were removed (counted, not
+listed), the last retention run, and the requests answered (monitor.privacy does the work)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from monitor.metrics.filters import Filters
+from monitor.metrics.sql import Bind, aware, removed_slices, rows, summary_scope
+from monitor.models import CollectionRun, DaySummary, PrivacyRequest, RunEvent
+
+
+def removed_posts(bind: Bind, filters: Filters) -> int:
+    """Posts in scope that were removed after they were collected (deleted or made private on X, or
+    erased on request): in every figure, in no list."""
+    found = rows(bind, select(func.coalesce(func.sum(DaySummary.posts), 0))
+                 .where(*summary_scope(filters), removed_slices()))
+    return int(found[0][0])
+
+
+@dataclass(frozen=True)
+class RetentionRun:
+    started_at: datetime
+    status: str
+    detail: str | None   # its counts (monitor.privacy.retention), or its error
+
+
+def last_retention_run(bind: Bind) -> RetentionRun | None:
+    run = rows(bind, select(CollectionRun.id, CollectionRun.started_at, CollectionRun.status, CollectionRun.error)
+               .where(CollectionRun.kind == "retention").order_by(CollectionRun.id.desc()).limit(1))
+    if not run:
+        return None
+    run_id, started, status, error = run[0]
+    counts = rows(bind, select(RunEvent.detail).where(RunEvent.run_id == run_id, RunEvent.kind == "retention")
+                  .order_by(RunEvent.id.desc()).limit(1))
+    return RetentionRun(aware(started), status, counts[0][0] if counts else error)
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    requested_at: datetime
+    kind: str
+    requested_by: str
+    authors: int
+    posts: int
+    mentions: int
+
+
+def privacy_requests(bind: Bind, n: int = 50) -> list[RequestRow]:
+    """The n latest requests, newest first (never the handle: only its salted hash is stored)."""
+    r = PrivacyRequest
+    stmt = (select(r.requested_at, r.kind, r.requested_by, r.authors, r.posts, r.mentions)
+            .order_by(r.id.desc()).limit(n))
+    return [RequestRow(aware(at), *rest) for at, *rest in rows(bind, stmt)]
