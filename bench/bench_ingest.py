@@ -44,7 +44,7 @@ from _common import (
 )
 from sqlalchemy import insert
 
-from monitor import summary
+from monitor import regions, summary
 from monitor.attribution import Attributor
 from monitor.collector import Collector
 from monitor.config import default_config
@@ -78,8 +78,6 @@ def new_run(engine) -> int:
 
 
 def real_path(engine, pages: list[dict], attributor: Attributor) -> tuple[int, float]:
-    import monitor.regions as regions
-
     regions.locate.cache_clear()
     collector = Collector(engine, CONFIG, source=None, clock=lambda: NOW, attributor=attributor)
     run_id = new_run(engine)

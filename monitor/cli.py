@@ -15,6 +15,7 @@ from monitor.db import DatabaseUnavailable, describe_error, make_engine, require
 from monitor.dbcheck import DatabaseGone
 from monitor.grants import GrantError
 from monitor.lease import LeaseHeld, LeaseLost
+from monitor.regions import explain
 from monitor.reports import FORMATS
 from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
 
@@ -246,8 +247,6 @@ def regions():
 @click.argument("location")
 def regions_explain(location):
     """Show the region a profile location gives, and the evidence."""
-    from monitor.regions import explain
-
     click.echo(explain(location))
 
 

@@ -19,10 +19,14 @@ from monitor.regions import (
     Evidence,
     KnownAccount,
     attribute,
+    authorities,
     clear_caches,
+    curated,
     explain,
     gazetteer,
     locate,
+    osgb,
+    postcodes,
     two_tier_counties,
 )
 from monitor.regions.text import norm
@@ -160,37 +164,37 @@ def test_clear_caches_forgets_locate_answers_tables_and_version():
 
 
 def test_every_english_authority_of_the_packages_has_a_region():
-    la_regions = gazetteer.load_la_regions()
-    missing = {p.authority for p in gazetteer.load_rg_places()
-               if p.nation == "England" and norm(gazetteer.clean_authority(p.authority)) not in la_regions}
+    la_regions = curated.load_la_regions()
+    missing = {p.authority for p in authorities.load_rg_places()
+               if p.nation == "England" and norm(authorities.clean_authority(p.authority)) not in la_regions}
     assert not missing
     assert set(la_regions.values()) <= set(REGIONS)
 
 
 def test_aliases_name_only_known_regions():
-    groups = set(gazetteer.GROUPS) | {"ABROAD", "NONE"}
-    for alias, regions, _branch, match in gazetteer.load_aliases():
+    groups = set(curated.GROUPS) | {"ABROAD", "NONE"}
+    for alias, regions, _branch, match in curated.load_aliases():
         assert set(regions.split("|")) <= set(REGIONS) | groups, alias
         assert match in {"any", "whole", "capital", "dir", "upper"}, alias
 
 
 def test_every_district_is_known_with_its_county_and_region():
-    districts = gazetteer.load_districts()
+    districts = curated.load_districts()
     assert len(districts) == 361 and sum(c.startswith("E07") for c in districts) == 164
     assert set(two_tier_counties()) >= {"Derbyshire", "Essex", "Hampshire", "Kent", "Surrey"}
     for district in districts.values():
         if not district.code.startswith("E"):
             continue
-        name = gazetteer.common_name(district.name)
+        name = curated.common_name(district.name)
         got = locate(f"{name}, England")  # England pins the names a bigger place abroad shares (Boston)
         assert got.region == district.region, (name, got.detail)
         if "," not in name:
-            assert (got.branch, got.district) == (gazetteer.common_name(district.upper_tier), name), name
+            assert (got.branch, got.district) == (curated.common_name(district.upper_tier), name), name
 
 
 def test_every_postcode_district_code_of_the_package_is_a_known_district():
-    districts = gazetteer.load_districts()
-    codes = {lad for _, lad, _, _ in gazetteer._iter_postcodes() if lad[0] in "EWSN"}
+    districts = curated.load_districts()
+    codes = {lad for _, lad, _, _ in postcodes.iter_postcodes() if lad[0] in "EWSN"}
     assert codes == set(districts)
 
 
@@ -202,7 +206,7 @@ def test_districts_table_is_what_the_constituency_lookup_gives(tmp_path, monkeyp
     out = tmp_path / "districts.csv"
     monkeypatch.setattr(make_districts, "OUT", out)
     make_districts.main(["make_districts.py", str(MP_LOOKUP)])
-    assert out.read_text(encoding="utf-8") == gazetteer.DISTRICTS_FILE.read_text(encoding="utf-8")
+    assert out.read_text(encoding="utf-8") == curated.DISTRICTS_FILE.read_text(encoding="utf-8")
 
 
 def test_places_are_in_their_district():
@@ -213,8 +217,8 @@ def test_places_are_in_their_district():
 
 
 def test_osgb_conversions_round_trip():
-    easting, northing = gazetteer.latlon_to_osgb(53.8008, -1.5491)  # Leeds
-    lat, lon = gazetteer.osgb_to_latlon(easting, northing)
+    easting, northing = osgb.latlon_to_osgb(53.8008, -1.5491)  # Leeds
+    lat, lon = osgb.osgb_to_latlon(easting, northing)
     assert abs(lat - 53.8008) < 1e-6 and abs(lon + 1.5491) < 1e-6
     assert 420_000 < easting < 440_000 and 425_000 < northing < 440_000
 
@@ -280,9 +284,9 @@ def test_explain_says_why_a_word_was_or_was_not_taken():
 def test_alternate_names_are_curated_only():
     assert region("Bari, Puglia") == UNKNOWN  # geonames lists "Bari" for Barry
     assert region("Work from home") == UNKNOWN  # and "From" for Frome
-    for alternate, _name, where, _language in gazetteer.load_alternates():
+    for alternate, _name, where, _language in curated.load_alternates():
         got = locate(alternate).region
-        assert got == (UNKNOWN if where in gazetteer.GROUPS else where), alternate
+        assert got == (UNKNOWN if where in curated.GROUPS else where), alternate
     assert region("Londres, Royaume-Uni") == "London" and region("Dùn Èideann") == "Scotland"
 
 

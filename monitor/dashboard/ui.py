@@ -15,6 +15,7 @@ import streamlit as st
 from monitor import metrics
 from monitor.dashboard import data
 from monitor.metrics import Filters, GroupRow, KpisWithChange
+from monitor.regions import TILE_GRID
 from monitor.timeutil import UK, uk_today
 
 DEFAULT_PRESET = "7 days"
@@ -195,8 +196,6 @@ def table(frame: pd.DataFrame, key: str, config: dict | None = None, plain: tupl
 
 def tile_map(rows: list[GroupRow], value: str = "posts") -> None:
     """A tile-grid cartogram (one square a region, docs/regions.md): no geography, works offline."""
-    from monitor.regions import TILE_GRID
-
     by_key = {r.key: r for r in rows}
     frame = pd.DataFrame([{"region": region_name(key), "col": col, "row": row,
                            "value": getattr(by_key[key].kpis, value) if key in by_key else 0,

@@ -15,8 +15,10 @@ import functools
 from collections.abc import Collection, Mapping
 
 from . import gazetteer
-from .gazetteer import gazetteer_version, get_tables, two_tier_counties
-from .locate import find_mentions, read_mention, resolve
+from .curated import two_tier_counties
+from .gazetteer import gazetteer_version, get_tables
+from .locate import read_mention, resolve
+from .mentions import find_mentions
 from .model import EVIDENCE_KINDS, Attribution, Evidence, KnownAccount
 from .names import DEFAULT_DISPLAY_NAMES, REGIONS, UNKNOWN
 from .text import norm
