@@ -4,9 +4,11 @@
 
 `base` (UTC times, the declarative base, region columns, one-dialect indexes), `posts` (posts, authors,
 places, hashtags, mentions, campaign matches), `summary` (the summary tables), `runs` (collection runs and
-their checkpoints), `corrections` (what people change by hand). The Alembic revisions in
+their checkpoints), `corrections` (what people change by hand), `billing` (what the X API billed), `alerts` (alerts and
+their deliveries). The Alembic revisions in
 monitor/migrations build exactly this schema (tests/test_migrations.py).
 """
+from monitor.models.alerts import Alert, AlertDelivery
 from monitor.models.base import (
                                  ONLY_ON_DIALECT,
                                  UNKNOWN_REGION,
@@ -16,14 +18,15 @@ from monitor.models.base import (
                                  on_this_dialect,
                                  only_on,
 )
+from monitor.models.billing import BilledRead
 from monitor.models.corrections import RegionCorrection
 from monitor.models.posts import Author, AuthorFollowers, Place, Post, PostHashtag, PostMatch, PostMention
 from monitor.models.runs import CollectionRun, RunEvent, RunPost, SearchCursor
 from monitor.models.summary import DaySummary, HourSummary, SummaryColumns, TermSummary, slice_key
 
 __all__ = [
-    "ONLY_ON_DIALECT", "UNKNOWN_REGION", "Author", "AuthorFollowers", "Base", "CollectionRun", "DaySummary",
-    "HourSummary", "Place", "Post", "PostHashtag", "PostMatch", "PostMention", "RegionColumns", "RegionCorrection",
-    "RunEvent", "RunPost", "SearchCursor", "SummaryColumns", "TermSummary", "UTCDateTime", "on_this_dialect",
-    "only_on", "slice_key",
+    "ONLY_ON_DIALECT", "UNKNOWN_REGION", "Alert", "AlertDelivery", "Author", "AuthorFollowers", "Base", "BilledRead",
+    "CollectionRun", "DaySummary", "HourSummary", "Place", "Post", "PostHashtag", "PostMatch", "PostMention",
+    "RegionColumns", "RegionCorrection", "RunEvent", "RunPost", "SearchCursor", "SummaryColumns", "TermSummary",
+    "UTCDateTime", "on_this_dialect", "only_on", "slice_key",
 ]
