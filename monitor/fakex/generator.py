@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from monitor.snowflake import snowflake
 
 from . import profiles
+from .engagement import Growth, draw_engagement, metrics_at
 
 UK_TIME = ZoneInfo("Europe/London")
 DAY_MS = 86_400_000
@@ -64,7 +65,7 @@ class PostFacts:
     is_quote: bool
     has_geo: bool
     final_metrics: tuple   # retweet, reply, like, quote, bookmark, impression counts when fully grown
-    half_life_hours: float
+    growth: Growth         # how they grow with age (monitor.fakex.engagement)
 
 
 @dataclass
@@ -94,11 +95,7 @@ class Corpus:
 
     def metrics_at(self, post_id: str, now_ms: int) -> dict:
         facts = self.facts_by_id[post_id]
-        age_hours = max(0, now_ms - facts.ms) / HOUR_MS
-        grown = 1.0 - 0.5 ** (age_hours / facts.half_life_hours)
-        names = ("retweet_count", "reply_count", "like_count", "quote_count",
-                 "bookmark_count", "impression_count")
-        return {name: int(final * grown) for name, final in zip(names, facts.final_metrics)}
+        return metrics_at(facts.final_metrics, facts.growth, max(0, now_ms - facts.ms) / HOUR_MS)
 
     def add_post(self, text: str, user: dict, at: datetime, final_metrics: tuple = (1, 1, 5, 0, 1, 200)) -> str:
         """Put a post of your own into the corpus (text exactly as given, hashtags taken from it) by `user`
@@ -126,7 +123,7 @@ class Corpus:
         facts = PostFacts(id=post_id, id_int=id_int, ms=ms, author_id=str(user["id"]),
                           username=user["username"].lower(), hashtags=frozenset(t["tag"].lower() for t in tags),
                           mentions=frozenset(), text_lower=text.lower(), lang="en", is_reply=False, is_quote=False,
-                          has_geo=False, final_metrics=tuple(final_metrics), half_life_hours=1.0)
+                          has_geo=False, final_metrics=tuple(final_metrics), growth=Growth())
         position = bisect.bisect_left(self.ids_ascending, id_int)   # posts stay oldest first
         self.ids_ascending.insert(position, id_int)
         self.posts.insert(position, post)
@@ -496,12 +493,7 @@ class _PostFactory:
 
     def _store(self, post: dict, id_int: int, ms: int, author: Author, builder: _TextBuilder,
                has_geo: bool) -> None:
-        rng = self.rng
-        impressions = int(author.followers * rng.uniform(0.05, 0.6) + rng.expovariate(1 / 40))
-        likes = int(impressions * rng.uniform(0.003, 0.04))
-        retweets = int(likes * rng.uniform(0.05, 0.35))
-        final_metrics = (retweets, int(likes * rng.uniform(0.02, 0.25)), likes,
-                         int(retweets * rng.uniform(0, 0.3)), int(likes * rng.uniform(0, 0.12)), impressions)
+        final_metrics, growth = draw_engagement(self.corpus.seed, post["id"], author.followers)
         text = post["text"]
         facts = PostFacts(
             id=post["id"], id_int=id_int, ms=ms, author_id=author.id, username=author.username.lower(),
@@ -510,7 +502,7 @@ class _PostFactory:
             text_lower=text.lower(), lang=post["lang"],
             is_reply="in_reply_to_user_id" in post,
             is_quote=post.get("referenced_tweets", [{}])[0].get("type") == "quoted",
-            has_geo=has_geo, final_metrics=final_metrics, half_life_hours=rng.uniform(2.0, 12.0))
+            has_geo=has_geo, final_metrics=final_metrics, growth=growth)
         corpus = self.corpus
         corpus.posts.append(post)
         corpus.facts.append(facts)
