@@ -128,3 +128,18 @@ def weekly_report(year: int, week: int, campaign: str, region: str | None, fmt: 
     from monitor.reports import build_weekly_report, render
 
     return render(build_weekly_report(engine(), config(), year, week, campaign=campaign, region=region), fmt)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _spend(url: str, budget_usd: float, warning_share: float):
+    return metrics.spend_this_month(_engine(url), budget_usd, warning_share)
+
+
+def spend():
+    """This UTC month's billed X spend against the budget config.toml sets now (read again when it changes)."""
+    from monitor.budget import budget_limits
+
+    return _spend(db_url(), *budget_limits(config()))
+
+
+recent_alerts = _cached(metrics.recent_alerts)
