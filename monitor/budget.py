@@ -4,9 +4,11 @@ Before every request the collector and the refresh ask what it can cost at most 
 posts and their authors for a search page; the posts not yet billed today for a lookup) and go ahead only
 if this UTC month's spend plus that stays within the budget:
 
-- collection comes first: a poll starts only if the budget also holds a reserve for as many pages as the
+- collection comes first: a poll starts only if the budget holds the worst case of as many pages as the
   largest poll of the last day needed, so a poll is not cut off half-way (its older pages unstored) at
-  the cap; each page is checked again before it is asked for;
+  the cap; each page is checked again before it is asked for. The worst case (every post new, every
+  author unbilled today) is far above what a page usually costs, so collection pauses a little before the
+  budget is reached: by the worst case of one poll;
 - the metrics refresh leaves room for collection: a lookup goes only if the budget also holds what
   collection is on course to spend for the rest of the month (its rate so far; at most the part of the
   budget above the warning share), and from the warning share (default 80%) the refresh reads only the
@@ -91,8 +93,8 @@ class Budget:
     def require_poll(self, campaign: str, owned: bool = False) -> None:
         """Before a poll: room for its first page and for as many pages as the largest recent poll."""
         pages = max(1, self._largest_recent_poll(campaign))
-        self._require(self.spend(), self.page_cost(owned) * (pages + 1), f"a poll of {campaign} "
-                      f"(up to {pages + 1} pages of 100 posts and their authors)")
+        self._require(self.spend(), self.page_cost(owned) * pages, f"a poll of {campaign} "
+                      f"(up to {pages} page{'s' if pages > 1 else ''} of 100 posts and their authors)")
 
     def require_page(self, owned: bool = False) -> None:
         self._require(self.spend(), self.page_cost(owned), "the next search page (100 posts and their authors)")

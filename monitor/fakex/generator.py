@@ -138,10 +138,11 @@ _HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
 
 def build_corpus(seed: int, start: datetime, days: int, posts_per_day: int,
                  hashtags=("InvestInPupilServices", "PupilAndFamilyServices", "FundOurSchools"),
-                 mention: str | None = "NAHTnews", churn: bool = False) -> Corpus:
+                 mention: str | None = "NAHTnews", churn: bool = False, rising: float = 0.0) -> Corpus:
+    """`rising`: the daily volume grows steadily by this much over the span (1.0: the last day twice the first)."""
     rng = random.Random(seed)
     corpus = Corpus(seed=seed, start=start, days=days, hashtags=tuple(hashtags), mention=mention)
-    post_times = _post_times(rng, start, days, posts_per_day)
+    post_times = _post_times(rng, start, days, posts_per_day, rising)
     authors = _UserFactory(rng, corpus).make_all(n_ordinary=_author_count(len(post_times)))
     corpus.places = _make_places()
     _PostFactory(rng, corpus, authors).make_all(post_times)
@@ -154,7 +155,12 @@ def _author_count(total_posts: int) -> int:
     return max(300, min(6000, total_posts // 3))
 
 
-def _post_times(rng: random.Random, start: datetime, days: int, posts_per_day: int) -> list[int]:
+def _rising_volume(day: int, days: int, rising: float) -> float:
+    """The volume of a day when it rises steadily over the span (1.0 on the first day)."""
+    return 1.0 + rising * day / max(1, days - 1)
+
+
+def _post_times(rng: random.Random, start: datetime, days: int, posts_per_day: int, rising: float = 0.0) -> list[int]:
     """Post times in ms, sorted: daily rhythm in UK time, quieter weekends, 2-3 event days."""
     start_ms = to_ms(start)
     weekdays = [day for day in range(days) if (start + timedelta(days=day)).astimezone(UK_TIME).weekday() < 5]
@@ -166,7 +172,7 @@ def _post_times(rng: random.Random, start: datetime, days: int, posts_per_day: i
         volume = WEEKDAY_VOLUME if local_start.weekday() < 5 else WEEKEND_VOLUME
         if day in event_days:
             volume *= rng.uniform(3.0, 5.0)
-        count = round(posts_per_day * volume * rng.uniform(0.85, 1.15))
+        count = round(posts_per_day * volume * _rising_volume(day, days, rising) * rng.uniform(0.85, 1.15))
         into_hour_ms = (local_start.minute * 60 + local_start.second) * 1000
         day_ms = start_ms + day * DAY_MS
         for local_hour in rng.choices(range(24), cum_weights=cumulative_hour_weights, k=count):

@@ -202,8 +202,8 @@ class FakeX:
                  hashtags=("InvestInPupilServices", "PupilAndFamilyServices", "FundOurSchools"),
                  mention: str | None = "NAHTnews", bearer_token: str | None = "test-token",
                  host: str = "127.0.0.1", port: int = 0, clock: Callable[[], datetime] | None = None,
-                 churn: bool = False, rate_limits: dict | None = None):
-        self.corpus: Corpus = build_corpus(seed, start, days, posts_per_day, hashtags, mention, churn)
+                 churn: bool = False, rate_limits: dict | None = None, rising: float = 0.0):
+        self.corpus: Corpus = build_corpus(seed, start, days, posts_per_day, hashtags, mention, churn, rising)
         # The default SimClock starts at `start`: nothing posted yet; set or advance it.
         self.clock = clock if clock is not None else SimClock(start)
         self.on_request: Callable[[int, str], None] | None = None
