@@ -93,8 +93,8 @@ def test_mentions_timeline_endpoint_has_the_real_shapes():
     with FakeX(seed=5, start=START, days=3, posts_per_day=300, bearer_token=TOKEN, clock=clock) as fx:
         client = tweepy.Client(bearer_token=TOKEN, return_type=dict)
         client.session.mount(TWEEPY_HOST, _Rewrite(fx.base_url))
-        first = client.get_users_mentions(_official(fx), max_results=100, tweet_fields=["created_at", "entities", "author_id"],
-                                          expansions=["author_id"])
+        first = client.get_users_mentions(_official(fx), max_results=100, expansions=["author_id"],
+                                          tweet_fields=["created_at", "entities", "author_id"])
         assert first["meta"]["result_count"] == 100 and "next_token" in first["meta"]
         assert first["meta"]["newest_id"] == first["data"][0]["id"]
         assert all(any(m["username"] == "NAHTnews" for m in p["entities"]["mentions"]) for p in first["data"])
