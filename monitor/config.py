@@ -104,6 +104,7 @@ class Webhook:
 @dataclass(frozen=True)
 class Alerts:
     email: bool = True                              # to email_to, else [reports.smtp]'s recipients
+    digest: bool = False                            # the daily digest, 08:00 UK time, by e-mail
     email_to: tuple[str, ...] = ()
     webhooks: tuple[Webhook, ...] = ()
     quiet_hours: str = DEFAULT_QUIET_HOURS          # "22:00-07:00" UK time
@@ -296,7 +297,7 @@ def _mentions_timeline(api: _Reader, campaigns: tuple[Campaign, ...]) -> Mention
 
 def _alerts(root: _Reader) -> Alerts:
     al = root.sub("alerts")
-    al.unknown_keys({"email", "email_to", "webhooks", "quiet_hours", "max_per_hour", "rules"})
+    al.unknown_keys({"email", "email_to", "digest", "webhooks", "quiet_hours", "max_per_hour", "rules"})
     email_to = al.get("email_to", (list, str), [], "an address or a list of addresses")
     email_to = [email_to] if isinstance(email_to, str) else email_to
     if not all(isinstance(a, str) and "@" in a for a in email_to):
@@ -322,6 +323,7 @@ def _alerts(root: _Reader) -> Alerts:
     if len({h.name for h in hooks}) != len(hooks):
         al.fail("webhooks", "webhooks with unique names")
     return Alerts(email=al.get("email", bool, True, "true or false"), email_to=tuple(email_to),
+                  digest=al.get("digest", bool, False, "true or false"),
                   webhooks=tuple(hooks), quiet_hours=quiet,
                   max_per_hour=al.get("max_per_hour", int, DEFAULT_MAX_PER_HOUR, "a whole number >= 1",
                                       lambda v: v >= 1),

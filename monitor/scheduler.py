@@ -15,6 +15,7 @@ from typing import Callable
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.engine import Engine
 
+from monitor.alerts.digest import add_digest_job
 from monitor.alerts.engine import run_alerts
 from monitor.collector import Collector
 from monitor.config import Campaign, Config
@@ -48,6 +49,8 @@ class CampaignScheduler:
                                name="refresh metrics", max_instances=1, coalesce=True,
                                next_run_time=first + timedelta(seconds=5))
         add_weekly_job(self.scheduler, self.engine, self.config)
+        if self.config.alerts.digest:
+            add_digest_job(self.scheduler, self.engine, self.config)
         self.scheduler.add_job(self.alerts, "interval", seconds=ALERTS_EVERY.total_seconds(), id="alerts",
                                name="alerts", max_instances=1, coalesce=True,
                                next_run_time=first + timedelta(seconds=30))

@@ -4,6 +4,7 @@ backoff and recorded; `campaign-monitor alerts test` reaches every channel."""
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -235,3 +236,24 @@ def test_spike_needs_the_same_hour_of_the_previous_days(engine):
     history = [2 + back % 2 for back in range(1, 15)]
     assert london.count == 30 and london.mean == pytest.approx(sum(history) / 14)
     assert counts[None].count == 30 and date(2026, 12, 8) == NOW.date()
+
+
+def test_daily_digest_is_emailed_once_with_yesterday_against_the_day_before(engine, config, receivers):
+    from monitor import metrics
+    from monitor.alerts.digest import send_digest
+    from tests.seed import seed_small, small_config
+
+    inbox, hooks = receivers
+    seed_small(engine, config)
+    cfg = replace(small_config(config), smtp=alert_config(inbox.port).smtp)
+    at_eight = datetime(2026, 11, 19, 8, 0, tzinfo=timezone.utc)
+    assert send_digest(engine, cfg, at_eight)
+    assert not send_digest(engine, cfg, at_eight + timedelta(minutes=5))   # once a day, across restarts too
+    [mail] = inbox.messages
+    assert mail["Subject"] == "[campaign-monitor] Daily digest for Wed 18 Nov 2026"
+    body = mail.get_content()
+    day = metrics.kpis_with_change(engine, metrics.Filters(CAMPAIGN, date(2026, 11, 18), date(2026, 11, 18)))
+    assert f"Posts: {day.current.posts:,} (none the day before)" in body and day.current.posts == 2
+    assert f"Engagements: {day.current.engagements:,}" in body
+    assert body.index("@bob: 20 engagements") < body.index("@alice")   # top posts, most engaging first
+    assert hooks["slack"].bodies == []   # by e-mail only

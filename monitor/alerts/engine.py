@@ -48,9 +48,11 @@ def run_alerts(engine: Engine, config: Config, now: datetime | None = None) -> A
     return result
 
 
-def record(engine: Engine, config: Config, occurrences: list[Occurrence], now: datetime) -> list[str]:
-    """Insert the occurrences not yet recorded (ON CONFLICT on the key) with a pending delivery per channel."""
-    names = [c.name for c in channels(config)]
+def record(engine: Engine, config: Config, occurrences: list[Occurrence], now: datetime,
+           only: tuple[str, ...] | None = None) -> list[str]:
+    """Insert the occurrences not yet recorded (ON CONFLICT on the key) with a pending delivery per channel
+    (or only to the channels named in `only`)."""
+    names = [c.name for c in channels(config) if only is None or c.name in only]
     new = []
     with transaction(engine) as s:
         dialect = s.get_bind().dialect.name
