@@ -31,7 +31,7 @@ collected posts at the end of the week, as the dashboard shows them) against the
 beside them: each post read once and each author once per UTC day on which they posted.
 
 Usage: .venv/bin/python bench/bench_api_efficiency.py [--runs 2] [--days 7] [--posts-per-day 200 2000]
-       [--window MINUTES] [--variants full thinned selective mentions] [--quick]
+       [--window MINUTES] [--variants full thinned selective mentions] [--jobs 4] [--quick]
 """
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -286,6 +287,7 @@ def main() -> int:
                         help="metrics_refresh.window_minutes (default: the config default; 0 = no batching wait)")
     parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS),
                         help="refresh schedules to compare (the detailed figures are the selective one's)")
+    parser.add_argument("--jobs", type=int, default=4, help="weeks simulated side by side (processes)")
     parser.add_argument("--quick", action="store_true", help="2 runs, 200 and 2000 posts/day, 3 days")
     args = parser.parse_args()
     if args.quick:
@@ -293,12 +295,14 @@ def main() -> int:
     ok = True
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
         for volume in args.posts_per_day:
-            by_variant = {}
-            for variant in args.variants:
-                by_variant[variant] = [simulate_week(volume, args.days, seed, Path(tmp), args.window, variant)
-                                       for seed in range(1, args.runs + 1)]
-                print(f"  ({variant}: {median([w.seconds for w in by_variant[variant]]):.0f} s a week)",
-                      file=sys.stderr)
+            # Each week is a process of its own (its own simulated API and database): they run side by side.
+            jobs = [(variant, seed) for variant in args.variants for seed in range(1, args.runs + 1)]
+            with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+                weeks = list(pool.map(simulate_week, *zip(*[(volume, args.days, seed, Path(tmp), args.window, variant)
+                                                            for variant, seed in jobs])))
+            by_variant = {v: [w for w in weeks if w.variant == v] for v in args.variants}
+            for variant, ws in by_variant.items():
+                print(f"  ({variant}: {median([w.seconds for w in ws]):.0f} s a week)", file=sys.stderr)
             detailed = by_variant.get("selective") or next(iter(by_variant.values()))
             report(detailed, args.days)
             compare(by_variant)

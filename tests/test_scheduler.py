@@ -27,7 +27,7 @@ def test_jobs_never_overlap_and_missed_runs_coalesce(sqlite_engine):
     scheduler = CampaignScheduler(sqlite_engine, default_config(), source_factory=lambda: None)
     scheduler.add_jobs()
     jobs = {j.id: j for j in scheduler.scheduler.get_jobs()}
-    assert set(jobs) == {"collect:invest-in-pupil-and-family-services", "refresh-metrics", "weekly-reports"}
+    assert set(jobs) == {"collect:invest-in-pupil-and-family-services", "refresh-metrics", "weekly-reports", "alerts"}
     assert all(j.max_instances == 1 and j.coalesce for j in jobs.values())
 
 
