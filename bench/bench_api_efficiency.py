@@ -21,8 +21,17 @@ refresh  requests per refreshed post  limit 1/100 (0.01): each lookup carries 10
 billing  post reads / collected post  search reads plus lookup reads, and the same counted as
                                       X bills them (one read per post per UTC day).
 
+Then the bill, per refresh schedule (each a week of its own on the same corpus): the full schedule (every
+post at 1 h, 3 h, 8 h, 1 d, 3 d, 7 d), a thinned one (3 h, 1 d, 7 d), the selective refresh (the default,
+monitor.refresh_policy) and the selective refresh with the mentions timeline on. For each: billed post reads
+per collected post and billed dollars per 1,000 collected posts, as the simulated API bills them (each
+post in `data` and user in `includes.users` once per UTC day: FakeX.bill), whether the spend the collector
+recorded equals that bill, and the error of the week's engagements and impressions (the sums over the
+collected posts at the end of the week, as the dashboard shows them) against the full schedule. The floor
+beside them: each post read once and each author once per UTC day on which they posted.
+
 Usage: .venv/bin/python bench/bench_api_efficiency.py [--runs 2] [--days 7] [--posts-per-day 200 2000]
-       [--window MINUTES] [--quick]
+       [--window MINUTES] [--variants full thinned selective mentions] [--jobs 4] [--quick]
 """
 from __future__ import annotations
 
@@ -33,16 +42,18 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from monitor.collector import Collector
-from monitor.config import default_config
+from monitor.config import MentionsTimeline, default_config
 from monitor.db import make_engine, transaction, upgrade
 from monitor.fakex import FakeX, SimClock
+from monitor.metrics.spend import spend_usd
 from monitor.models import Post
 from monitor.refresh import refresh_metrics
 from monitor.sources.x import XSource, build_queries
@@ -72,6 +83,14 @@ class Week:
     stored: int = 0
     visible: int = 0
     seconds: float = 0.0
+    variant: str = "selective"
+    billed_posts: int = 0                 # as the simulated API bills: posts in `data`, once per UTC day
+    billed_users: int = 0                 # users in `includes.users`, once per UTC day
+    bill_usd: float = 0.0
+    recorded_usd: float = 0.0             # what the collector recorded in billed_reads
+    floor_usd: float = 0.0                # each post once, each author once per UTC day they posted
+    engagements: int = 0                  # sums over the collected posts at the end of the week
+    impressions: int = 0
 
     @property
     def per_100_new(self) -> float:
@@ -90,16 +109,36 @@ class Week:
         return self.lookup_requests / max(1, self.refreshed + self.unavailable)
 
 
-def simulate_week(posts_per_day: int, days: int, seed: int, workdir: Path, window: float | None = None) -> Week:
-    week = Week(posts_per_day, seed)
+VARIANTS = ("full", "thinned", "selective", "mentions")
+THINNED_HOURS = (3.0, 24.0, 168.0)
+
+
+def variant_config(config, variant: str, fx: FakeX):
+    refresh = config.metrics_refresh
+    if variant == "full":
+        return replace(config, metrics_refresh=replace(refresh, selective=False))
+    if variant == "thinned":
+        return replace(config, metrics_refresh=replace(refresh, selective=False, schedule_hours=THINNED_HOURS))
+    if variant == "mentions":
+        [official] = [u for u in fx.corpus.users.values() if u["username"] == "NAHTnews"]
+        return replace(config, mentions_timeline=MentionsTimeline(True, "NAHTnews", official["id"]))
+    return config
+
+
+def simulate_week(posts_per_day: int, days: int, seed: int, workdir: Path, window: float | None = None,
+                  variant: str = "selective") -> Week:
+    week = Week(posts_per_day, seed, variant=variant)
     start = datetime(2026, 11, 9, tzinfo=timezone.utc)   # a Monday, as the fake's default corpus
     clock = SimClock(start)
     fx = FakeX(seed=seed, start=start, days=days, posts_per_day=posts_per_day, bearer_token=TOKEN, clock=clock)
     fx.start()
-    engine = make_engine(f"sqlite:///{workdir / f'api-{posts_per_day}-{seed}.db'}")
+    engine = make_engine(f"sqlite:///{workdir / f'api-{posts_per_day}-{seed}-{variant}.db'}")
     upgrade(engine)
     base = default_config()
-    config = replace(base, api_base_url=fx.base_url, backoff_seconds=0.01, request_timeout=5.0)
+    # No cap in the way: this measures what each schedule spends.
+    config = replace(base, api_base_url=fx.base_url, backoff_seconds=0.01, request_timeout=5.0,
+                     monthly_budget_usd=1e9)
+    config = variant_config(config, variant, fx)
     if window is not None:
         config = replace(config, metrics_refresh=replace(config.metrics_refresh, window_minutes=window))
     horizon = timedelta(minutes=config.metrics_refresh.window_minutes)
@@ -131,7 +170,7 @@ def simulate_week(posts_per_day: int, days: int, seed: int, workdir: Path, windo
                     week.offsets += [(clock() - scheduled[i]) / timedelta(minutes=1) for i in read_now]
         week.seconds = time.perf_counter() - began
         requests = fx.requests
-        week.search_requests = sum(r["path"] == SEARCH for r in requests)
+        week.search_requests = sum(r["path"] == SEARCH or r["path"].endswith("/mentions") for r in requests)
         week.lookup_requests = sum(r["path"] == LOOKUP for r in requests)
         week.visible = len(set().union(*(fx.visible_ids(q) for q in build_queries(campaign.terms))))
         with transaction(engine) as s:
@@ -143,6 +182,17 @@ def simulate_week(posts_per_day: int, days: int, seed: int, workdir: Path, windo
             if r["path"] == LOOKUP and r["status"] == 200:
                 reads |= {(post_id, r["time"].date()) for post_id in r["params"]["ids"].split(",")}
         week.billable_reads = len(reads)
+        billed = fx.billed
+        week.billed_posts = sum(kind == "post" for kind, *_ in billed)
+        week.billed_users = sum(kind == "user" for kind, *_ in billed)
+        week.bill_usd = fx.bill()
+        week.recorded_usd = spend_usd(engine, clock())
+        with transaction(engine) as s:
+            week.engagements, week.impressions = (int(v or 0) for v in s.execute(select(
+                func.sum(Post.like_count + Post.repost_count + Post.reply_count + Post.quote_count
+                         + Post.bookmark_count), func.sum(Post.impression_count))).one())
+            author_days = len(set(s.execute(select(Post.author_id, func.date(Post.first_seen_at))).all()))
+        week.floor_usd = week.stored * 0.005 + author_days * 0.010
     finally:
         fx.stop()
         engine.dispose()
@@ -161,7 +211,7 @@ def _percentile(values: list[float], q: int) -> float:
 def report(weeks: list[Week], days: int) -> None:
     w0 = weeks[0]
     print(f"\n-- {w0.posts_per_day} posts/day (fake's weekday volume; event days 3-5x), {days} days, "
-          f"15-minute steps, {len(weeks)} seeds: {[w.seed for w in weeks]}")
+          f"15-minute steps, {len(weeks)} seeds: {[w.seed for w in weeks]}; detailed figures: {w0.variant}")
     rows = [
         ("polls (search runs)", median([w.polls for w in weeks]), ""),
         ("new posts collected", median([w.new_posts for w in weeks]), ""),
@@ -197,6 +247,37 @@ def report(weeks: list[Week], days: int) -> None:
         print(f"  {name:<46} {shown:>12}   {note}")
 
 
+def compare(by_variant: dict[str, list[Week]]) -> None:
+    """One column per refresh schedule: the bill, and the figures' error against the full schedule."""
+    names = list(by_variant)
+    full = {w.seed: w for w in by_variant.get("full", [])}
+
+    def error(w: Week, attr: str) -> float | None:
+        base = full.get(w.seed)
+        return None if base is None or not getattr(base, attr) else 100 * (getattr(w, attr) / getattr(base, attr) - 1)
+
+    def cell(values) -> str:
+        values = [v for v in values if v is not None]
+        return f"{median(values):.2f}" if values else "-"
+
+    rows = [
+        ("new posts collected", lambda w: w.new_posts),
+        ("stored == what the API could serve", lambda w: float(w.stored == w.visible)),
+        ("billed post reads per collected post", lambda w: w.billed_posts / max(1, w.new_posts)),
+        ("billed user reads per collected post", lambda w: w.billed_users / max(1, w.new_posts)),
+        ("billed $ per 1,000 collected posts", lambda w: 1000 * w.bill_usd / max(1, w.new_posts)),
+        ("  floor $ per 1,000 (post once, author once a day)", lambda w: 1000 * w.floor_usd / max(1, w.new_posts)),
+        ("recorded spend - bill ($)", lambda w: w.recorded_usd - w.bill_usd),
+        ("week's engagements vs full schedule (%)", lambda w: error(w, "engagements")),
+        ("week's impressions vs full schedule (%)", lambda w: error(w, "impressions")),
+        ("lookup requests", lambda w: w.lookup_requests),
+        ("search + mentions requests", lambda w: w.search_requests),
+    ]
+    print(f"\n  {'':<50}" + "".join(f"{n:>12}" for n in names))
+    for label, value in rows:
+        print(f"  {label:<50}" + "".join(f"{cell([value(w) for w in by_variant[n]]):>12}" for n in names))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=2, help="corpora (seeds) per volume; medians are printed")
@@ -204,6 +285,9 @@ def main() -> int:
     parser.add_argument("--posts-per-day", type=int, nargs="+", default=[200, 2000])
     parser.add_argument("--window", type=float, default=None,
                         help="metrics_refresh.window_minutes (default: the config default; 0 = no batching wait)")
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS),
+                        help="refresh schedules to compare (the detailed figures are the selective one's)")
+    parser.add_argument("--jobs", type=int, default=4, help="weeks simulated side by side (processes)")
     parser.add_argument("--quick", action="store_true", help="2 runs, 200 and 2000 posts/day, 3 days")
     args = parser.parse_args()
     if args.quick:
@@ -211,9 +295,20 @@ def main() -> int:
     ok = True
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
         for volume in args.posts_per_day:
-            weeks = [simulate_week(volume, args.days, seed, Path(tmp), args.window) for seed in range(1, args.runs + 1)]
-            report(weeks, args.days)
-            ok &= all(w.reread == 0 and w.stored == w.visible for w in weeks)
+            # Each week is a process of its own (its own simulated API and database): they run side by side.
+            jobs = [(variant, seed) for variant in args.variants for seed in range(1, args.runs + 1)]
+            with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+                weeks = list(pool.map(simulate_week, *zip(*[(volume, args.days, seed, Path(tmp), args.window, variant)
+                                                            for variant, seed in jobs])))
+            by_variant = {v: [w for w in weeks if w.variant == v] for v in args.variants}
+            for variant, ws in by_variant.items():
+                print(f"  ({variant}: {median([w.seconds for w in ws]):.0f} s a week)", file=sys.stderr)
+            detailed = by_variant.get("selective") or next(iter(by_variant.values()))
+            report(detailed, args.days)
+            compare(by_variant)
+            # With the mentions timeline a post carrying a hashtag and the mention is read by both (billed once).
+            ok &= all((w.reread == 0 or w.variant == "mentions") and w.stored == w.visible
+                      for ws in by_variant.values() for w in ws)
     if not ok:
         print("FAIL: posts re-read, or stored posts differ from what the API could serve", file=sys.stderr)
     return 0 if ok else 1

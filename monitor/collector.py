@@ -18,13 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from monitor.attribution import Attributor, latest_corrections
+from monitor.billing import MENTIONS, SEARCH, Reads, reads_in, record_reads
+from monitor.budget import Budget, BudgetPaused
 from monitor.config import Campaign, Config
 from monitor.db import DATABASE_FAULTS, DatabaseUnavailable, db_error_reason, transaction
 from monitor.models import CollectionRun, RunEvent, SearchCursor
 from monitor.parse import ParsedPage, created_from_id, parse_page
 from monitor.refresh import next_refresh_time
 from monitor.retry import GaveUp, call_with_retries
-from monitor.runlog import finish_run, record_event
+from monitor.runlog import finish_run, pause_run, record_event
 from monitor.sources.x import (
     CollectionHalted,
     RequestRejected,
@@ -42,7 +44,24 @@ log = logging.getLogger(__name__)
 
 SEARCH_WINDOW = timedelta(days=7)
 WINDOW_MARGIN = timedelta(minutes=5)  # stay clear of the 7-day edge the API refuses
-RESUMABLE = ("running", "failed", "stopped", "halted")
+RESUMABLE = ("running", "failed", "stopped", "halted", "paused")
+MENTIONS_QUERY = "GET /2/users/{user_id}/mentions"   # a campaign's mentions read through its own timeline
+
+
+def campaign_queries(campaign: Campaign, config: Config) -> list[str]:
+    """The searches of a campaign, and its account's mentions timeline when [x_api.mentions_timeline] is on:
+    the mention it reads is then left out of the search (the timeline is billed as owned reads)."""
+    timeline = config.mentions_timeline
+    by_timeline = timeline.enabled and any(m.lower() == (timeline.username or "").lower() for m in campaign.mentions)
+    terms = tuple(t for t in campaign.terms if not (by_timeline and t.lower() == f"@{timeline.username}".lower()))
+    queries = build_queries(terms) if terms else []
+    if by_timeline:
+        queries.append(MENTIONS_QUERY.format(user_id=timeline.user_id))
+    return queries
+
+
+def is_mentions_query(query: str) -> bool:
+    return query.startswith("GET /2/users/")
 
 
 class RunFailed(Exception):
@@ -71,17 +90,41 @@ class Collector:
         self.clock = clock
         self.stop = stop or threading.Event()
         self.attributor = attributor or Attributor(config)
+        self.budget = Budget(engine, config, clock)
 
     # --- public -----------------------------------------------------------------------------
 
     def collect_campaign(self, campaign: Campaign) -> list[RunSummary]:
         """One poll of every query of the campaign. Raises CollectionHalted / SourceConfigError."""
         summaries = []
-        for query in build_queries(campaign.terms):
+        for query in campaign_queries(campaign, self.config):
             if self.stop.is_set():
                 break
+            try:
+                self.budget.require_poll(campaign.name, owned=is_mentions_query(query))
+            except BudgetPaused as e:
+                summaries.append(self._paused(campaign, query, str(e)))
+                continue
             summaries.append(self.run_query(campaign, query))
         return summaries
+
+    def _paused(self, campaign: Campaign, query: str, reason: str) -> RunSummary:
+        """The budget holds no room for this poll: say so once (a paused run with a 'budget' event) and
+        wait; a run cut off by the cap stays resumable and goes on when the budget allows."""
+        now = self.clock()
+        with transaction(self.engine) as s:
+            last = s.scalars(select(CollectionRun).where(
+                CollectionRun.campaign == campaign.name, CollectionRun.query == query,
+                CollectionRun.kind == "search").order_by(CollectionRun.id.desc()).limit(1)).first()
+            if last is not None and last.status == "paused":
+                return RunSummary(last.id, campaign.name, query, "paused", 0, 0, 0, last.error)
+            run = CollectionRun(campaign=campaign.name, kind="search", query=query, started_at=now, status="running")
+            s.add(run)
+            s.flush()
+            run_id = run.id
+        log.warning("%s: %s", campaign.name, reason)
+        pause_run(self.engine, run_id, now, reason)
+        return RunSummary(run_id, campaign.name, query, "paused", 0, 0, 0, reason)
 
     def run_query(self, campaign: Campaign, query: str) -> RunSummary:
         """Raises DatabaseUnavailable when the database goes away (its run stays resumable)."""
@@ -98,6 +141,9 @@ class Collector:
                 raise
             except RunFailed as e:
                 self._finish(run_id, "failed", str(e))
+            except BudgetPaused as e:
+                log.warning("%s: %s", campaign.name, e)
+                pause_run(self.engine, run_id, self.clock(), str(e))
             return self._summary(run_id)
         except DATABASE_FAULTS as e:
             raise self._database_fault(run_id, campaign, e) from None
@@ -185,27 +231,35 @@ class Collector:
             if self.stop.is_set():
                 self._finish(run_id, "stopped", None)
                 return
-            page = self._request_with_retries(run_id, functools.partial(self._fetch_page, params), params)
-            if page is None:  # search start refused: restarted from the window's edge, once
+            self.budget.require_page(owned=is_mentions_query(query))
+            fetched = self._request_with_retries(run_id, functools.partial(self._fetch_page, params), params)
+            if fetched is None:  # search start refused: restarted from the window's edge, once
                 if fell_back:
                     raise RunFailed("the API refused the search start twice; check the machine's clock")
                 fell_back = True
                 continue
-            if self._store(run_id, campaign, page):
+            if self._store(run_id, campaign, *fetched):
                 return
 
-    def _fetch_page(self, params: SearchParams) -> ParsedPage:
-        response = self.source.search_recent(params)
+    def _fetch_page(self, params: SearchParams) -> tuple[ParsedPage, Reads, bool]:
+        """The page parsed, what it bills, and whether it came from the mentions timeline (owned reads)."""
+        owned = is_mentions_query(params.query)
+        if owned:
+            response = self.source.mentions(self.config.mentions_timeline.user_id, params)
+        else:
+            response = self.source.search_recent(params)
         try:
-            return parse_page(response.page, self.clock())
+            return parse_page(response.page, self.clock()), reads_in(response.page), owned
         except (ValueError, KeyError, TypeError) as e:
             raise TransientError(f"X API sent a page that cannot be read ({type(e).__name__}: {e})") from None
 
-    def _store(self, run_id: int, campaign: Campaign, page: ParsedPage) -> bool:
-        """Store a page with the run's checkpoint in one transaction; True when it was the last."""
+    def _store(self, run_id: int, campaign: Campaign, page: ParsedPage, reads: Reads | None = None,
+               owned: bool = False) -> bool:
+        """Store a page, what it billed and the run's checkpoint in one transaction; True when it was the last."""
         now = self.clock()
         refresh = self.config.metrics_refresh
         with transaction(self.engine) as s:
+            record_reads(s, reads or Reads(), now, MENTIONS if owned else SEARCH, self.config.prices, owned=owned)
             self.attributor.attribute_page(page, latest_corrections(s, page.authors))
             result = store_page(s, page, now, run_id=run_id, campaign=campaign.name, terms=campaign.terms,
                                 next_refresh=lambda created, at: next_refresh_time(created, at, refresh))

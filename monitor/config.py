@@ -6,6 +6,7 @@ a bearer token or password found there is refused, so it cannot end up committed
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tomllib
@@ -14,7 +15,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
+from monitor.alerts.settings import DEFAULT_MAX_PER_HOUR, DEFAULT_QUIET_HOURS, RULE_DEFAULTS, WEBHOOK_KINDS
+from monitor.billing import DEFAULT_PRICES, Prices
 from monitor.regions import REGIONS, KnownAccount, two_tier_counties
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
 REAL_X_API = "https://api.twitter.com"
@@ -36,6 +41,10 @@ DATABASE_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg")
 MIN_INTERVAL_MINUTES = 1.0
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DOMAIN_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})+$", re.I)
+ENV_NAME_RE = re.compile(r"^[A-Z_][A-Z0-9_]{0,100}$")
+QUIET_HOURS_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+DEFAULT_BUDGET_USD = 100.0
+DEFAULT_WARNING_SHARE = 0.8
 
 
 class ConfigError(Exception):
@@ -91,6 +100,45 @@ class MetricsRefresh:
     # lookup waits for up to this long to fill, then takes the posts due next too. 0: each post at
     # its time, whatever the batch size (more requests, same number of post reads).
     window_minutes: float = 60
+    # Selective refresh (monitor.refresh_policy): re-read where it can change the figures. Off: every post at
+    # every step of schedule_hours (the full schedule).
+    selective: bool = True
+    # A post is "promising", and read at the later, billed steps, when it has at least this many engagements
+    # or impressions, or its author this many followers; otherwise it is read only while a read is free
+    # (the UTC day X already billed it).
+    promising_engagements: int = 3
+    promising_impressions: int = 300
+    promising_followers: int = 2000
+
+
+@dataclass(frozen=True)
+class MentionsTimeline:
+    """Read mentions of the campaign's own account through GET /2/users/:id/mentions (owned reads, cheaper)
+    instead of search. Only when the X app belongs to that account."""
+    enabled: bool = False
+    username: str | None = None   # the handle whose mentions this reads (one of a campaign's mentions)
+    user_id: str | None = None    # its X user id
+
+
+@dataclass(frozen=True)
+class Webhook:
+    name: str
+    kind: str       # slack | teams | json
+    url_env: str    # the environment variable holding the URL (a webhook URL is a secret)
+
+
+@dataclass(frozen=True)
+class Alerts:
+    email: bool = True                              # to email_to, else [reports.smtp]'s recipients
+    digest: bool = False                            # the daily digest, 08:00 UK time, by e-mail
+    email_to: tuple[str, ...] = ()
+    webhooks: tuple[Webhook, ...] = ()
+    quiet_hours: str = DEFAULT_QUIET_HOURS          # "22:00-07:00" UK time
+    max_per_hour: int = DEFAULT_MAX_PER_HOUR
+    rules: dict[str, dict] = field(default_factory=lambda: {k: dict(v) for k, v in RULE_DEFAULTS.items()})
+
+    def rule(self, name: str) -> dict:
+        return self.rules.get(name, RULE_DEFAULTS.get(name, {}))
 
 
 @dataclass(frozen=True)
@@ -119,7 +167,10 @@ class Config:
     # Two-tier counties whose NAHT branches follow their districts: a post there gets the district
     # as its branch instead of the county.
     district_branches: tuple[str, ...] = ()
-    monthly_budget_usd: float = 100.0
+    monthly_budget_usd: float = DEFAULT_BUDGET_USD
+    budget_warning_share: float = DEFAULT_WARNING_SHARE
+    prices: Prices = DEFAULT_PRICES
+    mentions_timeline: MentionsTimeline = field(default_factory=MentionsTimeline)
     # Who may use the dashboard once signed in (monitor.access): exact addresses and whole domains.
     allowed_emails: tuple[str, ...] = ()
     allowed_domains: tuple[str, ...] = ()
@@ -127,6 +178,7 @@ class Config:
     reports_folder: str = "data/reports"
     smtp: dict[str, Any] = field(default_factory=dict)
     privacy: Privacy = field(default_factory=Privacy)
+    alerts: Alerts = field(default_factory=Alerts)
 
     def campaign(self, name: str) -> Campaign:
         for c in self.campaigns:
@@ -267,20 +319,111 @@ def _district_branches(r: _Reader) -> tuple[str, ...]:
             raise ConfigError(r.file, f"{r.key('district_branches')}[{i}]",
                               f"one of {', '.join(counties)}, got {item!r}")
     return tuple(items)
+def _dollars(v) -> bool:
+    return v >= 0
+
+
+def _budget(file: str, api: _Reader, dash: _Reader) -> float:
+    """[x_api] monthly_budget_usd; the old [dashboard] monthly_budget_usd is still read, with a notice."""
+    expected = "a number of dollars >= 0"
+    if "monthly_budget_usd" in api.table:
+        return api.get("monthly_budget_usd", float, DEFAULT_BUDGET_USD, expected, _dollars)
+    if "monthly_budget_usd" in dash.table:
+        log.warning("%s: dashboard.monthly_budget_usd has moved to x_api.monthly_budget_usd (read from the old "
+                    "place for now: move it)", file)
+        return dash.get("monthly_budget_usd", float, DEFAULT_BUDGET_USD, expected, _dollars)
+    return DEFAULT_BUDGET_USD
+
+
+def _prices(api: _Reader) -> Prices:
+    def price(name: str, default: float) -> float:
+        return api.get(name, float, default, "a price in dollars >= 0 such as 0.005", _dollars)
+
+    return Prices(post_read=price("price_per_post_read", DEFAULT_PRICES.post_read),
+                  user_read=price("price_per_user_read", DEFAULT_PRICES.user_read),
+                  owned_read=price("price_per_owned_read", DEFAULT_PRICES.owned_read))
+
+
+def _mentions_timeline(api: _Reader, campaigns: tuple[Campaign, ...]) -> MentionsTimeline:
+    mt = api.sub("mentions_timeline")
+    mt.unknown_keys({"enabled", "username", "user_id"})
+    enabled = mt.get("enabled", bool, False, "true or false")
+    username = mt.get("username", str, None, "an X handle such as 'NAHTnews'",
+                      lambda v: bool(HANDLE_RE.match(v.lstrip("@"))))
+    user_id = mt.get("user_id", str, None, "the account's X user id, digits such as '2244994945'",
+                     lambda v: v.isdigit())
+    if enabled:
+        if not username:
+            mt.fail("username", "the handle whose mentions the timeline reads (missing)")
+        if not user_id:
+            mt.fail("user_id", "the X user id of that account, digits in quotes (missing)")
+        if not any(username.lstrip("@").lower() == m.lower() for c in campaigns for m in c.mentions):
+            mt.fail("username", f"one of the campaigns' mentions, got {username!r}")
+    return MentionsTimeline(enabled, username.lstrip("@") if username else None, user_id)
+
+
+def _alerts(root: _Reader) -> Alerts:
+    al = root.sub("alerts")
+    al.unknown_keys({"email", "email_to", "digest", "webhooks", "quiet_hours", "max_per_hour", "rules"})
+    email_to = al.get("email_to", (list, str), [], "an address or a list of addresses")
+    email_to = [email_to] if isinstance(email_to, str) else email_to
+    if not all(isinstance(a, str) and "@" in a for a in email_to):
+        al.fail("email_to", f"e-mail addresses such as 'comms@example.org', got {email_to!r}")
+    quiet = al.get("quiet_hours", str, DEFAULT_QUIET_HOURS, "UK hours such as '22:00-07:00', or ''",
+                   lambda v: v == "" or bool(QUIET_HOURS_RE.match(v)))
+    hooks = []
+    for i, item in enumerate(al.get("webhooks", list, [], "a list of [[alerts.webhooks]] tables")):
+        key = f"{al.key('webhooks')}[{i}]"
+        if not isinstance(item, dict):
+            raise ConfigError(al.file, key, "a table {name, kind, url_env}")
+        w = _Reader(al.file, item, f"{key}.")
+        if "url" in item:
+            w.fail("url", "no URL here (a webhook URL is a secret): name the environment variable that holds it "
+                          "in url_env")
+        w.unknown_keys({"name", "kind", "url_env"})
+        kind = w.get("kind", str, None, f"one of {', '.join(WEBHOOK_KINDS)}", lambda v: v in WEBHOOK_KINDS)
+        url_env = w.get("url_env", str, None, "an environment variable name such as MONITOR_ALERT_SLACK_URL",
+                        lambda v: bool(ENV_NAME_RE.match(v)))
+        if kind is None or url_env is None:
+            w.fail("kind" if kind is None else "url_env", "a value (missing)")
+        hooks.append(Webhook(w.get("name", str, f"{kind}-{i + 1}", "a name"), kind, url_env))
+    if len({h.name for h in hooks}) != len(hooks):
+        al.fail("webhooks", "webhooks with unique names")
+    return Alerts(email=al.get("email", bool, True, "true or false"), email_to=tuple(email_to),
+                  digest=al.get("digest", bool, False, "true or false"),
+                  webhooks=tuple(hooks), quiet_hours=quiet,
+                  max_per_hour=al.get("max_per_hour", int, DEFAULT_MAX_PER_HOUR, "a whole number >= 1",
+                                      lambda v: v >= 1),
+                  rules=_alert_rules(al.sub("rules")))
+
+
+def _alert_rules(rules: _Reader) -> dict[str, dict]:
+    rules.unknown_keys(set(RULE_DEFAULTS))
+    out = {}
+    for name, defaults in RULE_DEFAULTS.items():
+        r = rules.sub(name)
+        r.unknown_keys(set(defaults))
+        out[name] = {key: r.get(key, bool, default, "true or false") if isinstance(default, bool)
+                     else r.get(key, float, float(default), "a number >= 0", _dollars)
+                     for key, default in defaults.items()}
+    return out
 
 
 def parse_config(data: dict, file: str) -> Config:
     root = _Reader(file, data)
     root.unknown_keys({"database", "x_api", "collection", "metrics_refresh", "campaigns",
-                       "regions", "dashboard", "reports", "privacy"})
+                       "regions", "dashboard", "reports", "privacy", "alerts"})
     db = root.sub("database")
     db.unknown_keys({"url"})
     api = root.sub("x_api")
-    api.unknown_keys({"base_url", "timeout_seconds", "max_retries", "backoff_seconds", "max_rate_limit_wait_seconds"})
+    api.unknown_keys({"base_url", "timeout_seconds", "max_retries", "backoff_seconds", "max_rate_limit_wait_seconds",
+                      "monthly_budget_usd", "budget_warning_share", "price_per_post_read", "price_per_user_read",
+                      "price_per_owned_read", "mentions_timeline"})
     col = root.sub("collection")
     col.unknown_keys({"interval_minutes"})
     mr = root.sub("metrics_refresh")
-    mr.unknown_keys({"schedule_hours", "max_age_hours", "batch_size", "window_minutes"})
+    mr.unknown_keys({"schedule_hours", "max_age_hours", "batch_size", "window_minutes", "selective",
+                     "promising_engagements", "promising_impressions", "promising_followers"})
     reg = root.sub("regions")
     reg.unknown_keys({"display_names", "known_accounts", "district_branches"})
     dash = root.sub("dashboard")
@@ -306,6 +449,13 @@ def parse_config(data: dict, file: str) -> Config:
         batch_size=mr.get("batch_size", int, 100, "a whole number from 1 to 100", lambda v: 1 <= v <= 100),
         window_minutes=mr.get("window_minutes", float, MetricsRefresh.window_minutes,
                               "a number of minutes from 0 to 1440", lambda v: 0 <= v <= 1440),
+        selective=mr.get("selective", bool, MetricsRefresh.selective, "true or false"),
+        promising_engagements=mr.get("promising_engagements", int, MetricsRefresh.promising_engagements,
+                                     "a whole number >= 0", _dollars),
+        promising_impressions=mr.get("promising_impressions", int, MetricsRefresh.promising_impressions,
+                                     "a whole number >= 0", _dollars),
+        promising_followers=mr.get("promising_followers", int, MetricsRefresh.promising_followers,
+                                   "a whole number >= 0", _dollars),
     )
     display = reg.get("display_names", dict, {}, "a table of region key = display name")
     for k, v in display.items():
@@ -333,7 +483,11 @@ def parse_config(data: dict, file: str) -> Config:
         region_display_names=dict(display),
         known_accounts=_known_accounts(reg),
         district_branches=_district_branches(reg),
-        monthly_budget_usd=dash.get("monthly_budget_usd", float, 100.0, "a number of dollars >= 0", lambda v: v >= 0),
+        monthly_budget_usd=_budget(file, api, dash),
+        budget_warning_share=api.get("budget_warning_share", float, DEFAULT_WARNING_SHARE,
+                                     "a share of the budget between 0 and 1 such as 0.8", lambda v: 0 < v <= 1),
+        prices=_prices(api),
+        mentions_timeline=_mentions_timeline(api, campaigns),
         allowed_emails=tuple(e.lower() for e in _str_list(dash, "allowed_emails", EMAIL_RE,
                                                             "e-mail addresses such as 'name@naht.org.uk'", "")),
         allowed_domains=tuple(d.lower() for d in _str_list(dash, "allowed_domains", DOMAIN_RE,
@@ -348,6 +502,7 @@ def parse_config(data: dict, file: str) -> Config:
             author_inactive_days=priv.get("author_inactive_days", int, Privacy.author_inactive_days,
                                           "a whole number of days >= 1", _positive),
         ),
+        alerts=_alerts(root),
     )
 
 

@@ -12,6 +12,10 @@ Posts X no longer serves are removed in the batch's transaction (monitor.privacy
 own, a protected one with its author and all their posts (protection is of the account); the figures
 keep counting them. Each batch commits on its own, so a crash loses at most one batch of work, and the
 posts of that batch are simply still due.
+
+Which posts are worth a read at all (the selective refresh: free reads on the UTC day X already billed,
+billed reads only where they can change the figures) is monitor.refresh_policy. Every lookup is checked
+against the month's budget first (monitor.budget); what it reads is recorded as billed (monitor.billing).
 """
 from __future__ import annotations
 
@@ -23,13 +27,16 @@ from typing import Callable
 
 from sqlalchemy import select, update
 
+from monitor.billing import REFRESH, billed_today, reads_in, record_reads
+from monitor.budget import Budget, BudgetPaused
 from monitor.config import Config, MetricsRefresh
 from monitor.db import DATABASE_FAULTS, DatabaseUnavailable, db_error_reason, transaction
 from monitor.models import CollectionRun, Post, RunEvent
 from monitor.parse import post_metrics
 from monitor.privacy import DELETED, PROTECTED, Removed, after_removal, remove_authors, remove_posts
+from monitor.refresh_policy import DuePost, last_step_time, next_refresh_time, worth_reading
 from monitor.retry import GaveUp, call_with_retries
-from monitor.runlog import close_interrupted_runs, finish_run, record_event
+from monitor.runlog import close_interrupted_runs, finish_run, pause_run, record_event
 from monitor.sources.x import (
     CollectionHalted,
     RequestRejected,
@@ -44,17 +51,9 @@ from monitor.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 UNAVAILABLE = {"resource-not-found": DELETED, "not-authorized-for-resource": PROTECTED}
+TRIAGE_LIMIT = 5000   # due posts looked at per batch; more wait for the next batch
 
-
-def next_refresh_time(created_at: datetime, now: datetime, policy: MetricsRefresh) -> datetime | None:
-    """The first scheduled age still ahead of `now`, or None once the post is past max_age_hours."""
-    for hours in policy.schedule_hours:
-        if hours > policy.max_age_hours:
-            break
-        due = created_at + timedelta(hours=hours)
-        if due > now:
-            return due
-    return None
+__all__ = ["next_refresh_time", "refresh_metrics", "RefreshSummary", "next_batch", "due_posts", "triage_due"]
 
 
 @dataclass
@@ -100,27 +99,65 @@ def next_batch(session, now: datetime, policy: MetricsRefresh) -> list[str]:
     return ids + list(ahead)
 
 
+def triage_due(session, now: datetime, policy: MetricsRefresh, last_step_only: bool = False) -> int:
+    """Before a batch is made: end the refresh of the due posts not worth a read (monitor.refresh_policy),
+    and with last_step_only (the budget's warning share) move every other due read to the schedule's last
+    step. The posts due within the next window are looked at too, as a batch may take them early.
+    Returns how many reads were dropped or moved."""
+    window = timedelta(minutes=policy.window_minutes)
+    engagements = Post.like_count + Post.repost_count + Post.reply_count + Post.quote_count + Post.bookmark_count
+    found = session.execute(
+        select(Post.id, Post.created_at, Post.metrics_updated_at, Post.next_refresh_at, engagements,
+               Post.impression_count, Post.author_followers)
+        .where(*REFRESHABLE, Post.next_refresh_at <= now + window)
+        .order_by(Post.next_refresh_at, Post.id).limit(TRIAGE_LIMIT)).all()
+    ended, moved = [], {}
+    for row in found:
+        post = DuePost(row[0], row[1], row[2] or row[1], row[3], int(row[4] or 0), int(row[5] or 0), int(row[6] or 0))
+        if last_step_only:
+            last = last_step_time(post.created_at, policy)
+            if last is not None and post.next_refresh_at < last - window:
+                moved[post.id] = last
+                continue
+        if not worth_reading(post, max(now, post.next_refresh_at), policy):
+            ended.append(post.id)
+    for start in range(0, len(ended), 500):
+        session.execute(update(Post).where(Post.id.in_(ended[start:start + 500])).values(next_refresh_at=None))
+    for post_id, at in moved.items():
+        session.execute(update(Post).where(Post.id == post_id).values(next_refresh_at=at))
+    return len(ended) + len(moved)
+
+
 def refresh_metrics(engine, config: Config, source: XSource, *, clock: Callable[[], datetime] = utcnow,
                     stop: threading.Event | None = None, max_batches: int = 50) -> RefreshSummary:
     """Refresh due posts, batch by batch, recording the work as a collection run of kind 'refresh'."""
     stop = stop or threading.Event()
     policy = config.metrics_refresh
+    budget = Budget(engine, config, clock)
     try:
         summary = _start(engine, clock())
     except DATABASE_FAULTS as e:
         raise DatabaseUnavailable(f"cannot start a metrics refresh: database error: {db_error_reason(e)}") from None
     try:
         try:
+            last_step_only = budget.state() != "ok"
             while summary.batches < max_batches and not stop.is_set():
                 with transaction(engine) as s:
+                    triage_due(s, clock(), policy, last_step_only)
                     ids = next_batch(s, clock(), policy)
+                    unbilled = len(ids) - len(billed_today(s, ids, clock()))
                 if not ids:
                     break
+                budget.require_lookup(unbilled * config.prices.post_read)
                 page = _lookup_with_retries(engine, config, source, summary.run_id, ids, stop)
-                _store_batch(engine, summary, ids, page, clock(), policy)
+                _store_batch(engine, config, summary, ids, page, clock())
         except (CollectionHalted, SourceConfigError, GaveUp, RequestRejected) as e:
             summary.status, summary.error = ("halted" if isinstance(e, CollectionHalted) else "failed"), str(e)
             summary.fault = e
+        except BudgetPaused as e:
+            summary.status = "paused"
+            pause_run(engine, summary.run_id, clock(), str(e))
+            return summary
         _finish(engine, summary, clock())
         if summary.removed_posts:
             _after_removal(engine, config, clock())
@@ -169,11 +206,11 @@ def remove_unavailable(session, gone: dict[str, str], now: datetime) -> Removed:
 def _lookup_with_retries(engine, config: Config, source: XSource, run_id: int, ids: list[str], stop) -> dict:
     record = lambda kind, detail, code=None, **counters: record_event(  # noqa: E731
         engine, run_id, utcnow(), kind, detail, code, **counters)
-    return call_with_retries(lambda: source.lookup(ids).page, config, record, stop.is_set)
+    return call_with_retries(lambda: source.lookup_metrics(ids).page, config, record, stop.is_set)
 
 
-def _store_batch(engine, summary: RefreshSummary, ids: list[str], raw: dict, now: datetime,
-                 policy: MetricsRefresh) -> None:
+def _store_batch(engine, config: Config, summary: RefreshSummary, ids: list[str], raw: dict, now: datetime) -> None:
+    policy = config.metrics_refresh
     returned = {str(p["id"]): p for p in (raw.get("data") or []) if isinstance(p, dict) and p.get("id")}
     gone = {}
     for err in raw.get("errors") or []:
@@ -183,6 +220,7 @@ def _store_batch(engine, summary: RefreshSummary, ids: list[str], raw: dict, now
             gone[rid] = reason
     with transaction(engine) as s:
         lock(s)   # before updating posts: see summary.lock
+        record_reads(s, reads_in(raw), now, REFRESH, config.prices)
         # The next read is the step after the one this read served: a post taken early to fill the
         # batch has served the step it was waiting for.
         following = {post_id: next_refresh_time(created, max(now, scheduled or now), policy)

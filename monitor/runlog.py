@@ -41,6 +41,15 @@ def finish_run(engine: Engine, run_id: int, at: datetime, status: str, error: st
         log.error("run %s %s: %s", run_id, status, error)
 
 
+def pause_run(engine: Engine, run_id: int, at: datetime, reason: str) -> None:
+    """End a run 'paused' by the budget, with a 'budget' event: not a failure, and resumable (its saved page
+    token, if any, is where the next run goes on)."""
+    with transaction(engine) as s:
+        run = s.get(CollectionRun, run_id)
+        run.status, run.ended_at, run.error = "paused", at, reason
+        s.add(RunEvent(run_id=run_id, at=at, kind="budget", detail=reason))
+
+
 def close_interrupted_runs(session: Session, kind: str, now: datetime, advice: str = "") -> list[int]:
     """Close the runs of `kind` that a killed process left 'running': failed, with an 'interrupted' reason.
     For the kinds that are not resumed (refresh, import), called by the next run of the same kind as it starts."""

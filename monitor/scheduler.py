@@ -20,6 +20,8 @@ from typing import Callable
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.engine import Engine
 
+from monitor.alerts.digest import add_digest_job
+from monitor.alerts.engine import run_alerts
 from monitor.collector import Collector
 from monitor.config import Campaign, Config
 from monitor.db import DatabaseUnavailable
@@ -31,6 +33,7 @@ from monitor.reports.weekly_job import add_weekly_job, run_weekly_job
 from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
 
 log = logging.getLogger(__name__)
+ALERTS_EVERY = timedelta(minutes=5)   # rules evaluated and due deliveries sent this often
 
 
 FATAL = (SourceConfigError, DatabaseGone, LeaseLost)
@@ -67,6 +70,18 @@ class CampaignScheduler:
                                next_run_time=first + timedelta(seconds=5))
         add_weekly_job(self.scheduler, self.engine, self.config, job=self.weekly)
         add_retention_job(self.scheduler, self.engine, self.config)
+        if self.config.alerts.digest:
+            add_digest_job(self.scheduler, self.engine, self.config)
+        self.scheduler.add_job(self.alerts, "interval", seconds=ALERTS_EVERY.total_seconds(), id="alerts",
+                               name="alerts", max_instances=1, coalesce=True,
+                               next_run_time=first + timedelta(seconds=30))
+
+    def alerts(self) -> None:
+        """Rules and deliveries on a job of their own: an alert that cannot be sent never stops collection."""
+        try:
+            run_alerts(self.engine, self.config)
+        except Exception:  # noqa: BLE001 - logged; the next run tries again
+            log.exception("alerts: this pass failed; the next one tries again")
 
     def collect(self, campaign: Campaign) -> None:
         try:
@@ -76,7 +91,8 @@ class CampaignScheduler:
                 log.info("%s: run %s %s, %s pages, %s new, %s updated%s", campaign.name, s.run_id, s.status,
                          s.pages, s.posts_new, s.posts_updated, f" ({s.error})" if s.error else "")
         except CollectionHalted as e:
-            # Waiting will not help: stop polling rather than ask X again every interval.
+            # Waiting will not help: stop polling rather than ask X again every interval. (The monthly budget
+            # is not this: a poll the budget has no room for is a paused run, and the next poll tries again.)
             log.critical("%s; pausing collection", e)
             self._pause_collection()
         except FATAL as e:

@@ -45,7 +45,7 @@ def test_example_config_is_valid_and_documents_every_section():
     assert config.campaigns and config.campaigns[0].hashtags
     text = (ROOT / "config.example.toml").read_text()
     for section in ("[database]", "[x_api]", "[collection]", "[metrics_refresh]", "[[campaigns]]", "[regions]",
-                    "[dashboard]", "[reports]"):
+                    "[dashboard]", "[reports]", "[alerts]", "[x_api.mentions_timeline]"):
         assert section in text
 
 

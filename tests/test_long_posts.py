@@ -190,13 +190,12 @@ def test_a_long_post_with_its_term_after_the_cut_is_collected_whole_matched_and_
     csv_rows = {r["post_id"]: r["text"] for r in csv.DictReader(io.StringIO(render(report, "csv").decode("utf-8-sig")))}
     assert csv_rows[long_id] == LONG and csv_rows[quote_id] == quote_text
 
-    # The metrics refresh asks for note_tweet too.
+    # The metrics refresh reads public metrics only (monitor.refresh): the whole text stays as stored.
     fake.clock.advance(timedelta(hours=2))
     refreshed = refresh_metrics(engine, replace(cfg, metrics_refresh=replace(cfg.metrics_refresh, window_minutes=0)),
                                 source, clock=fake.clock)
     lookups = [r for r in fake.requests if r["path"] == "/2/tweets"]
     assert refreshed.refreshed and lookups
-    assert all("note_tweet" in r["params"]["tweet.fields"].split(",") for r in lookups)
     assert stored(engine, long_id).text == LONG
     assert_in_step(engine)
 

@@ -242,8 +242,6 @@ def test_api_usage_this_month(engine, config):
         store_api_page(engine, cfg, pages.page([], users), when, CAMPAIGN, TERMS)
     usage = metrics.api_usage_this_month(engine, replace(config, monthly_budget_usd=10.0), now=utc(21, 12))
     assert (usage.requests, usage.posts_read, usage.users_read, usage.rate_limit_waits) == (5, 350, 3, 1)
-    assert usage.estimated_cost_usd == pytest.approx(350 * 0.005 + 3 * 0.010)
-    assert usage.budget_used == pytest.approx(usage.estimated_cost_usd / 10.0)
 
 
 def test_collection_states_flag_stale_and_failing(engine, config):

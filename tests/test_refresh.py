@@ -16,7 +16,7 @@ from tests.helpers import TOKEN
 
 CAMPAIGN = Campaign(name="ipfs", title="IPFS", hashtags=("InvestInPupilServices", "PupilAndFamilyServices",
                                                           "FundOurSchools"), mentions=("NAHTnews",))
-POLICY = MetricsRefresh(schedule_hours=(1, 3, 8, 24, 72), max_age_hours=72, batch_size=100)
+POLICY = MetricsRefresh(schedule_hours=(1, 3, 8, 24, 72), max_age_hours=72, batch_size=100, selective=False)
 
 
 def test_schedule_decays_and_stops_at_max_age():
@@ -103,7 +103,7 @@ def test_lookups_wait_to_fill_then_take_the_posts_due_next(engine, config):
     fake = FakeX(seed=5, start=now - timedelta(hours=30), days=1, posts_per_day=400, bearer_token=TOKEN,
                  clock=clock).start()
     try:
-        policy = MetricsRefresh(schedule_hours=(1, 3, 8, 24, 72), max_age_hours=72, batch_size=100,
+        policy = MetricsRefresh(schedule_hours=(1, 3, 8, 24, 72), max_age_hours=72, batch_size=100, selective=False,
                                 window_minutes=60)
         cfg, source, ids = _collected_unscheduled(engine, config, fake, clock, policy)
         assert len(ids) >= 200
@@ -141,7 +141,7 @@ def test_a_full_batch_goes_at_once_and_window_zero_sends_what_is_due(engine, con
     fake = FakeX(seed=6, start=now - timedelta(hours=30), days=1, posts_per_day=400, bearer_token=TOKEN,
                  clock=clock).start()
     try:
-        policy = MetricsRefresh(schedule_hours=(1, 3, 8, 24, 72), max_age_hours=72, batch_size=100)
+        policy = MetricsRefresh(schedule_hours=(1, 3, 8, 24, 72), max_age_hours=72, batch_size=100, selective=False)
         cfg, source, ids = _collected_unscheduled(engine, config, fake, clock, policy)
         groups = {"due": ids[:130], "soon": ids[130:160]}
         _schedule(engine, groups, {"due": now - timedelta(minutes=1), "soon": now + timedelta(minutes=20)})

@@ -30,7 +30,7 @@ def test_jobs_never_overlap_and_missed_runs_coalesce(sqlite_engine):
     scheduler.add_jobs()
     jobs = {j.id: j for j in scheduler.scheduler.get_jobs()}
     assert set(jobs) == {"collect:invest-in-pupil-and-family-services", "refresh-metrics", "weekly-reports",
-                         "privacy-retention"}
+                         "privacy-retention", "alerts"}
     assert all(j.max_instances == 1 and j.coalesce for j in jobs.values())
     # the nightly retention runs at 03:30 UK time, both sides of a clock change
     retention = jobs["privacy-retention"].trigger

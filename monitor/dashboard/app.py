@@ -107,10 +107,23 @@ def show_error(error: Exception) -> None:
         "Something went wrong on this page."
     _error_log().error("dashboard error %s: %s", error_id, what, exc_info=error)
     st.error(f"{what} (error id {error_id}: quote it to whoever runs the dashboard)", icon=":material/error:")
+def budget_banner() -> bool:
+    """A banner on every page while the month's X budget pauses collection; True when it does."""
+    spent = data.spend()
+    if spent.state != "capped":
+        return False
+    st.error(f"Collection is paused: this month's X API spend (${spent.usd:,.2f}) has reached the budget of "
+             f"${spent.budget_usd:,.0f}. It resumes on {spent.month_end:%d %b %Y} (UTC), or at the next poll after "
+             "[x_api] monthly_budget_usd is raised in config.toml. Figures stop at the pause.",
+             icon=":material/payments:")
+    return True
 
 
 def collection_banner() -> None:
-    """A clear banner on every page when any campaign's collection is stale or failing."""
+    """A clear banner on every page when any campaign's collection is stale or failing (while the budget
+    pauses it, the budget banner says why instead)."""
+    if budget_banner():
+        return
     for state in data.collection_states():
         if state.headline is None:
             continue

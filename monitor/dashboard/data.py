@@ -153,3 +153,16 @@ def export(handle: str, requested_by: str):
     result = _export(engine(), handle, requested_by)
     st.cache_data.clear()   # the requests table shows it
     return result
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _spend(url: str, budget_usd: float, warning_share: float):
+    return metrics.spend_this_month(_engine(url), budget_usd, warning_share)
+
+
+def spend():
+    """This UTC month's billed X spend against the budget config.toml sets now (read again when it changes)."""
+    from monitor.budget import budget_limits
+
+    return _spend(db_url(), *budget_limits(config()))
+
+
+recent_alerts = _cached(metrics.recent_alerts)

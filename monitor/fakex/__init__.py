@@ -1,4 +1,4 @@
-"""A simulated X API v2 (recent search and post lookup) served over loopback HTTP.
+"""A simulated X API v2 (recent search, post lookup and the user mentions timeline) served over loopback HTTP.
 
 Public interface: FakeX, Fault, SimClock; helpers for snowflake ids.
 """

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import bisect
+import itertools
 import struct
 import threading
 import zlib
@@ -55,6 +56,9 @@ FIELD_PARAMETERS = {"tweet.fields": TWEET_FIELDS, "user.fields": USER_FIELDS, "p
 SEARCH_PARAMETERS = ("query", "start_time", "end_time", "since_id", "until_id", "max_results",
                      "next_token", "pagination_token", "sort_order", *FIELD_PARAMETERS)
 LOOKUP_PARAMETERS = ("ids", *FIELD_PARAMETERS)
+MENTIONS_PARAMETERS = ("start_time", "end_time", "since_id", "until_id", "max_results", "pagination_token",
+                       *FIELD_PARAMETERS)
+MENTIONS_TIMELINE_DEPTH = 800   # the timeline reaches back this many mentions, whatever their age
 
 DEFAULT_TWEET_FIELDS = ("id", "text", "edit_history_tweet_ids")
 DEFAULT_USER_FIELDS = ("id", "name", "username")
@@ -338,6 +342,72 @@ class XApi:
         repeated = self.corpus.facts_by_id.get(str(request.after_token_id)) if request.after_token_id else None
         repeated = repeated or page[0]
         return ([repeated] + page)[:max(len(page), 2)]
+
+    # the mentions timeline
+    def mentions(self, user_id: str, params: dict, now: datetime) -> ApiResult:
+        """GET /2/users/:id/mentions: posts mentioning the user, newest first, the last 800 of them at most
+        (no 7-day window), in pages of 5-100 with pagination_token; since_id/until_id, start_time/end_time."""
+        _check_known_parameters(params, MENTIONS_PARAMETERS)
+        user = self.corpus.users.get(user_id)
+        if user is None:
+            return ApiResult(200, {"errors": [{
+                "value": user_id, "detail": f"Could not find user with id: [{user_id}].", "title": "Not Found Error",
+                "resource_type": "user", "parameter": "id", "resource_id": user_id,
+                "type": PROBLEMS + "resource-not-found"}]})
+        raw_max = params.get("max_results", "10")
+        if not raw_max.isdigit() or not 5 <= int(raw_max) <= 100:
+            raise invalid_request("max_results", [raw_max],
+                                  f"The `max_results` query parameter value [{raw_max}] is not between 5 and 100")
+        request = SearchRequest(
+            query=f"@{user['username']}", max_results=int(raw_max), since_id=_parse_id(params, "since_id"),
+            until_id=_parse_id(params, "until_id"), start_time=_parse_time(params, "start_time"),
+            end_time=_parse_time(params, "end_time"), after_token_id=None,
+            tweet_fields=_field_list(params, "tweet.fields"), user_fields=_field_list(params, "user.fields"),
+            place_fields=_field_list(params, "place.fields"), expansions=_field_list(params, "expansions"))
+        _field_list(params, "media.fields")
+        _field_list(params, "poll.fields")
+        if params.get("pagination_token"):
+            request.after_token_id = decode_token(params["pagination_token"], request.query, "pagination_token")
+        now_ms = to_ms(now)
+        name = user["username"].lower()
+        timeline = list(itertools.islice(self._timeline(name, now_ms), MENTIONS_TIMELINE_DEPTH))
+        low, high = self._timeline_bounds(request)
+        page = [f for f in timeline if low <= f.id_int < high][:request.max_results + 1]
+        has_more = len(page) > request.max_results
+        page = page[:request.max_results]
+        if not page:
+            return ApiResult(200, {"meta": {"result_count": 0}})
+        body = self._render_page([self.corpus.post_by_id[f.id] for f in page], request, now_ms)
+        body["meta"] = {"result_count": len(page), "newest_id": page[0].id, "oldest_id": page[-1].id}
+        if has_more:
+            body["meta"]["next_token"] = encode_token(page[-1].id_int, request.query)
+        if request.after_token_id is not None:
+            body["meta"]["previous_token"] = encode_token(page[0].id_int + 1, request.query)
+        return ApiResult(200, body, served_ids=[f.id for f in page])
+
+    def _timeline(self, username: str, now_ms: int):
+        """Posts mentioning `username` that exist and can be seen now, newest first."""
+        position = bisect.bisect_left(self.corpus.ids_ascending, snowflake(now_ms + 1, 0))
+        while position > 0:
+            position -= 1
+            facts = self.corpus.facts[position]
+            if username in facts.mentions and self._searchable(facts, now_ms):
+                yield facts
+
+    @staticmethod
+    def _timeline_bounds(request: SearchRequest) -> tuple[int, int]:
+        low, high = 0, 2 ** 63
+        if request.since_id is not None:
+            low = request.since_id + 1
+        if request.start_time is not None:
+            low = max(low, snowflake(to_ms(request.start_time), 0))
+        if request.until_id is not None:
+            high = request.until_id
+        if request.end_time is not None:
+            high = min(high, snowflake(to_ms(request.end_time), 0))
+        if request.after_token_id is not None:
+            high = min(high, request.after_token_id)
+        return low, high
 
     # lookup
     def lookup(self, params: dict, now: datetime) -> ApiResult:

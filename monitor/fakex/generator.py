@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from monitor.snowflake import snowflake, snowflake_ms
 
 from . import profiles
+from .engagement import Growth, draw_engagement, metrics_at
 
 UK_TIME = ZoneInfo("Europe/London")
 DAY_MS = 86_400_000
@@ -69,7 +70,7 @@ class PostFacts:
     is_quote: bool
     has_geo: bool
     final_metrics: tuple   # retweet, reply, like, quote, bookmark, impression counts when fully grown
-    half_life_hours: float
+    growth: Growth         # how they grow with age (monitor.fakex.engagement)
 
 
 @dataclass
@@ -101,11 +102,7 @@ class Corpus:
 
     def metrics_at(self, post_id: str, now_ms: int) -> dict:
         facts = self.facts_by_id[post_id]
-        age_hours = max(0, now_ms - facts.ms) / HOUR_MS
-        grown = 1.0 - 0.5 ** (age_hours / facts.half_life_hours)
-        names = ("retweet_count", "reply_count", "like_count", "quote_count",
-                 "bookmark_count", "impression_count")
-        return {name: int(final * grown) for name, final in zip(names, facts.final_metrics)}
+        return metrics_at(facts.final_metrics, facts.growth, max(0, now_ms - facts.ms) / HOUR_MS)
 
     def add_post(self, text: str, user: dict, at: datetime, final_metrics: tuple = (1, 1, 5, 0, 1, 200),
                  reply_to: str | None = None, quote_of: str | None = None) -> str:
@@ -184,7 +181,7 @@ class Corpus:
                           hashtags=frozenset(t["tag"].lower() for t in tags),
                           mentions=frozenset(m["username"].lower() for m in mentions), text_lower=text.lower(),
                           lang=post["lang"], is_reply=kind == "replied_to", is_quote=kind == "quoted",
-                          has_geo="geo" in post, final_metrics=tuple(final_metrics), half_life_hours=1.0)
+                          has_geo="geo" in post, final_metrics=tuple(final_metrics), growth=Growth())
         position = bisect.bisect_left(self.ids_ascending, id_int)   # posts stay oldest first
         self.ids_ascending.insert(position, id_int)
         self.posts.insert(position, post)
@@ -224,10 +221,11 @@ def whole_text(post: dict) -> str:
 
 def build_corpus(seed: int, start: datetime, days: int, posts_per_day: int,
                  hashtags=("InvestInPupilServices", "PupilAndFamilyServices", "FundOurSchools"),
-                 mention: str | None = "NAHTnews", churn: bool = False) -> Corpus:
+                 mention: str | None = "NAHTnews", churn: bool = False, rising: float = 0.0) -> Corpus:
+    """`rising`: the daily volume grows steadily by this much over the span (1.0: the last day twice the first)."""
     rng = random.Random(seed)
     corpus = Corpus(seed=seed, start=start, days=days, hashtags=tuple(hashtags), mention=mention)
-    post_times = _post_times(rng, start, days, posts_per_day)
+    post_times = _post_times(rng, start, days, posts_per_day, rising)
     authors = _UserFactory(rng, corpus).make_all(n_ordinary=_author_count(len(post_times)))
     corpus.places = _make_places()
     _PostFactory(rng, corpus, authors).make_all(post_times)
@@ -240,7 +238,12 @@ def _author_count(total_posts: int) -> int:
     return max(300, min(6000, total_posts // 3))
 
 
-def _post_times(rng: random.Random, start: datetime, days: int, posts_per_day: int) -> list[int]:
+def _rising_volume(day: int, days: int, rising: float) -> float:
+    """The volume of a day when it rises steadily over the span (1.0 on the first day)."""
+    return 1.0 + rising * day / max(1, days - 1)
+
+
+def _post_times(rng: random.Random, start: datetime, days: int, posts_per_day: int, rising: float = 0.0) -> list[int]:
     """Post times in ms, sorted: daily rhythm in UK time, quieter weekends, 2-3 event days."""
     start_ms = to_ms(start)
     weekdays = [day for day in range(days) if (start + timedelta(days=day)).astimezone(UK_TIME).weekday() < 5]
@@ -252,7 +255,7 @@ def _post_times(rng: random.Random, start: datetime, days: int, posts_per_day: i
         volume = WEEKDAY_VOLUME if local_start.weekday() < 5 else WEEKEND_VOLUME
         if day in event_days:
             volume *= rng.uniform(3.0, 5.0)
-        count = round(posts_per_day * volume * rng.uniform(0.85, 1.15))
+        count = round(posts_per_day * volume * _rising_volume(day, days, rising) * rng.uniform(0.85, 1.15))
         into_hour_ms = (local_start.minute * 60 + local_start.second) * 1000
         day_ms = start_ms + day * DAY_MS
         for local_hour in rng.choices(range(24), cum_weights=cumulative_hour_weights, k=count):
@@ -598,12 +601,7 @@ class _PostFactory:
 
     def _store(self, post: dict, id_int: int, ms: int, author: Author, builder: _TextBuilder,
                has_geo: bool) -> None:
-        rng = self.rng
-        impressions = int(author.followers * rng.uniform(0.05, 0.6) + rng.expovariate(1 / 40))
-        likes = int(impressions * rng.uniform(0.003, 0.04))
-        retweets = int(likes * rng.uniform(0.05, 0.35))
-        final_metrics = (retweets, int(likes * rng.uniform(0.02, 0.25)), likes,
-                         int(retweets * rng.uniform(0, 0.3)), int(likes * rng.uniform(0, 0.12)), impressions)
+        final_metrics, growth = draw_engagement(self.corpus.seed, post["id"], author.followers)
         text = whole_text(post)   # X's search matches the whole of a long post
         facts = PostFacts(
             id=post["id"], id_int=id_int, ms=ms, author_id=author.id, username=author.username.lower(),
@@ -612,7 +610,7 @@ class _PostFactory:
             text_lower=text.lower(), lang=post["lang"],
             is_reply="in_reply_to_user_id" in post,
             is_quote=post.get("referenced_tweets", [{}])[0].get("type") == "quoted",
-            has_geo=has_geo, final_metrics=final_metrics, half_life_hours=rng.uniform(2.0, 12.0))
+            has_geo=has_geo, final_metrics=final_metrics, growth=growth)
         corpus = self.corpus
         corpus.posts.append(post)
         corpus.facts.append(facts)

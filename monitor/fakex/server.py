@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import signal
 import socket
 import sys
@@ -32,7 +33,9 @@ from .generator import Corpus, build_corpus
 
 SEARCH_PATH = "/2/tweets/search/recent"
 LOOKUP_PATH = "/2/tweets"
-DEFAULT_RATE_LIMITS = {SEARCH_PATH: 450, LOOKUP_PATH: 900}
+MENTIONS_PATH = "/2/users/:id/mentions"   # one rate window for every user's timeline
+MENTIONS_RE = re.compile(r"^/2/users/(\d{1,19})/mentions$")
+DEFAULT_RATE_LIMITS = {SEARCH_PATH: 450, LOOKUP_PATH: 900, MENTIONS_PATH: 450}
 RATE_WINDOW_SECONDS = 15 * 60
 OTHER_PATHS = "*"   # one rate window for every unknown path, so junk paths cannot grow the table
 DEFAULT_START = datetime(2026, 11, 9, tzinfo=timezone.utc)
@@ -199,8 +202,8 @@ class FakeX:
                  hashtags=("InvestInPupilServices", "PupilAndFamilyServices", "FundOurSchools"),
                  mention: str | None = "NAHTnews", bearer_token: str | None = "test-token",
                  host: str = "127.0.0.1", port: int = 0, clock: Callable[[], datetime] | None = None,
-                 churn: bool = False, rate_limits: dict | None = None):
-        self.corpus: Corpus = build_corpus(seed, start, days, posts_per_day, hashtags, mention, churn)
+                 churn: bool = False, rate_limits: dict | None = None, rising: float = 0.0):
+        self.corpus: Corpus = build_corpus(seed, start, days, posts_per_day, hashtags, mention, churn, rising)
         # The default SimClock starts at `start`: nothing posted yet; set or advance it.
         self.clock = clock if clock is not None else SimClock(start)
         self.on_request: Callable[[int, str], None] | None = None
@@ -213,6 +216,7 @@ class FakeX:
         self._requests: list[dict] = []
         self._served_ids: set[str] = set()
         self._served_author_ids: set[str] = set()
+        self._billed: dict[tuple[str, str, object], str] = {}
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -273,6 +277,19 @@ class FakeX:
             return set(self._served_author_ids)
 
     @property
+    def billed(self) -> set[tuple[str, str, object, str]]:
+        """What X would bill so far: (resource 'post'|'user', id, UTC day, endpoint) for each post in `data`
+        and each user in `includes.users` of every readable answer, once per resource per UTC day (the
+        endpoint of the first read that day)."""
+        with self._lock:
+            return {(kind, resource_id, day, path) for (kind, resource_id, day), path in self._billed.items()}
+
+    def bill(self, post_read: float = 0.005, user_read: float = 0.010, owned_read: float = 0.001) -> float:
+        """The dollars of `billed`: the mentions timeline at the owned-reads price."""
+        return sum(owned_read if path == MENTIONS_PATH else post_read if kind == "post" else user_read
+                   for kind, _id, _day, path in self.billed)
+
+    @property
     def requests(self) -> list[dict]:
         with self._lock:
             return [dict(entry) for entry in self._requests]
@@ -326,11 +343,26 @@ class FakeX:
             if served is not None:
                 self._served_ids.update(served.served_ids)
                 self._served_author_ids.update(str(u["id"]) for u in served.body.get("includes", {}).get("users", []))
+                self._bill(served.body, now, self._rate_path(target.path))
         self._write(handler, reply)
+
+    def _bill(self, body: dict, now: datetime, path: str) -> None:
+        """Called with the lock held."""
+        day = now.astimezone(timezone.utc).date()
+        reads = [("post", str(p["id"])) for p in body.get("data") or () if isinstance(p, dict) and "id" in p]
+        reads += [("user", str(u["id"])) for u in (body.get("includes") or {}).get("users") or ()]
+        for kind, resource_id in reads:
+            self._billed.setdefault((kind, resource_id, day), path)   # the first read of the day is billed
+
+    @staticmethod
+    def _rate_path(path: str) -> str:
+        return MENTIONS_PATH if MENTIONS_RE.match(path) else path
 
     def _answer(self, path: str, params: dict, authorization: str | None,
                 now: datetime) -> tuple[_Reply, ApiResult | None]:
         """The reply, and the result it carries readably (None for an error or an unreadable body)."""
+        user_path = MENTIONS_RE.match(path)
+        path = self._rate_path(path)
         if path not in DEFAULT_RATE_LIMITS:
             body = {"errors": [{"message": "Sorry, that page does not exist", "code": 34}]}
             return _json_reply(404, body, self._limiter.peek(OTHER_PATHS, now)), None
@@ -345,13 +377,16 @@ class FakeX:
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.delay)
         try:
-            result = self._call_endpoint(path, params, now, fault)
+            result = self._call_endpoint(path, params, now, fault, user_path.group(1) if user_path else None)
         except ApiError as error:
             return _json_reply(error.status, error.body, rate_headers), None
         _alter_body(fault, result.body)
         return self._encode(result, fault, rate_headers)
 
-    def _call_endpoint(self, path: str, params: dict, now: datetime, fault: Fault | None) -> ApiResult:
+    def _call_endpoint(self, path: str, params: dict, now: datetime, fault: Fault | None,
+                       user_id: str | None = None) -> ApiResult:
+        if path == MENTIONS_PATH:
+            return self._api.mentions(user_id, params, now)
         if path == SEARCH_PATH:
             return self._api.search_recent(params, now, duplicate=fault is not None and fault.kind == "duplicate")
         return self._api.lookup(params, now)

@@ -11,8 +11,10 @@ only the rows that are shown come back (a handful of totals, one row per day, th
 The modules, each one job: `definitions` (what each figure means; prices and rules), `filters` (periods,
 region keys), `sql` (the shared building blocks), `campaign` (KPIs, timeline, regions, contributors,
 terms, accounts), `posts` (post rows, top posts), `explorer` (search and download), `health`
-(collection gaps, collector status, API usage) and `privacy` (removed posts, retention, requests).
+(collection gaps, collector status, API usage), `privacy` (removed posts, retention, requests), `spend`
+(the month's X bill) and `alerts` (alerts sent).
 """
+from monitor.metrics.alerts import AlertRow, recent_alerts
 from monitor.metrics.campaign import (
                                       ACCOUNTS_LIMIT,
                                       HOURLY_MAX_DAYS,
@@ -34,6 +36,7 @@ from monitor.metrics.campaign import (
                                       top_contributors,
 )
 from monitor.metrics.definitions import (
+                                      BILLING_RULE,
                                       BUDGET_EXCEEDED_SHARE,
                                       BUDGET_WARNING_SHARE,
                                       DEFINITIONS,
@@ -69,9 +72,11 @@ from monitor.metrics.health import (
 )
 from monitor.metrics.posts import PostRow, top_posts
 from monitor.metrics.privacy import RequestRow, RetentionRun, last_retention_run, privacy_requests, removed_posts
+from monitor.metrics.spend import Spend, SpendRow, spend_this_month, spend_usd
 from monitor.metrics.sql import Bind
 
 __all__ = [
+    "AlertRow", "BILLING_RULE", "Spend", "SpendRow", "recent_alerts", "spend_this_month", "spend_usd",
     "ACCOUNTS_LIMIT", "BUDGET_EXCEEDED_SHARE", "BUDGET_WARNING_SHARE", "CSV_MAX_ROWS", "DEFINITIONS",
     "DEFINITIONS_BY_KEY", "HOURLY_MAX_DAYS", "POST_KINDS", "PRESETS", "PRICE_PER_POST_READ", "PRICE_PER_USER_READ",
     "SELECTABLE_REGIONS", "STALE_AFTER_INTERVALS", "AccountRow", "ApiUsage", "Bind", "CollectionGap",

@@ -7,18 +7,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from monitor.billing import BILLING_RULE, DEFAULT_PRICES
+from monitor.config import DEFAULT_WARNING_SHARE
+
 POST_KINDS = ("original", "reply", "quote")
 
-# X's pay-per-use prices (docs: x-api-v2.md): a resource read twice in one UTC day is billed once.
-PRICE_PER_POST_READ = 0.005
-PRICE_PER_USER_READ = 0.010
+# X's pay-per-use prices (docs: x-api-v2.md), kept in monitor.billing with the rule: a resource read twice in
+# one UTC day is billed once. [x_api] in config.toml may set others.
+PRICE_PER_POST_READ = DEFAULT_PRICES.post_read
+PRICE_PER_USER_READ = DEFAULT_PRICES.user_read
 
 # Collection is stale when no search run has succeeded for longer than this many intervals: one late
 # run is normal (a slow page, a rate-limit wait), two missed ones are a gap worth a banner.
 STALE_AFTER_INTERVALS = 2
 
-# The health page's budget bar: a warning from this share of the monthly budget, an error past it.
-BUDGET_WARNING_SHARE = 0.8
+# The budget: from this share of it (by default; [x_api] budget_warning_share) the refresh reads only its last
+# step; at all of it collection pauses (monitor.budget).
+BUDGET_WARNING_SHARE = DEFAULT_WARNING_SHARE
 BUDGET_EXCEEDED_SHARE = 1.0
 
 
@@ -68,9 +73,16 @@ DEFINITIONS: tuple[Definition, ...] = (
                f"A period in which the collector had no successful run for longer than {STALE_AFTER_INTERVALS} "
                "times its interval, or a failed run: posts from that time may be missing until a later run "
                "catches up (X keeps 7 days)."),
-    Definition("estimated_cost", "Estimated API cost",
-               f"Posts read this month x ${PRICE_PER_POST_READ:.3f} plus users read x ${PRICE_PER_USER_READ:.3f} "
-               "(X's pay-per-use prices). X bills a resource read twice in one UTC day once; posts read are "
-               "counted per run, so the estimate errs high."),
+    Definition("billed", "Billed this month",
+               f"What X bills for this UTC month so far: each post (${PRICE_PER_POST_READ:.3f}) and each user "
+               f"(${PRICE_PER_USER_READ:.3f}) a response returned, recorded as it is read, and {BILLING_RULE}. "
+               "The mentions timeline's posts are owned reads, billed at the owned price. Posts read and users "
+               "read on the cards count every read, so they are higher than what is billed."),
+    Definition("projected_spend", "Projected month end",
+               "The spend so far plus the same daily rate until the UTC month ends."),
+    Definition("days_left", "Days left before the budget",
+               "How long the rest of the budget lasts at this month's daily rate. At the budget, collection and "
+               f"the metrics refresh pause until the month turns; from {BUDGET_WARNING_SHARE:.0%} of it the refresh "
+               "reads only the last step of its schedule."),
 )
 DEFINITIONS_BY_KEY: dict[str, Definition] = {d.key: d for d in DEFINITIONS}

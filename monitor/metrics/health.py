@@ -1,5 +1,6 @@
 """Collector health: collection gaps, runs, the collector status of each campaign, and API usage this month
-against the budget. One status query (collection_states) serves the CLI, the banner and the health page.
+(requests and reads; the bill is monitor.metrics.spend). One status query (collection_states) serves the
+CLI, the banner and the health page.
 """
 from __future__ import annotations
 
@@ -9,13 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import func, select
 
 from monitor.config import Config
-from monitor.metrics.definitions import (
-    BUDGET_EXCEEDED_SHARE,
-    BUDGET_WARNING_SHARE,
-    PRICE_PER_POST_READ,
-    PRICE_PER_USER_READ,
-    STALE_AFTER_INTERVALS,
-)
+from monitor.metrics.definitions import STALE_AFTER_INTERVALS
 from monitor.metrics.filters import Filters
 from monitor.metrics.sql import Bind, aware, epoch_seconds, rows
 from monitor.models import AuthorFollowers, CollectionRun, PostMatch
@@ -105,23 +100,7 @@ class ApiUsage:
     posts_read: int
     users_read: int
     rate_limit_waits: int
-    budget_usd: float
-
-    @property
-    def estimated_cost_usd(self) -> float:
-        return round(self.posts_read * PRICE_PER_POST_READ + self.users_read * PRICE_PER_USER_READ, 2)
-
-    @property
-    def budget_used(self) -> float | None:
-        return self.estimated_cost_usd / self.budget_usd if self.budget_usd else None
-
-    @property
-    def budget_state(self) -> str | None:
-        """"over" at or past the budget, "warning" from BUDGET_WARNING_SHARE of it, else None."""
-        used = self.budget_used
-        if used is None or used < BUDGET_WARNING_SHARE:
-            return None
-        return "over" if used >= BUDGET_EXCEEDED_SHARE else "warning"
+    # What X bills is monitor.metrics.spend (billed_reads): these count every read, re-reads too.
 
 
 def api_usage_this_month(bind: Bind, config: Config, now: datetime | None = None) -> ApiUsage:
@@ -140,8 +119,7 @@ def api_usage_this_month(bind: Bind, config: Config, now: datetime | None = None
              .where(AuthorFollowers.observed_on >= month_start).scalar_subquery())
     requests, posts_read, waits = rows(bind, runs)[0]
     users_read = rows(bind, select(users))[0][0]
-    return ApiUsage(month_start, int(requests), int(posts_read), int(users_read or 0), int(waits),
-                    config.monthly_budget_usd)
+    return ApiUsage(month_start, int(requests), int(posts_read), int(users_read or 0), int(waits))
 
 
 # --- runs and collector status ---------------------------------------------------------------

@@ -15,7 +15,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.metrics.sql import contains
-from monitor.models import Author, Post, PostMention, RunEvent
+from monitor.models import Alert, Author, Post, PostMention, RunEvent
 from monitor.summary import lock, resync_posts
 
 ERASED = "[erased]"
@@ -74,6 +74,7 @@ def redact_references(session: Session, handle: str, authors: list[Author]) -> i
     changed = _redact_posts(session, author_ids, handles, theirs, redactor)
     _redact_profiles(session, author_ids, handles, redactor)
     _redact_run_events(session, author_ids, handles, redactor)
+    _redact_alerts(session, author_ids, handles, redactor)
     resync_posts(session, changed)
     return len(changed)
 
@@ -118,3 +119,15 @@ def _redact_run_events(session: Session, author_ids: list[str], handles: set[str
         for handle in handles:
             redacted = re.sub(rf"(?<!\w){re.escape(handle)}(?!\w)", ERASED, redacted, flags=re.IGNORECASE)
         event.detail = redacted
+
+
+def _redact_alerts(session: Session, author_ids: list[str], handles: set[str], redactor: Redactor) -> None:
+    """Alerts keep what they said (the daily digest lists the top posts: "@jo: ... x.com/jo/status/1")."""
+    naming = or_(*(contains(session, column, h) for column in (Alert.title, Alert.body) for h in handles),
+                 *(contains(session, Alert.body, i) for i in author_ids))
+    for alert in session.scalars(select(Alert).where(naming)):
+        for field in ("title", "body"):
+            redacted = redactor.text(getattr(alert, field))
+            for handle in handles:   # also in a post's URL, x.com/jo/status/...
+                redacted = re.sub(rf"(?<!\w){re.escape(handle)}(?!\w)", ERASED, redacted, flags=re.IGNORECASE)
+            setattr(alert, field, redacted)

@@ -26,7 +26,7 @@ from typing import Iterable
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from monitor.models import Author, Base, Post, PostMatch, PostMention, anonymous_author_key, removed_post_id
+from monitor.models import Author, Base, BilledRead, Post, PostMatch, PostMention, anonymous_author_key, removed_post_id
 from monitor.summary import lock, post_slices, resync_slices
 
 CHUNK = 500  # ids per statement: well under SQLite's bound-parameter limit
@@ -121,12 +121,24 @@ def remove_posts(session: Session, post_ids: Iterable[str], reason: str, now: da
                         [{"post_id": new_id[post_id], "campaign": campaign, "term": term}
                          for post_id, campaign, term in matches])
     resync_slices(session, before | post_slices(session, new_id.values()))
+    _rekey_billed_reads(session, "post", new_id)
     removed = Removed(posts=len(moves))
     if reason == DELETED:
         # An author none of whose posts is left (the account deleted, or every post of theirs) keeps
         # no profile either.
         removed += remove_authors(session, _authors_without_posts(session, keys), reason, now)
     return removed
+
+
+def _rekey_billed_reads(session: Session, resource: str, new_keys: dict[str, str]) -> None:
+    """The month's bill (monitor.billing) keeps each read, its UTC day and price, under a key that names
+    nobody. A read of the same resource later that UTC day is then recorded again: the spend errs high,
+    never low, so the budget still holds."""
+    if new_keys:
+        table = BilledRead.__table__
+        session.execute(update(table).where(table.c.resource == resource, table.c.resource_id == bindparam("old"))
+                        .values(resource_id=bindparam("new")),
+                        [{"old": old, "new": new} for old, new in new_keys.items()])
 
 
 def _with_earlier_versions(session: Session, ids: set[str]) -> set[str]:
@@ -168,6 +180,7 @@ def remove_authors(session: Session, author_ids: Iterable[str], reason: str, now
     for table, column in referring_columns("authors", leave=("posts",)):
         for chunk in _chunks(present):
             session.execute(delete(table).where(column.in_(chunk)))
+    _rekey_billed_reads(session, "user", {author_id: anonymous_author_key() for author_id in present})
     for chunk in _chunks(present):
         session.execute(delete(Author).where(Author.id.in_(chunk)))
     removed.authors += len(present)

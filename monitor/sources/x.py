@@ -28,6 +28,7 @@ TWEET_FIELDS = ["created_at", "lang", "public_metrics", "geo", "entities", "conv
 EXPANSIONS = ["author_id", "geo.place_id", "referenced_tweets.id"]
 USER_FIELDS = ["created_at", "location", "public_metrics", "verified", "verified_type", "description",
                "protected", "withheld"]
+METRICS_FIELDS = ["public_metrics"]
 PLACE_FIELDS = ["full_name", "country", "country_code", "place_type", "geo", "name", "id"]
 
 log = logging.getLogger(__name__)
@@ -191,6 +192,27 @@ class XSource:
         log.debug("search %r since_id=%s start_time=%s next_token=%s", params.query, params.since_id,
                   params.start_time, params.next_token)
         return self._call(lambda: self.client.search_recent_tweets(**kwargs))
+
+    def mentions(self, user_id: str, params: SearchParams) -> ApiResponse:
+        """A page of GET /2/users/:id/mentions (the account's mentions timeline: owned reads), newest first,
+        with the same fields, bounds and paging as a search page (its token goes back as pagination_token)."""
+        kwargs = {"max_results": PAGE_SIZE, "tweet_fields": TWEET_FIELDS, "expansions": EXPANSIONS,
+                  "user_fields": USER_FIELDS, "place_fields": PLACE_FIELDS}
+        if params.since_id:
+            kwargs["since_id"] = params.since_id
+        elif params.start_time:
+            kwargs["start_time"] = params.start_time.astimezone(timezone.utc)
+        if params.next_token:
+            kwargs["pagination_token"] = params.next_token
+        log.debug("mentions of %s since_id=%s start_time=%s token=%s", user_id, params.since_id, params.start_time,
+                  params.next_token)
+        return self._call(lambda: self.client.get_users_mentions(user_id, **kwargs))
+
+    def lookup_metrics(self, ids: list[str]) -> ApiResponse:
+        """GET /2/tweets for the metrics refresh: public metrics only, no expansions, so the answer reads no
+        users (X bills each user a response includes) and nothing the refresh does not store."""
+        log.debug("metrics lookup of %d posts", len(ids))
+        return self._call(lambda: self.client.get_tweets(ids=ids, tweet_fields=METRICS_FIELDS))
 
     def lookup(self, ids: list[str]) -> ApiResponse:
         log.debug("lookup of %d posts", len(ids))

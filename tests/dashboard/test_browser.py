@@ -110,7 +110,8 @@ def test_collector_health_page(page, dashboard_server, seeded_db, screenshots):
     from monitor.config import default_config
     usage = metrics.api_usage_this_month(seeded_db.engine(), default_config())
     assert metric_value(page, "Requests") == f"{usage.requests:,}"
-    assert metric_value(page, "Estimated cost") == f"${usage.estimated_cost_usd:,.2f}"
+    spent = metrics.spend_this_month(seeded_db.engine(), 100.0, 0.8)
+    assert metric_value(page, "Billed this month") == f"${spent.usd:,.2f}"
     assert page.get_by_text("Collection gaps and failed runs").count() == 1
     shot(page, screenshots, "health")
 

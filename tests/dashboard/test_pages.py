@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from monitor import metrics
 from monitor.config import default_config
-from monitor.db import make_engine, upgrade
+from monitor.db import make_engine, transaction, upgrade
 from monitor.metrics import Filters, PostSearch
 from monitor.timeutil import uk_today
 from tests.dashboard.helpers import APP, SeededDb
@@ -147,7 +147,11 @@ def test_region_page_from_a_shared_url(seeded):
     accounts = table(at, "Evidence")
     expected = metrics.region_accounts(seeded.engine(), replace(f, region="London"))
     assert list(accounts["Author"]) == [f"@{a.username}" for a in expected]
-    assert set(accounts["Evidence"]) <= {"known_account", "correction", "place", "profile_location"}
+    # An author placed in London has the evidence that placed them; one with no evidence of their own is
+    # listed because a post of theirs carried a London place.
+    assert list(accounts["Evidence"]) == [a.evidence for a in expected]
+    assert all(a.evidence in {"known_account", "correction", "place", "profile_location"}
+               for a in expected if a.region == "London")
 
 
 def test_region_page_custom_dates_from_url_and_region_change(seeded):
@@ -256,7 +260,7 @@ def test_health_page_shows_runs_usage_and_gaps(seeded):
     usage = metrics.api_usage_this_month(seeded.engine(), default_config())
     assert metric(at, "Requests") == f"{usage.requests:,}"
     assert metric(at, "Posts read") == f"{usage.posts_read:,}"
-    assert metric(at, "Estimated cost") == f"${usage.estimated_cost_usd:,.2f}"
+    assert metric(at, "Billed this month") == f"${metrics.spend_usd(seeded.engine()):,.2f}"
     states = table(at, "State")
     assert list(states["State"]) == ["ok"]
     gaps = table(at, "What")
@@ -281,15 +285,37 @@ def test_every_table_shows_its_counts_with_thousands_separators(seeded, page, qu
     assert checked  # every page has a table of counts
 
 
+def bill(engine, posts: int, users: int = 0, at: datetime | None = None) -> None:
+    """Record that X billed this many posts and users today (monitor.billing), as the collector does."""
+    from monitor.billing import SEARCH, Reads, record_reads
+
+    with transaction(engine) as s:
+        record_reads(s, Reads(tuple(str(i) for i in range(posts)), tuple(str(i) for i in range(users))),
+                     at or datetime.now(timezone.utc), SEARCH, default_config().prices)
+
+
 def test_far_over_budget_reads_as_times_the_budget(tmp_path, app_env):
     db = make_db(tmp_path, app_env)
-    add_run(db.engine(), CAMPAIGN, datetime.now(timezone.utc) - timedelta(minutes=5), posts_read=12_345_678)
+    bill(db.engine(), 250_000)   # $1,250 against the default $100
     at = run_page("views/health.py")
-    usage = metrics.api_usage_this_month(db.engine(), default_config())
-    assert usage.budget_used > 10
+    spent = metrics.spend_this_month(db.engine(), 100.0, 0.8)
+    assert spent.share > 10
     assert [p.proto.text for p in at.get("progress")] == [
-        f"{usage.budget_used:,.0f} times the monthly budget of ${usage.budget_usd:,.0f}"]
-    assert "over this month's budget" in at.error[0].value
+        f"{spent.share:,.0f} times the monthly budget of ${spent.budget_usd:,.0f}"]
+    assert "reached the budget" in at.error[0].value   # the banner on every page
+    assert "paused until" in at.error[-1].value
+
+
+def test_budget_pause_banner_on_every_page_and_spend_on_health(tmp_path, app_env):
+    db = make_db(tmp_path, app_env)
+    bill(db.engine(), 20_000, 1_000)   # $100 + $10: at the budget
+    for page in (None, "views/posts.py", "views/health.py"):
+        at = run_page(page)
+        assert "Collection is paused" in at.error[0].value and "$110.00" in at.error[0].value
+        assert not at.warning or all("is stale" not in w.value for w in at.warning)
+    spent = table(at, "Read by")
+    assert list(spent["Billed reads"]) == [20_000, 1_000] and list(spent["Dollars"]) == [100.0, 10.0]
+    assert metric(at, "Billed this month") == "$110.00"
 
 
 def make_db(tmp_path, app_env, name="db.db") -> SeededDb:

@@ -15,6 +15,8 @@ import pytest
 from sqlalchemy import func, select
 
 from monitor import exports, metrics
+from monitor.alerts.engine import record
+from monitor.alerts.rules import Occurrence
 from monitor.attribution import correct_author
 from monitor.db import transaction
 from monitor.metrics import Filters
@@ -68,6 +70,9 @@ def seed_people(world):
     say(fake, friend, f"Great letter from @{jo.handle} #InvestInPupilServices", clock() - timedelta(hours=2))
     world.collect()
     correct_author(world.engine, world.config, jo.user["id"], "Wales", corrected_by="lead@naht.org.uk")
+    # The daily digest, as it is recorded, listing one of their posts among the top posts
+    top = f"    @{jo.handle}: 12 engagements, 300 impressions {metrics.post_url(jo.handle, jo.post_ids[0])}"
+    record(world.engine, world.config, [Occurrence("digest:test", "digest", "info", "Yesterday", top)], clock())
     return jo, friend
 
 
@@ -131,6 +136,9 @@ def test_export_then_forget_an_author_with_posts_in_two_campaigns(world, tmp_pat
         for fmt in FORMATS:
             assert text_holding(readable(fmt, render(report, fmt), tmp_path), jo.words) == [], fmt
     if engine.dialect.name == "sqlite":
+        # The command emptied the write-ahead log unless a reader held it (on a busy machine the log is left
+        # to the next removal or the nightly run, as clear_residue says): emptied now, nothing is left.
+        assert clear_residue(engine)
         assert bytes_holding(sqlite_files(engine), jo.needles) == {}
     else:
         tuples = postgres_tuples_holding(engine, jo.needles)

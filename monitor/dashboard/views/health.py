@@ -26,23 +26,57 @@ def states_table(states, titles) -> None:
 
 def usage(cfg) -> None:
     u = data.api_usage()
+    spent = data.spend()
     st.subheader(f"X API use since {u.month_start:%d %b %Y} (UTC month)")
     cols = ui.card_columns(5)
     cols[0].metric("Requests", f"{u.requests:,}", border=True)
     cols[1].metric("Posts read", f"{u.posts_read:,}", border=True)
     cols[2].metric("Users read", f"{u.users_read:,}", border=True)
     cols[3].metric("Rate-limit waits", f"{u.rate_limit_waits:,}", border=True)
-    cols[4].metric("Estimated cost", f"${u.estimated_cost_usd:,.2f}", border=True,
-                   help=f"Against a monthly budget of ${u.budget_usd:,.0f}")
-    if u.budget_used is not None:
-        st.progress(min(1.0, u.budget_used), text=budget_text(u.budget_used, u.budget_usd))
-        if u.budget_state == "over":
-            st.error("The estimated cost is over this month's budget.")
-        elif u.budget_state == "warning":
-            st.warning(f"The estimated cost is over {metrics.BUDGET_WARNING_SHARE:.0%} of this month's budget.")
-    st.caption(f"Posts read x ${metrics.PRICE_PER_POST_READ:.3f} + users read x ${metrics.PRICE_PER_USER_READ:.3f} "
-               "(X pay-per-use). Re-reads within a UTC day are billed once, so this estimate errs high. "
-               "Budget: [dashboard] monthly_budget_usd in config.toml.")
+    cols[4].metric("Billed this month", f"${spent.usd:,.2f}", border=True,
+                   help=f"Against a monthly budget of ${spent.budget_usd:,.0f}")
+    spend_section(spent)
+
+
+def spend_section(spent) -> None:
+    """The month's bill as X adds it up, where it goes, where it is heading, and the cap."""
+    cols = ui.card_columns(3)
+    cols[0].metric("Projected month end", f"${spent.projected_usd:,.2f}", border=True,
+                   help="This month's spend so far, and the same daily rate until the UTC month ends.")
+    left = spent.days_left
+    month_days = (spent.month_end - spent.now).total_seconds() / 86400
+    cols[1].metric("Days left before the budget", "no spend yet" if left is None
+                   else "beyond this month" if left >= month_days else f"{left:,.1f}", border=True)
+    cols[2].metric("Budget", f"${spent.budget_usd:,.0f}", border=True)
+    if spent.share is not None:
+        st.progress(min(1.0, spent.share), text=budget_text(spent.share, spent.budget_usd))
+    if spent.state == "capped":
+        st.error("This month's X API spend has reached the budget: collection and the metrics refresh are paused "
+                 f"until {spent.month_end:%d %b %Y} 00:00 UTC, or until [x_api] monthly_budget_usd is raised.")
+    elif spent.state == "warning":
+        st.warning(f"This month's X API spend is over {spent.warning_share:.0%} of the budget: the metrics refresh "
+                   "reads only the last step of its schedule.")
+    if spent.rows:
+        ui.table(pd.DataFrame({
+            "Read by": [r.via for r in spent.rows], "Resource": [f"{r.resource}s" for r in spent.rows],
+            "Billed reads": [r.reads for r in spent.rows], "Dollars": [round(r.usd, 2) for r in spent.rows]}),
+            "spend_table")
+    st.caption(f"Billed as X bills: each post (${metrics.PRICE_PER_POST_READ:.3f}) and user "
+               f"(${metrics.PRICE_PER_USER_READ:.3f}) a response returns, {metrics.BILLING_RULE} (prices and budget: "
+               "[x_api] in config.toml).")
+
+
+def alerts_table() -> None:
+    st.subheader("Alerts")
+    found = data.recent_alerts(50)
+    if not found:
+        st.info("No alert so far.")
+        return
+    st.dataframe(pd.DataFrame({
+        "When": [ui.utc_text(a.occurred_at) for a in found], "Rule": [a.rule for a in found],
+        "Alert": [a.title for a in found], "Channel": [a.channel or "(no channel set)" for a in found],
+        "Status": [a.status or "recorded" for a in found], "Detail": [a.detail for a in found],
+    }), hide_index=True, key="alerts_table")
 
 
 def budget_text(used: float, budget_usd: float) -> str:
@@ -78,6 +112,7 @@ def health() -> None:
     states = data.collection_states()
     states_table(states, titles)
     usage(cfg)
+    alerts_table()
     filters = st.session_state["filters"]
     st.subheader(f"Recent runs: {titles[filters.campaign]}")
     runs_table(filters.campaign)
