@@ -104,6 +104,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     check_connection(engine)
     command.upgrade(_alembic_config(engine), revision)
+    if revision == "head":
+        # The MP register is data, not schema: loaded after the revisions (see migration 0016).
+        from monitor.mps.register import load_packaged_if_newer
+        load_packaged_if_newer(engine)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 from monitor.config import Config, MetricsRefresh
 from monitor.db import DATABASE_FAULTS, DatabaseUnavailable, db_error_reason, transaction
 from monitor.models import CollectionRun, Post, RunEvent
+from monitor.mps.detect import forget_posts
 from monitor.parse import post_metrics
 from monitor.retry import GaveUp, call_with_retries
 from monitor.runlog import close_interrupted_runs, finish_run, record_event
@@ -176,6 +177,7 @@ def _store_batch(engine, summary: RefreshSummary, ids: list[str], raw: dict, now
         for post_id, reason in gone.items():
             s.execute(update(Post).where(Post.id == post_id).values(
                 deleted=reason == "deleted", unavailable_reason=reason, next_refresh_at=None))
+        forget_posts(s, gone)   # a post gone from X no longer counts for an MP
         resync_posts(s, returned.keys() & set(ids))  # new impressions and engagements, same transaction
         run = s.get(CollectionRun, summary.run_id)
         run.requests += 1

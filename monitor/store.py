@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from monitor.models import Author, AuthorFollowers, Place, Post, PostHashtag, PostMatch, PostMention, RunPost
+from monitor.mps.detect import detect_page
 from monitor.parse import ParsedPage, matched_terms, stub_author
 from monitor.summary import add_posts, lock, resync_posts
 
@@ -142,6 +143,7 @@ def store_page(session: Session, page: ParsedPage, now: datetime, *, run_id: int
                   ["post_id", "tag"])
     insert_ignore(session, PostMention, [{"post_id": p, "username": u, "user_id": uid}
                                          for p, u, uid in page.mentions], ["post_id", "username"])
+    detect_page(session, page)   # which posts are by or mention an MP (monitor.mps.detect)
     if campaign:
         insert_ignore(session, PostMatch, campaign_matches(page, campaign, terms),
                       ["post_id", "campaign", "term"])

@@ -10,8 +10,8 @@ only the rows that are shown come back (a handful of totals, one row per day, th
 
 The modules, each one job: `definitions` (what each figure means; prices and rules), `filters` (periods,
 region keys), `sql` (the shared building blocks), `campaign` (KPIs, timeline, regions, contributors,
-terms, accounts), `posts` (post rows, top posts), `explorer` (search and download) and `health`
-(collection gaps, collector status, API usage).
+terms, accounts), `posts` (post rows, top posts), `explorer` (search and download), `health`
+(collection gaps, collector status, API usage) and `mps` (which MPs the campaign reaches, per region).
 """
 from monitor.metrics.campaign import (
                                       ACCOUNTS_LIMIT,
@@ -38,6 +38,10 @@ from monitor.metrics.definitions import (
                                       BUDGET_WARNING_SHARE,
                                       DEFINITIONS,
                                       DEFINITIONS_BY_KEY,
+                                      ENGAGED,
+                                      MENTIONED,
+                                      MP_STATUSES,
+                                      NOT_REACHED,
                                       POST_KINDS,
                                       PRICE_PER_POST_READ,
                                       PRICE_PER_USER_READ,
@@ -67,8 +71,30 @@ from monitor.metrics.health import (
                                       search_run_counts,
                                       stale_limit,
 )
+from monitor.metrics.mps import (
+                                      MpCampaignPost,
+                                      MpCounts,
+                                      MpPostRow,
+                                      MpRegionRow,
+                                      MpRow,
+                                      MpShare,
+                                      MpWeek,
+                                      MpWeekRegion,
+                                      MpWeekRow,
+                                      WatchUsage,
+                                      mp_contributors,
+                                      mp_counts,
+                                      mp_parties,
+                                      mp_posts,
+                                      mp_posts_with_campaign_terms_since,
+                                      mp_regions,
+                                      mp_table,
+                                      mp_week,
+                                      watch_usage_this_month,
+)
 from monitor.metrics.posts import PostRow, top_posts
 from monitor.metrics.sql import Bind
+from monitor.mps.detect import is_mp_author
 
 __all__ = [
     "ACCOUNTS_LIMIT", "BUDGET_EXCEEDED_SHARE", "BUDGET_WARNING_SHARE", "CSV_MAX_ROWS", "DEFINITIONS",
@@ -80,4 +106,9 @@ __all__ = [
     "post_url", "posts_for_download", "posts_page", "preset_range", "recent_runs", "region_accounts",
     "region_display_name", "region_keys", "regions_table", "search_run_counts", "stale_limit", "timeline",
     "top_contributors", "top_posts",
+    # MPs (monitor.metrics.mps)
+    "ENGAGED", "MENTIONED", "MP_STATUSES", "NOT_REACHED", "MpCampaignPost", "MpCounts", "MpPostRow", "MpRegionRow",
+    "MpRow", "MpShare", "MpWeek", "MpWeekRegion", "MpWeekRow", "WatchUsage", "is_mp_author", "mp_contributors",
+    "mp_counts", "mp_parties", "mp_posts", "mp_posts_with_campaign_terms_since", "mp_regions", "mp_table", "mp_week",
+    "watch_usage_this_month",
 ]

@@ -184,3 +184,9 @@ def _region_rows(config: Config, rows: list[GroupRow], region: str | None) -> li
     # A region's report shows its own row; the whole campaign's shows every region, zeros included.
     return [RegionRow(r.key, metrics.region_display_name(config, r.key), r)
             for r in rows if region is None or r.key == region]
+
+
+def chosen_campaign(config: Config, name: str | None) -> Campaign:
+    """The campaign named, or the only one configured (ReportError when it is not clear which): what
+    every command taking --campaign resolves it with."""
+    return _campaign(config, name)
