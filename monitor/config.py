@@ -26,6 +26,8 @@ ENV_DATABASE_PASSWORD = "MONITOR_DATABASE_PASSWORD"
 SECRET_KEYS = {"bearer_token", "x_bearer_token", "password", "database_password", "token"}
 HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
 HASHTAG_RE = re.compile(r"^\w{1,100}$")
+# An MP watch keyword: words (a phrase is searched as one), no quotes, brackets or operators.
+KEYWORD_RE = re.compile(r"^[\w']([\w' &-]{0,58}[\w'])?$")
 
 
 class ConfigError(Exception):
@@ -47,6 +49,8 @@ class Campaign:
     hashtags: tuple[str, ...]
     mentions: tuple[str, ...]
     start_date: date | None = None
+    # What the MP watch searches MPs' posts for ([mp_watch]; monitor.mps.watch): the campaign's subject.
+    mp_watch_keywords: tuple[str, ...] = ()
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -68,6 +72,13 @@ class MetricsRefresh:
 
 
 @dataclass(frozen=True)
+class MpWatch:
+    # Off by default: every query costs requests and post reads (monitor.mps.watch).
+    enabled: bool = False
+    interval_minutes: float = 60.0
+
+
+@dataclass(frozen=True)
 class Config:
     path: str
     database_url: str = DEFAULT_DATABASE_URL
@@ -79,6 +90,7 @@ class Config:
     interval_minutes: float = 15.0
     campaigns: tuple[Campaign, ...] = ()
     metrics_refresh: MetricsRefresh = field(default_factory=MetricsRefresh)
+    mp_watch: MpWatch = field(default_factory=MpWatch)
     region_display_names: dict[str, str] = field(default_factory=dict)
     known_accounts: tuple[KnownAccount, ...] = ()
     monthly_budget_usd: float = 100.0
@@ -99,6 +111,8 @@ DEMO_CAMPAIGN = Campaign(
     hashtags=("InvestInPupilServices", "PupilAndFamilyServices", "FundOurSchools"),
     mentions=("NAHTnews",),
     start_date=None,
+    mp_watch_keywords=("pupil services", "CAMHS", "SEND", "speech and language therapy",
+                       "educational psychologists", "school funding"),
 )
 
 
@@ -166,7 +180,7 @@ def _campaign(file: str, table: Any, index: int) -> Campaign:
     if not isinstance(table, dict):
         raise ConfigError(file, key, "a table with name and hashtags")
     r = _Reader(file, table, f"{key}.")
-    r.unknown_keys({"name", "title", "hashtags", "mentions", "start_date"})
+    r.unknown_keys({"name", "title", "hashtags", "mentions", "start_date", "mp_watch_keywords"})
     name = r.get("name", str, None, "a non-empty name", lambda v: bool(v.strip()))
     if name is None:
         r.fail("name", "a non-empty name (missing)")
@@ -176,7 +190,9 @@ def _campaign(file: str, table: Any, index: int) -> Campaign:
         r.fail("hashtags", "at least one hashtag or mention to search for")
     start = r.get("start_date", date, None, "a date such as 2026-11-01")
     title = r.get("title", str, name, "a string")
-    return Campaign(name=name.strip(), title=title, hashtags=hashtags, mentions=mentions, start_date=start)
+    keywords = _str_list(r, "mp_watch_keywords", KEYWORD_RE, "keywords or phrases such as 'school funding'", "")
+    return Campaign(name=name.strip(), title=title, hashtags=hashtags, mentions=mentions, start_date=start,
+                    mp_watch_keywords=keywords)
 
 
 def _known_accounts(r: _Reader) -> tuple[KnownAccount, ...]:
@@ -203,7 +219,7 @@ def _known_accounts(r: _Reader) -> tuple[KnownAccount, ...]:
 def parse_config(data: dict, file: str) -> Config:
     root = _Reader(file, data)
     root.unknown_keys({"database", "x_api", "collection", "metrics_refresh", "campaigns",
-                       "regions", "dashboard", "reports"})
+                       "regions", "dashboard", "reports", "mp_watch"})
     db = root.sub("database")
     db.unknown_keys({"url"})
     api = root.sub("x_api")
@@ -218,6 +234,8 @@ def parse_config(data: dict, file: str) -> Config:
     dash.unknown_keys({"monthly_budget_usd"})
     rep = root.sub("reports")
     rep.unknown_keys({"folder", "smtp"})
+    watch = root.sub("mp_watch")
+    watch.unknown_keys({"enabled", "interval_minutes"})
 
     campaigns_raw = root.get("campaigns", list, None, "a list of [[campaigns]] tables")
     if not campaigns_raw:
@@ -257,6 +275,9 @@ def parse_config(data: dict, file: str) -> Config:
         interval_minutes=col.get("interval_minutes", float, 15.0, "a positive number of minutes", _positive),
         campaigns=campaigns,
         metrics_refresh=refresh,
+        mp_watch=MpWatch(enabled=watch.get("enabled", bool, False, "true or false"),
+                         interval_minutes=watch.get("interval_minutes", float, 60.0, "a positive number of minutes",
+                                                    _positive)),
         region_display_names=dict(display),
         known_accounts=_known_accounts(reg),
         monthly_budget_usd=dash.get("monthly_budget_usd", float, 100.0, "a number of dollars >= 0", lambda v: v >= 0),

@@ -80,6 +80,10 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition("mp_new", "MPs new this week",
                "MPs engaged this week (Monday to Sunday, UK time) who had not engaged in the campaign in any "
                "earlier week."),
+    Definition("mp_watch_cost", "MP watch API use",
+               "The MP watch's runs, requests and posts read this UTC month, and their estimated cost at the prices "
+               "below; users read are the distinct authors per UTC day of the posts it read. Included in the "
+               "month's totals too."),
     Definition("estimated_cost", "Estimated API cost",
                f"Posts read this month x ${PRICE_PER_POST_READ:.3f} plus users read x ${PRICE_PER_USER_READ:.3f} "
                "(X's pay-per-use prices). X bills a resource read twice in one UTC day once; posts read are "

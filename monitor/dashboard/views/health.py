@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from monitor import metrics
-from monitor.dashboard import data, ui
+from monitor.dashboard import data, mps_ui, ui
 
 LIVE_SECONDS = 60
 
@@ -77,6 +77,7 @@ def health() -> None:
     states = data.collection_states()
     states_table(states, titles)
     usage(cfg)
+    mps_ui.watch_usage_section()
     filters = st.session_state["filters"]
     st.subheader(f"Recent runs: {titles[filters.campaign]}")
     runs_table(filters.campaign)
