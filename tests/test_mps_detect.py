@@ -9,10 +9,10 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import select, text
 
 from monitor import metrics
-from monitor.db import transaction
-from monitor.fakex import FakeX, SimClock
 from monitor.collector import Collector
 from monitor.config import Campaign, MetricsRefresh
+from monitor.db import transaction
+from monitor.fakex import FakeX, SimClock
 from monitor.metrics import Filters
 from monitor.models import MP, PostMP
 from monitor.mps.detect import rebuild_all
@@ -207,7 +207,8 @@ def test_incremental_detection_equals_a_rebuild_from_the_stored_posts(engine, co
           [mp_user("500", "skinnock")])
     store(engine, config, [mention(mention(post(at(17), "101", "Both #InvestInPupilServices", 2, tags=TAG),
                                            "skinnock", "500"), "kirstysnp", None),
-                           post(at(18), "600", "Quote", 3, refs=[{"type": "quoted", "id": pages.snowflake(at(16), 1)}])],
+                           post(at(18), "600", "Quote", 3,
+                                refs=[{"type": "quoted", "id": pages.snowflake(at(16), 1)}])],
           [MEMBER, mp_user("600", "KirstySNP")])
     kept = detections(engine)
     assert len(kept) == 5

@@ -19,6 +19,7 @@ from monitor.metrics import (
     Filters,
     GroupRow,
     KpisWithChange,
+    MpWeek,
     PostRow,
     RunCounts,
     TermRow,
@@ -81,6 +82,7 @@ class WeeklyReport:
     posts: tuple[PostRow, ...]  # every post of the week, newest first (at most metrics.CSV_MAX_ROWS)
     posts_total: int
     definitions: tuple[Definition, ...]
+    mps: MpWeek = MpWeek((), ())   # MPs engaged this week and new this week, per region (monitor.metrics.mps)
 
     @property
     def week_label(self) -> str:
@@ -102,6 +104,12 @@ class WeeklyReport:
     @property
     def failed_runs(self) -> tuple[CollectionGap, ...]:
         return tuple(g for g in self.gaps if g.reason == "failed run")
+
+    def display_name(self, region: str) -> str:
+        """A region's display name (a region's report holds only its own region's row)."""
+        if region == self.region:
+            return self.region_name
+        return next((r.name for r in self.regions if r.key == region), region)
 
     @property
     def missing_stretches(self) -> tuple[CollectionGap, ...]:
@@ -134,6 +142,7 @@ def build_weekly_report(engine: Engine, config: Config, year: int, week: int, ca
         runs=metrics.search_run_counts(engine, chosen.name, start_utc, min(end_utc, now)),
         posts=tuple(page.rows), posts_total=page.total,
         definitions=metrics.DEFINITIONS,
+        mps=metrics.mp_week(engine, filters),
     )
 
 

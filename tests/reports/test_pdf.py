@@ -12,7 +12,7 @@ from tests.reports.helpers import build, oct_utc, seed_clock_change_week, seed_h
 pytestmark = pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs poppler-utils (make system-deps)")
 
 PAGE_HEADINGS = [["Headline figures", "Daily activity"], ["Regions"], ["Top posts"],
-                 ["Top contributors", "Hashtags and mentions"], ["Collection completeness", "Definitions"]]
+                 ["Top contributors", "Hashtags and mentions"], ["Collection completeness", "Definitions"], ["MPs"]]
 PAGES = len(PAGE_HEADINGS)
 
 
