@@ -78,3 +78,38 @@ def mp_user(uid: str, handle: str, followers: int = 20_000) -> dict:
 def post(when: datetime, author_id: str, text: str, seq: int, tags=(), refs=None) -> dict:
     """A post with no mentions (tests.pages.post gives every mention the same id)."""
     return pages.post(when, author_id, text, seq=seq, tags=tags, refs=refs)
+
+
+# A plain count over posts, post_mentions and post_matches by the MPs' handles (not through post_mps or
+# monitor.metrics): per MP with a handle, (posts by them in the campaign, posts mentioning them).
+PLAIN_COUNTS = """
+SELECT m.member_id, m.region,
+  (SELECT COUNT(DISTINCT p.id) FROM posts p JOIN authors a ON a.id = p.author_id
+    WHERE lower(a.username) = lower(m.x_username) AND p.created_date_uk BETWEEN :a AND :b
+      AND (EXISTS (SELECT 1 FROM post_matches c WHERE c.post_id = p.id AND c.campaign = :c)
+           OR (p.kind IN ('reply', 'quote') AND EXISTS (
+               SELECT 1 FROM post_matches c WHERE c.post_id = p.referenced_post_id AND c.campaign = :c)))),
+  (SELECT COUNT(DISTINCT p.id) FROM posts p JOIN post_mentions x ON x.post_id = p.id
+    JOIN authors a ON a.id = p.author_id
+    WHERE x.username = lower(m.x_username) AND lower(a.username) <> lower(m.x_username)
+      AND p.created_date_uk BETWEEN :a AND :b
+      AND EXISTS (SELECT 1 FROM post_matches c WHERE c.post_id = p.id AND c.campaign = :c))
+FROM mps m WHERE m.sitting
+"""
+
+
+def plain_counts(engine, campaign: str, start, end) -> dict[int, tuple[str, int, int]]:
+    """member_id -> (region, posts by the MP, posts mentioning the MP), counted plainly from the posts."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        rows = conn.execute(text(PLAIN_COUNTS), {"a": start, "b": end, "c": campaign}).all()
+    return {r[0]: (r[1], int(r[2] or 0), int(r[3] or 0)) for r in rows}
+
+
+def plain_status_counts(counts: dict, region: str | None = None) -> tuple[int, int, int, int]:
+    """(engaged, mentioned only, not reached, MPs) from plain_counts, for one region or all."""
+    mine = [c for c in counts.values() if region is None or c[0] == region]
+    engaged = sum(1 for _, by, _ in mine if by)
+    mentioned = sum(1 for _, by, about in mine if not by and about)
+    return engaged, mentioned, len(mine) - engaged - mentioned, len(mine)

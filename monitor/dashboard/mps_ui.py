@@ -38,7 +38,7 @@ def mp_cards(regions: list[MpRegionRow]) -> None:
     columns[0].metric("MPs engaged", f"{c.engaged:,}", border=True, help=d["mp_engaged"].text)
     columns[1].metric("MPs mentioned only", f"{c.mentioned:,}", border=True, help=d["mp_mentioned"].text)
     columns[2].metric("MPs not reached", f"{c.not_reached:,}", border=True, help=d["mp_not_reached"].text)
-    columns[3].metric("MPs", f"{c.total:,}", border=True, help="Sitting MPs of the register in this selection.")
+    columns[3].metric("Sitting MPs", f"{c.total:,}", border=True, help="Sitting MPs of the register in this selection.")
 
 
 def tile_map(regions: list[MpRegionRow]) -> None:
@@ -92,7 +92,7 @@ def not_reached(rows: list[MpRow], key: str) -> None:
     waiting = [r for r in rows if r.status == metrics.NOT_REACHED]
     st.subheader(f"Not reached yet: {len(waiting):,} MPs", help=metrics.DEFINITIONS_BY_KEY["mp_not_reached"].text)
     if not waiting:
-        st.success("Every MP here has been reached in the period.")
+        st.info("Every MP here has been reached in the period.")
         return
     frame = pd.DataFrame({
         "MP": [r.name for r in waiting], "Constituency": [r.constituency for r in waiting],
