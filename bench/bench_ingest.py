@@ -13,9 +13,10 @@ bare insert the same rows, already parsed and attributed, written by plain
             Also as a Core executemany (`insert(Model.__table__)`), which skips the ORM's bulk
             bookkeeping; the ratio against the faster of the two is printed as ratio*.
             Since migrations 0004/0005 the real path also keeps the dashboard's summary tables
-            (summary_days/hours/terms) in step, page by page. The bare insert writes those rows too,
-            the fastest way there is: one set-based INSERT ... SELECT ... GROUP BY over the inserted
-            posts (monitor.summary.rebuild) in the same transaction. "ratio" is against that (the
+            (summary_days/hours/terms) in step, page by page, and since 0016 the MP detections
+            (post_mps, monitor.mps.detect). The bare insert writes those rows too, the fastest way
+            there is: set-based INSERT ... SELECT over the inserted posts (monitor.summary.rebuild,
+            monitor.mps.detect.rebuild_all) in the same transaction. "ratio" is against that (the
             same rows in the same tables); "ratio posts-only" against the bare insert without the
             summary rows, as measured before the summary tables existed.
 
@@ -60,6 +61,7 @@ from monitor.models import (
     PostMention,
     RunPost,
 )
+from monitor.mps.detect import rebuild_all
 from monitor.parse import parse_page, stub_author
 from monitor.refresh import next_refresh_time
 from monitor.store import campaign_matches
@@ -128,6 +130,7 @@ def bare_insert(engine, pages: list[dict], attributor: Attributor, core: bool = 
                 s.execute(insert(model.__table__ if core else model), batch)
         if summaries:
             summary.rebuild(s)
+            rebuild_all(s)   # the MP detections (post_mps), set-based too
     return len(rows[Post]), time.perf_counter() - start
 
 
@@ -161,13 +164,15 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true",
                         help="profile one real-path run on the first --db (pyinstrument)")
     parser.add_argument("--quick", action="store_true", help="3,000 posts, 3 runs")
+    parser.add_argument("--mps", action="store_true",
+                        help="record from a corpus with the register's MPs posting and mentioned (monitor.fakex.mps)")
     args = parser.parse_args()
     if args.quick:
         args.posts, args.runs = 3_000, 3
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         workdir = Path(tmp)
         began = time.perf_counter()
-        count = record_pages(workdir / "pages.jsonl", args.posts)
+        count = record_pages(workdir / "pages.jsonl", args.posts, mps=args.mps)
         pages = load_pages(workdir / "pages.jsonl")
         posts = sum(len(p.get("data") or []) for p in pages)
         print(f"recorded {count} pages ({posts:,} posts) from the simulated API in "
