@@ -156,6 +156,32 @@ def measure(kind: str, pages: list[dict], runs: int, attributor: Attributor, wor
             "ratio_posts_only": statistics.median(r / b for r, b in zip(real, posts_only))}
 
 
+def detection_ab(kind: str, pages: list[dict], runs: int, attributor: Attributor, workdir: Path) -> dict:
+    """The real path with and without the MP detection (monitor.store's detect_page made a no-op), in
+    alternating runs on fresh databases: what detection costs the store path, under the same load."""
+    import monitor.store as store
+
+    detect = store.detect_page
+
+    def rate(enabled: bool) -> float:
+        store.detect_page = detect if enabled else (lambda session, page: None)
+        try:
+            def once():
+                with fresh_database(kind, workdir) as engine:
+                    posts, seconds = real_path(engine, pages, attributor)
+                    return posts / seconds
+            return retry_on_server_restart(once)
+        finally:
+            store.detect_page = detect
+
+    with_it, without = [], []
+    for _ in range(runs):
+        with_it.append(rate(True))
+        without.append(rate(False))
+    return {"with": statistics.median(with_it), "without": statistics.median(without),
+            "ratio": statistics.median(w / o for w, o in zip(with_it, without))}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=10_000, help="posts in the recorded pages (100 a page)")
@@ -164,6 +190,8 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true",
                         help="profile one real-path run on the first --db (pyinstrument)")
     parser.add_argument("--quick", action="store_true", help="3,000 posts, 3 runs")
+    parser.add_argument("--detection-ab", action="store_true",
+                        help="the real path with and without the MP detection, alternating runs (its cost)")
     parser.add_argument("--mps", action="store_true",
                         help="record from a corpus with the register's MPs posting and mentioned (monitor.fakex.mps)")
     args = parser.parse_args()
@@ -188,6 +216,16 @@ def main() -> int:
                 real_path(engine, pages, attributor)
                 profiler.stop()
             print(profiler.output_text(unicode=False, color=False, show_all=False))
+            return 0
+        if args.detection_ab:
+            print(f"median of {args.runs} alternating runs, fresh database each; real path posts/s with and without "
+                  "the MP detection; ratio = with / without (paired)")
+            for kind in args.db:
+                if kind == "postgresql" and (reason := postgres_available()):
+                    print(f"{kind:<11} skipped: PostgreSQL not reachable ({reason})")
+                    continue
+                m = detection_ab(kind, pages, args.runs, attributor, workdir)
+                print(f"{kind:<11} with {m['with']:>8,.0f}  without {m['without']:>8,.0f}  ratio {m['ratio']:.3f}")
             return 0
         print(f"median of {args.runs} runs, fresh database each; posts/s; bare inserts include the summary rows "
               "(set-based); ratio = real / bare ORM insert, ratio* = real / the faster of the two bare inserts; "

@@ -32,7 +32,9 @@ def run_demo(app, *, port: int, api_port: int, interval: float) -> int:
                  port=api_port, clock=lambda: datetime.now(timezone.utc), mps=True)
     fake.start()
     try:
-        config = replace(app.config, api_base_url=fake.base_url, interval_minutes=interval, backoff_seconds=1.0)
+        # The MP watch on, every 5 polls: the simulated MPs' posts on the campaign's subject reach the MPs page.
+        config = replace(app.config, api_base_url=fake.base_url, interval_minutes=interval, backoff_seconds=1.0,
+                         mp_watch=replace(app.config.mp_watch, enabled=True, interval_minutes=interval * 5))
         engine = make_engine(database_url(config))
         upgrade(engine)
         with dashboard_server(env=dashboard_env(config_path=app.config_path), port=port):

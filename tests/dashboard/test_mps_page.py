@@ -80,6 +80,11 @@ def test_mps_page_filters_come_from_and_go_to_the_url(seeded):
                               party="Labour", status="not reached")
     shown = next(d.value for d in at.dataframe if "Posts by the MP" in d.value.columns)
     assert list(shown["MP"]) == [r.name for r in labour]
+    at.query_params["region"] = "Wales"   # a link to this page with another region (a region page's)
+    at.run()
+    assert at.selectbox(key="mps_region").value == "Wales" and at.selectbox(key="mps_party").value == "Labour"
+    assert cards(at)[3] == sum(1 for r in metrics.mp_table(seeded.engine(), metrics.Filters(
+        CAMPAIGN, *thirty_days(), region="Wales"), party="Labour"))
 
 
 def test_the_region_page_has_the_regions_mps(seeded):

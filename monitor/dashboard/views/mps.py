@@ -12,12 +12,15 @@ ALL = "All"
 
 
 def pick(label: str, param: str, options: list, key: str, format_func=str):
-    """A filter kept in the URL: the link's value on the first run, then the person's choice."""
-    wanted = st.query_params.get(param)
+    """A filter kept in the URL. The URL's value wins on the first run and whenever a link brought a new
+    one (another region's link to this page); otherwise the person's choice, written back to the URL."""
     choices = [ALL, *options]
-    if key not in st.session_state:
-        st.session_state[key] = wanted if wanted in choices else ALL
+    wanted = st.query_params.get(param, ALL)
+    wanted = wanted if wanted in choices else ALL
+    if key not in st.session_state or st.session_state.get(f"{key}_in_url") != wanted:
+        st.session_state[key] = wanted
     chosen = st.selectbox(label, choices, key=key, format_func=lambda v: "All" if v == ALL else format_func(v))
+    st.session_state[f"{key}_in_url"] = chosen
     if chosen == ALL:
         st.query_params.pop(param, None)
         return None
