@@ -121,6 +121,19 @@ def test_a_renamed_handle_keeps_matching_by_the_account_and_a_taken_over_handle_
                                   (asked["id"], KINNOCK.member_id, "mention")}
 
 
+def test_a_mention_of_the_handle_made_when_someone_else_held_it_goes_once_the_mps_account_is_known(engine, config):
+    earlier = mention(post(at(16), "101", "Hi #InvestInPupilServices", 1, tags=TAG), "KirstySNP", "999")
+    store(engine, config, [earlier], [MEMBER])
+    assert table(engine)[BLACKMAN.member_id].posts_mentioning == 1   # the MP's account is not known yet
+    store(engine, config, [post(at(17), "600", "Hello #InvestInPupilServices", 2, tags=TAG)],
+          [mp_user("600", "KirstySNP")])
+    row = table(engine)[BLACKMAN.member_id]
+    assert (row.posts_by_mp, row.posts_mentioning) == (1, 0)
+    with transaction(engine) as s:
+        rebuild_all(s)
+    assert (table(engine)[BLACKMAN.member_id].posts_mentioning, account(engine, BLACKMAN.member_id)) == (0, "600")
+
+
 def test_an_mps_reply_to_or_quote_of_a_campaign_post_counts_whichever_is_stored_first(engine, config):
     member_post = post(at(17), "101", "Our roundtable #InvestInPupilServices", 1, tags=TAG)
     reply = post(at(17, 12), "500", "Thank you for having me", 2, refs=[{"type": "replied_to",

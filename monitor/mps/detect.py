@@ -59,6 +59,8 @@ class MpIndex:
 
 
 def mp_index(session: Session) -> MpIndex:
+    """Every sitting MP with an X handle or account (about 220 rows). Read whole for every page: 0.6 ms,
+    where asking only about the page's authors and mentions (two IN lists of ~200 values) took 4.7 ms."""
     index = MpIndex({}, {}, {})
     stmt = select(MP.member_id, MP.x_username, MP.x_user_id).where(
         MP.sitting.is_(True), or_(MP.x_username.is_not(None), MP.x_user_id.is_not(None)))
@@ -123,13 +125,21 @@ def detect_page(session: Session, page: ParsedPage) -> None:
     rows, learned = page_rows(page, index)
     for member, user_id in learned.items():
         session.execute(update(MP).where(MP.member_id == member, MP.x_user_id.is_(None)).values(x_user_id=user_id))
+        _drop_other_accounts_mentions(session, member, user_id)
     if rows:
         statement = _insert_statement(session.get_bind().dialect.name)
         for i in range(0, len(rows), CHUNK):
             session.execute(statement, rows[i:i + CHUNK])
-    if learned:
-        # Now that the account is known, what was matched by handle alone is checked against it.
-        redetect(session, learned)
+
+
+def _drop_other_accounts_mentions(session: Session, member: int, user_id: str) -> None:
+    """Now that the MP's account is known, mentions matched by their handle alone that X gave another
+    account's id were someone else's (an old holder of the handle): they go."""
+    handle = select(func.lower(MP.x_username)).where(MP.member_id == member).scalar_subquery()
+    others = select(PostMention.post_id).where(PostMention.username == handle, PostMention.user_id.is_not(None),
+                                               PostMention.user_id != user_id)
+    session.execute(delete(PostMP).where(PostMP.member_id == member, PostMP.kind == MENTION,
+                                         PostMP.post_id.in_(others)))
 
 
 # --- from the stored posts -------------------------------------------------------------------
