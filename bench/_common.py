@@ -100,11 +100,12 @@ def retry_on_server_restart(measure, attempts: int = 3):
                 time.sleep(1)
 
 
-def record_pages(path: Path, posts: int, seed: int = 7, posts_per_day: int = 2000) -> int:
+def record_pages(path: Path, posts: int, seed: int = 7, posts_per_day: int = 2000, mps: bool = False) -> int:
     """Fetch the newest pages of a simulated corpus, `posts` posts (100 a page), through tweepy into JSON lines.
 
     The fake serves exactly what the real API would (full pages of 100 with their authors and
-    places expanded); returns the number of pages written.
+    places expanded); returns the number of pages written. mps: the corpus has the register's MPs
+    posting and mentioned (monitor.fakex.mps).
     """
     from monitor.config import default_config
     from monitor.fakex import FakeX, SimClock
@@ -116,7 +117,7 @@ def record_pages(path: Path, posts: int, seed: int = 7, posts_per_day: int = 200
     clock = SimClock(CORPUS_START + timedelta(days=days))
     pages = 0
     with FakeX(seed=seed, start=CORPUS_START, days=days, posts_per_day=per_day, bearer_token=TOKEN,
-               clock=clock) as fx, path.open("w", encoding="utf-8") as out:
+               clock=clock, mps=mps) as fx, path.open("w", encoding="utf-8") as out:
         source = XSource(TOKEN, fx.base_url, timeout=30.0)
         [campaign] = default_config().campaigns
         for query in build_queries(campaign.terms):

@@ -74,9 +74,19 @@ def page_queries(engine, period: str):
             engine, f, PostSearch(author="user3", author_names=True), limit=50)),
         ("posts", "posts_page text, rare hits", lambda: metrics.posts_page(
             engine, f, PostSearch(text="0000 about"), limit=50)),
+        ("overview", "mp_contributors", lambda: metrics.mp_contributors(engine, f)),
+        ("region", "mp_regions", lambda: metrics.mp_regions(engine, london)),
+        ("region", "mp_table", lambda: metrics.mp_table(engine, london)),
+        ("mps", "mp_regions", lambda: metrics.mp_regions(engine, f)),
+        ("mps", "mp_parties", lambda: metrics.mp_parties(engine)),
+        ("mps", "mp_table", lambda: metrics.mp_table(engine, f)),
+        ("mps", "mp_table not reached", lambda: metrics.mp_table(engine, f, status=metrics.NOT_REACHED)),
+        ("mps", "mp_posts", lambda: metrics.mp_posts(engine, f)),
+        ("mps", "mp_week (report)", lambda: metrics.mp_week(engine, f)),
         ("health", "collection_states", lambda: metrics.collection_states(engine, config)),
         ("health", "api_usage_this_month", lambda: metrics.api_usage_this_month(engine, config)),
         ("health", "recent_runs", lambda: metrics.recent_runs(engine, generate_db.CAMPAIGN, 30)),
+        ("health", "watch_usage_this_month", lambda: metrics.watch_usage_this_month(engine)),
     ]
 
 
@@ -99,8 +109,8 @@ def sqlite_database(posts: int) -> str:
     return url
 
 
-def postgres_database(admin_url: str, posts: int) -> str:
-    name = f"monitor_bench_{posts}"
+def postgres_database(admin_url: str, posts: int, name: str | None = None) -> str:
+    name = name or f"monitor_bench_{posts}"
     admin = create_engine(make_url(admin_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
@@ -139,6 +149,8 @@ def main(argv=None) -> int:
     parser.add_argument("--periods", default="7 days,30 days")
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
     parser.add_argument("--no-upgrade", action="store_true", help="measure the schema as it is (before new indexes)")
+    parser.add_argument("--pg-database", metavar="NAME",
+                        help="the PostgreSQL database to use or generate (default monitor_bench_<posts>)")
     args = parser.parse_args(argv)
     OUTPUT.mkdir(parents=True, exist_ok=True)
     periods = args.periods.split(",")
@@ -148,8 +160,8 @@ def main(argv=None) -> int:
     pg = os.environ.get("MONITOR_TEST_PG_URL")
     if args.only != "sqlite":
         if pg:
-            bench(f"PostgreSQL, {args.posts:,} posts", postgres_database(pg, args.posts), periods, args.runs,
-                  not args.no_upgrade)
+            url = postgres_database(pg, args.posts, args.pg_database)
+            bench(f"PostgreSQL, {args.posts:,} posts", url, periods, args.runs, not args.no_upgrade)
         else:
             print("\nPostgreSQL skipped: set MONITOR_TEST_PG_URL (as `make test` does)")
     return 0

@@ -13,9 +13,10 @@ bare insert the same rows, already parsed and attributed, written by plain
             Also as a Core executemany (`insert(Model.__table__)`), which skips the ORM's bulk
             bookkeeping; the ratio against the faster of the two is printed as ratio*.
             Since migrations 0004/0005 the real path also keeps the dashboard's summary tables
-            (summary_days/hours/terms) in step, page by page. The bare insert writes those rows too,
-            the fastest way there is: one set-based INSERT ... SELECT ... GROUP BY over the inserted
-            posts (monitor.summary.rebuild) in the same transaction. "ratio" is against that (the
+            (summary_days/hours/terms) in step, page by page, and since 0016 the MP detections
+            (post_mps, monitor.mps.detect). The bare insert writes those rows too, the fastest way
+            there is: set-based INSERT ... SELECT over the inserted posts (monitor.summary.rebuild,
+            monitor.mps.detect.rebuild_all) in the same transaction. "ratio" is against that (the
             same rows in the same tables); "ratio posts-only" against the bare insert without the
             summary rows, as measured before the summary tables existed.
 
@@ -60,6 +61,7 @@ from monitor.models import (
     PostMention,
     RunPost,
 )
+from monitor.mps.detect import rebuild_all
 from monitor.parse import parse_page, stub_author
 from monitor.refresh import next_refresh_time
 from monitor.store import campaign_matches
@@ -126,6 +128,7 @@ def bare_insert(engine, pages: list[dict], attributor: Attributor, core: bool = 
                 s.execute(insert(model.__table__ if core else model), batch)
         if summaries:
             summary.rebuild(s)
+            rebuild_all(s)   # the MP detections (post_mps), set-based too
     return len(rows[Post]), time.perf_counter() - start
 
 
@@ -151,6 +154,32 @@ def measure(kind: str, pages: list[dict], runs: int, attributor: Attributor, wor
             "ratio_posts_only": statistics.median(r / b for r, b in zip(real, posts_only))}
 
 
+def detection_ab(kind: str, pages: list[dict], runs: int, attributor: Attributor, workdir: Path) -> dict:
+    """The real path with and without the MP detection (monitor.store's detect_page made a no-op), in
+    alternating runs on fresh databases: what detection costs the store path, under the same load."""
+    import monitor.store as store
+
+    detect = store.detect_page
+
+    def rate(enabled: bool) -> float:
+        store.detect_page = detect if enabled else (lambda session, page: None)
+        try:
+            def once():
+                with fresh_database(kind, workdir) as engine:
+                    posts, seconds = real_path(engine, pages, attributor)
+                    return posts / seconds
+            return retry_on_server_restart(once)
+        finally:
+            store.detect_page = detect
+
+    with_it, without = [], []
+    for _ in range(runs):
+        with_it.append(rate(True))
+        without.append(rate(False))
+    return {"with": statistics.median(with_it), "without": statistics.median(without),
+            "ratio": statistics.median(w / o for w, o in zip(with_it, without))}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=10_000, help="posts in the recorded pages (100 a page)")
@@ -159,13 +188,17 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true",
                         help="profile one real-path run on the first --db (pyinstrument)")
     parser.add_argument("--quick", action="store_true", help="3,000 posts, 3 runs")
+    parser.add_argument("--detection-ab", action="store_true",
+                        help="the real path with and without the MP detection, alternating runs (its cost)")
+    parser.add_argument("--mps", action="store_true",
+                        help="record from a corpus with the register's MPs posting and mentioned (monitor.fakex.mps)")
     args = parser.parse_args()
     if args.quick:
         args.posts, args.runs = 3_000, 3
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         workdir = Path(tmp)
         began = time.perf_counter()
-        count = record_pages(workdir / "pages.jsonl", args.posts)
+        count = record_pages(workdir / "pages.jsonl", args.posts, mps=args.mps)
         pages = load_pages(workdir / "pages.jsonl")
         posts = sum(len(p.get("data") or []) for p in pages)
         print(f"recorded {count} pages ({posts:,} posts) from the simulated API in "
@@ -181,6 +214,16 @@ def main() -> int:
                 real_path(engine, pages, attributor)
                 profiler.stop()
             print(profiler.output_text(unicode=False, color=False, show_all=False))
+            return 0
+        if args.detection_ab:
+            print(f"median of {args.runs} alternating runs, fresh database each; real path posts/s with and without "
+                  "the MP detection; ratio = with / without (paired)")
+            for kind in args.db:
+                if kind == "postgresql" and (reason := postgres_available()):
+                    print(f"{kind:<11} skipped: PostgreSQL not reachable ({reason})")
+                    continue
+                m = detection_ab(kind, pages, args.runs, attributor, workdir)
+                print(f"{kind:<11} with {m['with']:>8,.0f}  without {m['without']:>8,.0f}  ratio {m['ratio']:.3f}")
             return 0
         print(f"median of {args.runs} runs, fresh database each; posts/s; bare inserts include the summary rows "
               "(set-based); ratio = real / bare ORM insert, ratio* = real / the faster of the two bare inserts; "

@@ -38,6 +38,12 @@ REGION_WEIGHTS = {"North East": 4, "North West": 11, "Yorkshire and The Humber":
                   "West Midlands": 9, "East of England": 10, "London": 14, "South East": 14, "South West": 9,
                   "Wales": 5, "Northern Ireland": 3, "Scotland": 2, UNKNOWN: 22}
 RAW_PAD = "x" * 500  # real `raw` JSON of a post is a few hundred bytes to 2 KB
+# MPs (the register's 217 on X, as authors): a few posts are theirs, a third of those answer or quote an
+# earlier post, and members mention an MP in a few posts (the simulated API's MP rates, monitor.fakex.mps).
+MP_POST_SHARE = 0.003
+MP_ANSWER_SHARE = 0.4
+MP_MENTION_SHARE = 0.02
+MP_AUTHOR_IDS_FROM = 90_000_000
 
 
 def sql_time(moment: datetime) -> datetime:
@@ -64,6 +70,25 @@ def make_authors(rng: random.Random, count: int, now: datetime) -> list[tuple]:
     return authors
 
 
+def make_mp_authors(rng: random.Random, now: datetime) -> list[dict]:
+    """An author row for each MP of the register with an X handle (its id is learned by the detection)."""
+    from monitor.mps.register import read_packaged
+
+    authors = []
+    for i, mp in enumerate(r for r in read_packaged() if r.x_username):
+        followers = min(400_000, int(rng.lognormvariate(9.3, 0.9)))
+        authors.append({"id": str(MP_AUTHOR_IDS_FROM + i), "username": mp.x_username, "name": f"{mp.name} MP",
+                        "location": mp.constituency, "description": f"{mp.party} MP", "followers_count": followers,
+                        "following_count": 500, "tweet_count": 9000, "listed_count": followers // 100,
+                        "verified": True, "verified_type": "government", "protected": False,
+                        "created_at": sql_time(now - timedelta(days=3000)),
+                        "raw": json.dumps({"id": str(i), "pad": RAW_PAD[:200]}), "first_seen_at": sql_time(now),
+                        "last_seen_at": sql_time(now), "region_detail": f"matched {mp.region}",
+                        "region_version": "bench", "region": mp.region, "branch": None,
+                        "region_evidence": "profile_location", "region_confidence": 0.9})
+    return authors
+
+
 def day_weights(days: int) -> list[float]:
     """A launch spike, a slow decline, weekends quieter."""
     weights = []
@@ -87,29 +112,43 @@ def post_times(rng: random.Random, count: int, days: int, end_day: date) -> list
     return times
 
 
-def make_posts(rng: random.Random, authors: list[dict], count: int, days: int, now: datetime):
-    """Yield (post row, hashtags, mentions, matched terms) in time order."""
+def make_posts(rng: random.Random, authors: list[dict], count: int, days: int, now: datetime,
+               mp_authors: list[dict] = ()):
+    """Yield (post row, hashtags, mentions as (username, user id), matched terms) in time order."""
     ranks = [1 / (r + 1) ** 1.1 for r in range(len(authors))]  # heavy-tailed activity
     cumulative = list(_accumulate(ranks))
     who = rng.choices(authors, cum_weights=cumulative, k=count)
+    recent: list[str] = []   # earlier post ids an MP's reply or quote can refer to
     for seq, (moment, author) in enumerate(zip(post_times(rng, count, days, now.astimezone(UK).date()), who)):
         post_id = snowflake_at(moment, seq & 0x3FFFFF)
         local = moment.astimezone(UK)
         kind = rng.choices(("original", "reply", "quote"), (75, 18, 7))[0]
+        referenced = None
+        if mp_authors and rng.random() < MP_POST_SHARE:
+            author = rng.choice(mp_authors)
+            if recent and rng.random() < MP_ANSWER_SHARE:
+                kind, referenced = rng.choice(("reply", "quote")), rng.choice(recent)
         tags = rng.sample(CAMPAIGN_TAGS, rng.choices((1, 2, 3), (60, 30, 10))[0])
         if rng.random() < 0.3:
             tags.append(rng.choice(OTHER_TAGS))
-        mentions = ["nahtnews"] if rng.random() < 0.3 else []
+        mentions = [("nahtnews", None)] if rng.random() < 0.3 else []
         if rng.random() < 0.1:
-            mentions.append(f"user{rng.randrange(len(authors))}")
-        terms = [f"#{t}" for t in tags if t in CAMPAIGN_TAGS] + (["@nahtnews"] if "nahtnews" in mentions else [])
+            mentions.append((f"user{rng.randrange(len(authors))}", None))
+        if mp_authors and rng.random() < MP_MENTION_SHARE:
+            mentioned = rng.choice(mp_authors)
+            if mentioned is not author:
+                mentions.append((mentioned["username"].lower(), mentioned["id"]))
+        recent = (recent + [post_id])[-50:]
+        terms = [f"#{t}" for t in tags if t in CAMPAIGN_TAGS] + (["@nahtnews"] if ("nahtnews", None) in mentions
+                                                                 else [])
         likes = int(rng.expovariate(1 / 3) * (1 + author["followers_count"] / 2000))
         age_days = (now - moment).days
         region = author["region"]
         row = {"id": post_id, "author_id": author["id"], "created_at": sql_time(moment),
                "created_date_uk": local.date(), "created_hour_uk": local.hour,
                "text": f"Post {seq} about pupil services waiting list #{' #'.join(tags)}", "lang": "en", "kind": kind,
-               "conversation_id": post_id, "in_reply_to_user_id": None, "referenced_post_id": None, "place_id": None,
+               "conversation_id": post_id, "in_reply_to_user_id": None, "referenced_post_id": referenced,
+               "place_id": None,
                "author_followers": max(0, author["followers_count"] - age_days * rng.randrange(3)),
                "like_count": likes, "repost_count": likes // 4, "reply_count": likes // 5, "quote_count": likes // 20,
                "bookmark_count": likes // 10, "impression_count": likes * 40 + rng.randrange(200),
@@ -196,17 +235,18 @@ def generate(url: str, posts: int, days: int = 90, seed: int = 1, batch: int = 5
     rng = random.Random(seed)
     now = datetime.now(timezone.utc)
     authors = make_authors(rng, max(1000, posts // 8), now)
+    mp_authors = make_mp_authors(random.Random(seed + 1), now)
     loader = Loader(engine)
     started = time.monotonic()
-    loader.insert("authors", authors)
+    loader.insert("authors", authors + mp_authors)
     loader.insert("collection_runs", make_runs(now, days))
     buffers = {"posts": [], "post_hashtags": [], "post_mentions": [], "post_matches": []}
     seen_author_days: set[tuple[str, date]] = set()
     month_start = now.date().replace(day=1)
-    for n, (row, tags, mentions, terms) in enumerate(make_posts(rng, authors, posts, days, now), 1):
+    for n, (row, tags, mentions, terms) in enumerate(make_posts(rng, authors, posts, days, now, mp_authors), 1):
         buffers["posts"].append(row)
         buffers["post_hashtags"] += [{"post_id": row["id"], "tag": t} for t in tags]
-        buffers["post_mentions"] += [{"post_id": row["id"], "username": u, "user_id": None} for u in mentions]
+        buffers["post_mentions"] += [{"post_id": row["id"], "username": u, "user_id": uid} for u, uid in mentions]
         buffers["post_matches"] += [{"post_id": row["id"], "campaign": CAMPAIGN, "term": t} for t in terms]
         if row["created_at"].date() >= month_start:
             seen_author_days.add((row["author_id"], row["created_at"].date()))
@@ -219,6 +259,7 @@ def generate(url: str, posts: int, days: int = 90, seed: int = 1, batch: int = 5
     loader.commit()
     loader.close()
     _summarise(engine)
+    _detect_mps(engine)
     _analyze(engine)
     print(f"generated {posts:,} posts, {len(authors):,} authors in {time.monotonic() - started:.0f} s: "
           f"{make_url(url).render_as_string(hide_password=True)}")
@@ -241,6 +282,23 @@ def _summarise(engine) -> None:
     with transaction(engine) as s:
         rebuild(s)
     print(f"  summary tables filled in {time.monotonic() - started:.0f} s", flush=True)
+
+
+def _detect_mps(engine) -> None:
+    """Which posts are by or mention an MP (monitor.mps.detect), from the loaded posts, as the store path would
+    have found them: the MPs' accounts by their handles, then every post_mps row by one set-based pass."""
+    from monitor.db import transaction
+    from monitor.mps.detect import rebuild_all
+    from monitor.mps.register import account_ids
+
+    started = time.monotonic()
+    with transaction(engine) as s:
+        handles = [h for (h,) in s.execute(text("SELECT x_username FROM mps WHERE x_username IS NOT NULL"))]
+        for handle, author_id in account_ids(s, handles).items():
+            s.execute(text("UPDATE mps SET x_user_id = :a WHERE lower(x_username) = :h"), {"a": author_id, "h": handle})
+        rebuild_all(s)
+        found = s.execute(text("SELECT COUNT(*) FROM post_mps")).scalar()
+    print(f"  {found:,} MP detections in {time.monotonic() - started:.0f} s", flush=True)
 
 
 def _analyze(engine) -> None:

@@ -384,6 +384,83 @@ def privacy_retention(app: App):
     click.echo(f"retention run {summary.run_id}: {summary.describe()}")
 
 
+@main.group()
+def mps():
+    """The MP register: import it, correct handles, list MPs with their figures."""
+
+
+@mps.command("import")
+@click.option("--lookup", required=True, type=click.Path(dir_okay=False), help="mp_lookup.csv (DfE mp-lookup).")
+@click.option("--profiles", required=True, type=click.Path(dir_okay=False),
+              help="official-profiles.xml (mySociety parlparse).")
+@click.option("--social", required=True, type=click.Path(dir_okay=False),
+              help="social-media-commons.xml (mySociety parlparse).")
+@pass_app
+def mps_import(app: App, lookup, profiles, social):
+    """Rebuild the register from newer copies of its three source files (corrections are kept)."""
+    from monitor.mps.register import import_files
+
+    result = import_files(app.engine(), lookup, profiles, social)
+    click.echo(f"{result.mps} MPs loaded ({result.x_handles} with an X handle, {result.bluesky_handles} with a "
+               f"Bluesky handle); {result.corrections_kept} handle corrections kept; {result.left} no longer "
+               f"sitting; {result.changed} added or changed")
+
+
+@mps.command("set-handle")
+@click.argument("member_id", type=int)
+@click.option("--x", "x_handle", metavar="NAME", help="The MP's X handle ('' for none).")
+@click.option("--bluesky", metavar="NAME", help="The MP's Bluesky handle ('' for none).")
+@click.option("--by", "corrected_by", required=True, help="Who makes the correction (kept for audit).")
+@click.option("--note")
+@pass_app
+def mps_set_handle(app: App, member_id, x_handle, bluesky, corrected_by, note):
+    """Correct an MP's handles (audited; no later import overwrites it; their posts are found again)."""
+    from monitor.mps.register import set_handle
+
+    try:
+        mp = set_handle(app.engine(), member_id, x=x_handle, bluesky=bluesky, corrected_by=corrected_by, note=note)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"{mp.name} ({mp.constituency}): X {'@' + mp.x_username if mp.x_username else 'none'}, "
+               f"Bluesky {mp.bluesky_handle or 'none'}")
+
+
+@mps.command("list")
+@click.option("--campaign", "campaign_name", metavar="NAME", help="Campaign name (needed when several are configured).")
+@click.option("--from", "from_date", type=click.DateTime(["%Y-%m-%d"]), help="First UK day (default: 29 days ago).")
+@click.option("--to", "to_date", type=click.DateTime(["%Y-%m-%d"]), help="Last UK day (default: today).")
+@click.option("--region", metavar="REGION", help="One region (key or NAHT name); default all.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
+@pass_app
+def mps_list(app: App, campaign_name, from_date, to_date, region, fmt):
+    """Every sitting MP with their figures in the period: engaged, mentioned or not reached."""
+    from datetime import timedelta
+
+    from monitor.exports import MP_COLUMNS, mp_values, mps_csv
+    from monitor.metrics import Filters, mp_table
+    from monitor.reports import ReportError, resolve_region
+    from monitor.reports.model import chosen_campaign
+    from monitor.timeutil import uk_today
+
+    try:
+        campaign = chosen_campaign(app.config, campaign_name)
+        region_key = resolve_region(app.config, region)
+    except ReportError as e:
+        raise click.BadParameter(str(e), param_hint=f"--{e.param}") from None
+    end = to_date.date() if to_date else uk_today()
+    start = from_date.date() if from_date else end - timedelta(days=29)
+    if start > end:
+        raise click.BadParameter(f"{start} is after {end}", param_hint="--from")
+    rows = mp_table(app.engine(), Filters(campaign.name, start, end, region=region_key))
+    if fmt == "csv":
+        sys.stdout.buffer.write(mps_csv(rows))
+        return
+    values = [[str(v) for v in mp_values(r).values()] for r in rows]
+    widths = [max(len(c), *(len(v[i]) for v in values)) if values else len(c) for i, c in enumerate(MP_COLUMNS)]
+    for line in [list(MP_COLUMNS), *values]:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip())
+
+
 @main.command()
 @click.option("--week", required=True, metavar="YYYY-Www", help="ISO week in UK time, such as 2026-W47.")
 @click.option("--region", metavar="REGION",

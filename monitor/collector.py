@@ -81,6 +81,8 @@ class RunSummary:
 
 
 class Collector:
+    RUN_KIND = "search"   # collection_runs.kind of this collector's runs (the MP watch: monitor.mps.watch)
+
     def __init__(self, engine: Engine, config: Config, source: XSource, *,
                  clock: Callable[[], datetime] = utcnow, stop: threading.Event | None = None,
                  attributor: Attributor | None = None):
@@ -167,7 +169,7 @@ class Collector:
         with transaction(self.engine) as s:
             unfinished = s.scalars(
                 select(CollectionRun).where(CollectionRun.campaign == campaign.name, CollectionRun.query == query,
-                                            CollectionRun.kind == "search", CollectionRun.status.in_(RESUMABLE),
+                                            CollectionRun.kind == self.RUN_KIND, CollectionRun.status.in_(RESUMABLE),
                                             CollectionRun.next_token.is_not(None))
                 .order_by(CollectionRun.id.desc()).limit(1)).first()
             # A run killed before storing its first page has nothing to resume: close it honestly.
@@ -186,7 +188,7 @@ class Collector:
                 unfinished.error = "abandoned: its since_id fell out of the 7-day search window"
             cursor = s.get(SearchCursor, (campaign.name, query))
             since_id, start_time = self._starting_point(campaign, cursor, now)
-            run = CollectionRun(campaign=campaign.name, kind="search", query=query, since_id=since_id,
+            run = CollectionRun(campaign=campaign.name, kind=self.RUN_KIND, query=query, since_id=since_id,
                                 start_time=start_time, started_at=now, status="running")
             s.add(run)
             s.flush()
@@ -263,6 +265,7 @@ class Collector:
             self.attributor.attribute_page(page, latest_corrections(s, page.authors))
             result = store_page(s, page, now, run_id=run_id, campaign=campaign.name, terms=campaign.terms,
                                 next_refresh=lambda created, at: next_refresh_time(created, at, refresh))
+            self.after_store(s, campaign, page)
             run = s.get(CollectionRun, run_id)
             if run.pages == 0 or run.newest_id is None:
                 run.newest_id = page.newest_id
@@ -283,6 +286,9 @@ class Collector:
                 run.status, run.ended_at = "completed", now
                 self._advance_cursor(s, run, now)
         return last
+
+    def after_store(self, session, campaign: Campaign, page: ParsedPage) -> None:
+        """What a kind of collector adds to a stored page, in the same transaction (nothing, for search)."""
 
     def _advance_cursor(self, s, run: CollectionRun, now: datetime) -> None:
         if run.newest_id is None:

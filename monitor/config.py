@@ -45,6 +45,8 @@ ENV_NAME_RE = re.compile(r"^[A-Z_][A-Z0-9_]{0,100}$")
 QUIET_HOURS_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 DEFAULT_BUDGET_USD = 100.0
 DEFAULT_WARNING_SHARE = 0.8
+# An MP watch keyword: words (a phrase is searched as one), no quotes, brackets or operators.
+KEYWORD_RE = re.compile(r"^[\w']([\w' &-]{0,58}[\w'])?$")
 
 
 class ConfigError(Exception):
@@ -82,6 +84,8 @@ class Campaign:
     hashtags: tuple[str, ...]
     mentions: tuple[str, ...]
     start_date: date | None = None
+    # What the MP watch searches MPs' posts for ([mp_watch]; monitor.mps.watch): the campaign's subject.
+    mp_watch_keywords: tuple[str, ...] = ()
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -151,6 +155,13 @@ class Privacy:
 
 
 @dataclass(frozen=True)
+class MpWatch:
+    # Off by default: every query costs requests and post reads (monitor.mps.watch).
+    enabled: bool = False
+    interval_minutes: float = 60.0
+
+
+@dataclass(frozen=True)
 class Config:
     path: str
     database_url: str = DEFAULT_DATABASE_URL
@@ -162,6 +173,7 @@ class Config:
     interval_minutes: float = 15.0
     campaigns: tuple[Campaign, ...] = ()
     metrics_refresh: MetricsRefresh = field(default_factory=MetricsRefresh)
+    mp_watch: MpWatch = field(default_factory=MpWatch)
     region_display_names: dict[str, str] = field(default_factory=dict)
     known_accounts: tuple[KnownAccount, ...] = ()
     # Two-tier counties whose NAHT branches follow their districts: a post there gets the district
@@ -194,6 +206,8 @@ DEMO_CAMPAIGN = Campaign(
     hashtags=("InvestInPupilServices", "PupilAndFamilyServices", "FundOurSchools"),
     mentions=("NAHTnews",),
     start_date=None,
+    mp_watch_keywords=("pupil services", "CAMHS", "SEND", "speech and language therapy",
+                       "educational psychologists", "school funding"),
 )
 
 
@@ -261,7 +275,7 @@ def _campaign(file: str, table: Any, index: int) -> Campaign:
     if not isinstance(table, dict):
         raise ConfigError(file, key, "a table with name and hashtags")
     r = _Reader(file, table, f"{key}.")
-    r.unknown_keys({"name", "title", "hashtags", "mentions", "start_date"})
+    r.unknown_keys({"name", "title", "hashtags", "mentions", "start_date", "mp_watch_keywords"})
     name = r.get("name", str, None, "a non-empty name", lambda v: bool(v.strip()))
     if name is None:
         r.fail("name", "a non-empty name (missing)")
@@ -271,7 +285,9 @@ def _campaign(file: str, table: Any, index: int) -> Campaign:
         r.fail("hashtags", "at least one hashtag or mention to search for")
     start = r.get("start_date", date, None, "a date such as 2026-11-01")
     title = r.get("title", str, name, "a string")
-    return Campaign(name=name.strip(), title=title, hashtags=hashtags, mentions=mentions, start_date=start)
+    keywords = _str_list(r, "mp_watch_keywords", KEYWORD_RE, "keywords or phrases such as 'school funding'", "")
+    return Campaign(name=name.strip(), title=title, hashtags=hashtags, mentions=mentions, start_date=start,
+                    mp_watch_keywords=keywords)
 
 
 def _check_campaign_slugs(root: _Reader, campaigns: tuple[Campaign, ...]) -> None:
@@ -412,7 +428,7 @@ def _alert_rules(rules: _Reader) -> dict[str, dict]:
 def parse_config(data: dict, file: str) -> Config:
     root = _Reader(file, data)
     root.unknown_keys({"database", "x_api", "collection", "metrics_refresh", "campaigns",
-                       "regions", "dashboard", "reports", "privacy", "alerts"})
+                       "regions", "dashboard", "reports", "privacy", "alerts", "mp_watch"})
     db = root.sub("database")
     db.unknown_keys({"url"})
     api = root.sub("x_api")
@@ -432,6 +448,8 @@ def parse_config(data: dict, file: str) -> Config:
     rep.unknown_keys({"folder", "smtp"})
     priv = root.sub("privacy")
     priv.unknown_keys({"raw_json_days", "author_inactive_days"})
+    watch = root.sub("mp_watch")
+    watch.unknown_keys({"enabled", "interval_minutes"})
 
     campaigns_raw = root.get("campaigns", list, None, "a list of [[campaigns]] tables")
     if not campaigns_raw:
@@ -480,6 +498,9 @@ def parse_config(data: dict, file: str) -> Config:
                                  "finds nothing more and spends API requests)", lambda v: v >= MIN_INTERVAL_MINUTES),
         campaigns=campaigns,
         metrics_refresh=refresh,
+        mp_watch=MpWatch(enabled=watch.get("enabled", bool, False, "true or false"),
+                         interval_minutes=watch.get("interval_minutes", float, 60.0, "a positive number of minutes",
+                                                    _positive)),
         region_display_names=dict(display),
         known_accounts=_known_accounts(reg),
         district_branches=_district_branches(reg),

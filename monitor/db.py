@@ -150,6 +150,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
                 conn.rollback()  # a failed migration leaves its transaction aborted: end it, then unlock
                 conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
                 conn.commit()
+    if revision == "head":
+        # The MP register is data, not schema: loaded after the revisions (see migration 0016), once the
+        # upgrade's lock is given back (on SQLite the load needs its own write transaction). Imported here:
+        # the register is built on this module (transaction), as everything above the schema is.
+        from monitor.mps.register import load_packaged_if_newer
+
+        load_packaged_if_newer(engine)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

@@ -31,10 +31,12 @@ def run_demo(app, *, port: int, api_port: int, interval: float) -> int:
     now = datetime.now(timezone.utc)
     fake = FakeX(seed=1, start=now - timedelta(days=6), days=10, posts_per_day=300, hashtags=campaign.hashtags,
                  mention=campaign.mentions[0] if campaign.mentions else "NAHTnews", bearer_token=token,
-                 port=api_port, clock=lambda: datetime.now(timezone.utc))
+                 port=api_port, clock=lambda: datetime.now(timezone.utc), mps=True)
     fake.start()
     try:
-        config = replace(app.config, api_base_url=fake.base_url, interval_minutes=interval, backoff_seconds=1.0)
+        # The MP watch on, every 5 polls: the simulated MPs' posts on the campaign's subject reach the MPs page.
+        config = replace(app.config, api_base_url=fake.base_url, interval_minutes=interval, backoff_seconds=1.0,
+                         mp_watch=replace(app.config.mp_watch, enabled=True, interval_minutes=interval * 5))
         engine = make_engine(database_url(config))
         upgrade(engine)
         lease = Lease(engine, config.interval_minutes, "demo")

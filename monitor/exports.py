@@ -1,6 +1,6 @@
 """Posts as CSV: one column set and one row builder for every posts download (the explorer's CSV and the
-weekly report's CSV), and one writer for every CSV the monitor makes, as datasette's one CSV streamer
-serves every view.
+weekly report's CSV), the MPs list's columns, and one writer for every CSV the monitor makes, as
+datasette's one CSV streamer serves every view.
 
 UTF-8 with a byte-order mark, so Excel shows emoji and accents rightly when the file is double-clicked;
 CRLF line ends. Times are given twice, UK local and UTC, as ISO text: a CSV has no date type, and the
@@ -14,7 +14,7 @@ import csv
 import io
 from typing import Iterable, Sequence
 
-from monitor.metrics import PostRow
+from monitor.metrics import MpRow, PostRow
 from monitor.safety import neutralise
 from monitor.timeutil import uk_local
 
@@ -55,3 +55,21 @@ def csv_bytes(columns: Sequence[str], rows: Iterable[dict]) -> bytes:
 def posts_csv(posts: Iterable[PostRow]) -> bytes:
     """Posts as a CSV file's bytes, one row a post in the order given."""
     return csv_bytes(POST_COLUMNS, (post_values(p) for p in posts))
+
+
+# The MPs list (`campaign-monitor mps list --format csv`, the MPs page's download): one row an MP.
+MP_COLUMNS = ("member_id", "name", "party", "constituency", "region", "status", "posts_by_mp", "posts_mentioning",
+              "members_mentioning", "last_activity")
+
+
+def mp_values(mp: MpRow) -> dict:
+    """One MP as a CSV row (MP_COLUMNS); last_activity in UK time, empty when none in the period."""
+    last = uk_local(mp.last_activity).strftime(TIME_FORMAT) if mp.last_activity else ""
+    return {"member_id": mp.member_id, "name": mp.name, "party": mp.party, "constituency": mp.constituency,
+            "region": mp.region, "status": mp.status, "posts_by_mp": mp.posts_by_mp,
+            "posts_mentioning": mp.posts_mentioning, "members_mentioning": mp.members_mentioning,
+            "last_activity": last}
+
+
+def mps_csv(mps: Iterable[MpRow]) -> bytes:
+    return csv_bytes(MP_COLUMNS, (mp_values(m) for m in mps))

@@ -75,6 +75,8 @@ class CampaignScheduler:
         self.scheduler.add_job(self.alerts, "interval", seconds=ALERTS_EVERY.total_seconds(), id="alerts",
                                name="alerts", max_instances=1, coalesce=True,
                                next_run_time=first + timedelta(seconds=30))
+        if self.config.mp_watch.enabled:
+            self.add_watch_jobs(first)
 
     def alerts(self) -> None:
         """Rules and deliveries on a job of their own: an alert that cannot be sent never stops collection."""
@@ -83,10 +85,22 @@ class CampaignScheduler:
         except Exception:  # noqa: BLE001 - logged; the next run tries again
             log.exception("alerts: this pass failed; the next one tries again")
 
-    def collect(self, campaign: Campaign) -> None:
+    def add_watch_jobs(self, first: datetime) -> None:
+        """The MP watch of every campaign with keywords, on its own interval (monitor.mps.watch)."""
+        from monitor.mps.watch import WatchCollector, check_keywords
+
+        check_keywords(self.config)
+        seconds = timedelta(minutes=self.config.mp_watch.interval_minutes).total_seconds()
+        for campaign in self.config.campaigns:
+            if campaign.mp_watch_keywords:
+                self.scheduler.add_job(self.collect, "interval", args=[campaign, WatchCollector], seconds=seconds,
+                                       id=f"mp-watch:{campaign.name}", name=f"MP watch {campaign.name}",
+                                       max_instances=1, coalesce=True, next_run_time=first + timedelta(seconds=10))
+
+    def collect(self, campaign: Campaign, collector_class: type[Collector] = Collector) -> None:
         try:
             self.guard()
-            collector = Collector(self.engine, self.config, self.source_factory(), stop=self.stop)
+            collector = collector_class(self.engine, self.config, self.source_factory(), stop=self.stop)
             for s in collector.collect_campaign(campaign):
                 log.info("%s: run %s %s, %s pages, %s new, %s updated%s", campaign.name, s.run_id, s.status,
                          s.pages, s.posts_new, s.posts_updated, f" ({s.error})" if s.error else "")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from monitor.editions import supersede_page
 from monitor.models import Author, AuthorFollowers, Place, Post, PostHashtag, PostMatch, PostMention, RunPost
+from monitor.mps.detect import detect_page
 from monitor.parse import CUT_MARK, ParsedPage, matched_terms, stub_author
 from monitor.privacy.removal import PROTECTED, remove_authors
 from monitor.summary import add_posts, lock, resync_posts
@@ -167,6 +168,7 @@ def store_page(session: Session, page: ParsedPage, now: datetime, *, run_id: int
                   ["post_id", "tag"])
     insert_ignore(session, PostMention, [{"post_id": p, "username": u, "user_id": uid}
                                          for p, u, uid in page.mentions], ["post_id", "username"])
+    detect_page(session, page)   # which posts are by or mention an MP (monitor.mps.detect)
     if campaign:
         insert_ignore(session, PostMatch, campaign_matches(page, campaign, terms),
                       ["post_id", "campaign", "term"])

@@ -128,16 +128,20 @@ def seed_small(engine, config: Config) -> None:
 # --- a realistic database from the simulated API's corpus ------------------------------------
 
 def seed_realistic(engine, config: Config, *, now: datetime | None = None, days: int = 21,
-                   posts_per_day: int = 150, seed: int = 7) -> dict:
+                   posts_per_day: int = 150, seed: int = 7, mps: bool = True) -> dict:
     """Store a fakex corpus of the `days` before `now` page by page, plus search runs every interval over
-    the last 2 days, up to `now` (so collection looks healthy), with a 2-hour gap and one failed run."""
+    the last 2 days, up to `now` (so collection looks healthy), with a 2-hour gap and one failed run.
+    With mps, the corpus has the register's MPs on X posting and being mentioned (monitor.fakex.mps)."""
     from monitor.fakex.generator import build_corpus
+    from monitor.fakex.mps import add_mp_activity
 
     campaign = config.campaigns[0]
     now = now or datetime.now(timezone.utc)
     start = now - timedelta(days=days)
     corpus = build_corpus(seed, start, days, posts_per_day, hashtags=campaign.hashtags,
                           mention=campaign.mentions[0] if campaign.mentions else None)
+    if mps:
+        add_mp_activity(corpus)
     now_ms = int(now.timestamp() * 1000)
     for i in range(0, len(corpus.posts), 100):
         chunk = corpus.posts[i:i + 100]

@@ -15,9 +15,11 @@ from monitor.billing import SEARCH, Reads, record_reads
 from monitor.config import parse_config
 from monitor.db import make_engine, transaction
 from monitor.models import Alert, AlertDelivery, HourSummary
+from tests import pages
 from tests.alert_receivers import SmtpInbox, WebhookReceiver
 from tests.helpers import cli, cli_env
-from tests.seed import CAMPAIGN, add_run
+from tests.helpers_mps import mp
+from tests.seed import CAMPAIGN, add_run, store_api_page
 
 NOW = datetime(2026, 12, 8, 10, 40, tzinfo=timezone.utc)   # a Tuesday, 10:40 UK time (GMT)
 HOOKS = {"slack": "TEST_ALERT_SLACK_URL", "teams": "TEST_ALERT_TEAMS_URL", "json": "TEST_ALERT_JSON_URL"}
@@ -257,3 +259,21 @@ def test_daily_digest_is_emailed_once_with_yesterday_against_the_day_before(engi
     assert f"Engagements: {day.current.engagements:,}" in body
     assert body.index("@bob: 20 engagements") < body.index("@alice")   # top posts, most engaging first
     assert hooks["slack"].bodies == []   # by e-mail only
+
+
+def test_an_mp_posting_with_a_campaign_term_is_said_once_and_a_member_posting_is_not(engine, receivers):
+    inbox, hooks = receivers
+    cfg = alert_config(inbox.port)
+    mp_row = mp("skinnock")
+    users = [pages.user("700", mp_row.x_username), pages.user("701", "headteacher_amy", location="Cardiff")]
+    posts = [pages.post(NOW - timedelta(minutes=30), "700", "Met heads today #FundOurSchools", seq=1,
+                        tags=["FundOurSchools"]),
+             pages.post(NOW - timedelta(minutes=20), "701", "Our letter to the MP #FundOurSchools", seq=2,
+                        tags=["FundOurSchools"])]
+    store_api_page(engine, cfg, pages.page(posts, users), NOW - timedelta(minutes=10), CAMPAIGN, cfg.campaigns[0].terms)
+    for minutes in (0, 5):   # a later pass sends nothing again
+        run_alerts(engine, cfg, NOW + timedelta(minutes=minutes))
+    title = f"{mp_row.name} MP ({mp_row.party}, {mp_row.constituency}) posted with #FundOurSchools"
+    for channel, titles in sent_titles(inbox, hooks).items():
+        assert titles == [title], channel
+    assert f"x.com/{mp_row.x_username}/status/" in hooks["json"].bodies[0]["body"]

@@ -53,7 +53,7 @@ def test_the_wheel_holds_one_top_level_package_with_its_files(built):
     assert {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")} == {"monitor"}
     for needed in ("monitor/migrations/versions/0001_initial_schema.py", "monitor/migrations/script.py.mako",
                    "monitor/dashboard/app.py", "monitor/dashboard/views/overview.py", "monitor/dashboard/icon.png",
-                   "monitor/regions/aliases.csv"):
+                   "monitor/regions/aliases.csv", "monitor/mps/data/mps.csv", "monitor/mps/data/README.md"):
         assert needed in names
 
 

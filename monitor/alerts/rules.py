@@ -5,13 +5,7 @@ with a key (the rule, what it is about, and when it began), so the engine record
 the rule sees it (monitor.alerts.engine). Settings come from `[alerts.rules.NAME]` in config.toml, with the
 defaults in monitor.alerts.settings.
 
-Adding a rule is one function here and its defaults in settings.RULE_DEFAULTS. The MP register (issue 13)
-adds "an MP posted with a campaign term" that way:
-
-    @rule("mp_posted")
-    def mp_posted(ctx: RuleContext, settings: dict) -> list[Occurrence]:
-        return [Occurrence(f"mp_posted:{post.id}", "mp_posted", "info", f"{mp.name} MP posted", text)
-                for post, mp in mp_posts_since(ctx.bind, ctx.now - timedelta(hours=1))]
+Adding a rule is one function here and its defaults in settings.RULE_DEFAULTS.
 """
 from __future__ import annotations
 
@@ -26,6 +20,7 @@ from sqlalchemy import func, select
 from monitor.config import Config
 from monitor.metrics.filters import region_display_name
 from monitor.metrics.health import collection_states, stale_limit
+from monitor.metrics.mps import mp_posts_with_campaign_terms_since
 from monitor.metrics.sql import Bind, aware, rows
 from monitor.models import Alert, CollectionRun, HourSummary
 from monitor.timeutil import uk_local
@@ -206,3 +201,20 @@ def budget(ctx: RuleContext, settings: dict) -> list[Occurrence]:
             f"${spend.projected_usd:,.2f} by month end. The metrics refresh now reads only the last step of its "
             f"schedule; collection pauses at the budget.")]
     return []
+
+
+# --- an MP posted ----------------------------------------------------------------------------
+
+@rule("mp_posted")
+def mp_posted(ctx: RuleContext, settings: dict) -> list[Occurrence]:
+    """A sitting MP's post carrying a campaign term (monitor.mps.detect), first stored in the last `hours`
+    hours: once per campaign and post."""
+    since = ctx.now - timedelta(hours=float(settings["hours"]))
+    found = []
+    for campaign in ctx.config.campaigns:
+        for p in mp_posts_with_campaign_terms_since(ctx.bind, campaign.name, since):
+            title = f"{p.name} MP ({p.party}, {p.constituency}) posted with {', '.join(p.terms)}"
+            body = (f"{campaign.title}, {region_display_name(ctx.config, p.region)}: {p.text}\n"
+                    f"{p.url}\nPosted {uk_local(p.created_at):%a %d %b %H:%M} UK time.")
+            found.append(Occurrence(f"mp_posted:{campaign.name}:{p.post_id}", "mp_posted", "info", title, body))
+    return found

@@ -2,7 +2,7 @@
 the rules (monitor.alerts.rules). Plain data: no imports, so config.py can read it.
 
 Each rule's table in config.toml, `[alerts.rules.NAME]`, may set any of these keys; `enabled` is always
-there. A rule added later (the MP register's "an MP posted") adds its defaults here.
+there. A rule added later adds its defaults here.
 """
 
 RULE_DEFAULTS: dict[str, dict[str, float | bool]] = {
@@ -13,6 +13,8 @@ RULE_DEFAULTS: dict[str, dict[str, float | bool]] = {
     "collection": {"enabled": True, "after_minutes": 60},
     # The month's X spend at the warning share of the budget, and at the budget (collection paused).
     "budget": {"enabled": True},
+    # A sitting MP's post with a campaign term, stored in the last `hours` hours: each post once.
+    "mp_posted": {"enabled": True, "hours": 24},
 }
 
 SEVERITIES = ("info", "warning", "error")

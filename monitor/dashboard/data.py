@@ -166,3 +166,33 @@ def spend():
 
 
 recent_alerts = _cached(metrics.recent_alerts)
+# --- MPs (monitor.metrics.mps) ---------------------------------------------------------------
+
+mp_table = _cached(metrics.mp_table)
+mp_regions = _cached(metrics.mp_regions)
+mp_parties = _cached(metrics.mp_parties)
+mp_contributors = _cached(metrics.mp_contributors)
+mp_posts = _cached(metrics.mp_posts)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _watch_usage(url: str):
+    return metrics.watch_usage_this_month(_engine(url))
+
+
+def watch_usage():
+    return _watch_usage(db_url())
+
+
+def mps_csv(filters: Filters, party: str | None, status: str | None) -> bytes:
+    """The MPs table as shown, as the CSV `campaign-monitor mps list --format csv` writes (monitor.exports)."""
+    return exports.mps_csv(metrics.mp_table(engine(), filters, party=party, status=status))
+
+
+def set_mp_handle(member_id: int, x: str | None, bluesky: str | None, corrected_by: str, note: str | None):
+    """Record an MP handle correction (audited), then drop every cached figure so it shows at once."""
+    from monitor.mps.register import set_handle
+
+    mp = set_handle(engine(), member_id, x=x, bluesky=bluesky, corrected_by=corrected_by, note=note)
+    st.cache_data.clear()
+    return mp

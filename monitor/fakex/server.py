@@ -30,6 +30,7 @@ from .api import PROBLEMS, ApiError, ApiResult, XApi, invalid_request
 from .clock import SimClock, wall_clock
 from .faults import ERROR_FAULTS, Fault, FaultQueue
 from .generator import Corpus, build_corpus
+from .mps import add_mp_activity
 
 SEARCH_PATH = "/2/tweets/search/recent"
 LOOKUP_PATH = "/2/tweets"
@@ -202,8 +203,10 @@ class FakeX:
                  hashtags=("InvestInPupilServices", "PupilAndFamilyServices", "FundOurSchools"),
                  mention: str | None = "NAHTnews", bearer_token: str | None = "test-token",
                  host: str = "127.0.0.1", port: int = 0, clock: Callable[[], datetime] | None = None,
-                 churn: bool = False, rate_limits: dict | None = None, rising: float = 0.0):
+                 churn: bool = False, rate_limits: dict | None = None, rising: float = 0.0, mps: bool = False):
         self.corpus: Corpus = build_corpus(seed, start, days, posts_per_day, hashtags, mention, churn, rising)
+        if mps:   # MP accounts from the register, posting and mentioned (monitor.fakex.mps)
+            add_mp_activity(self.corpus)
         # The default SimClock starts at `start`: nothing posted yet; set or advance it.
         self.clock = clock if clock is not None else SimClock(start)
         self.on_request: Callable[[int, str], None] | None = None
@@ -431,6 +434,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--realtime", action="store_true",
                         help="wall clock; posts for the last DAYS days and new ones keep appearing")
     parser.add_argument("--churn", action="store_true", help="some posts get deleted, some authors protected")
+    parser.add_argument("--mps", action="store_true",
+                        help="MP accounts from the register post, reply and are mentioned")
     parser.add_argument("--bearer-token", default=None, help="token to require (default: accept any); never printed")
     args = parser.parse_args(argv)
 
@@ -451,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _fake_from_args(args) -> FakeX:
     common = {"seed": args.seed, "posts_per_day": args.posts_per_day, "bearer_token": args.bearer_token,
-                  "host": args.host, "port": args.port, "churn": args.churn}
+                  "host": args.host, "port": args.port, "churn": args.churn, "mps": args.mps}
     if args.realtime:
         # Lay the timeline from now-days to now+days so posts keep appearing as time passes.
         now = wall_clock().replace(microsecond=0)

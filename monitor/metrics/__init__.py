@@ -12,7 +12,7 @@ The modules, each one job: `definitions` (what each figure means; prices and rul
 region keys), `sql` (the shared building blocks), `campaign` (KPIs, timeline, regions, contributors,
 terms, accounts), `posts` (post rows, top posts), `explorer` (search and download), `health`
 (collection gaps, collector status, API usage), `privacy` (removed posts, retention, requests), `spend`
-(the month's X bill) and `alerts` (alerts sent).
+(the month's X bill), `alerts` (alerts sent) and `mps` (which MPs the campaign reaches, per region).
 """
 from monitor.metrics.alerts import AlertRow, recent_alerts
 from monitor.metrics.campaign import (
@@ -41,6 +41,10 @@ from monitor.metrics.definitions import (
                                       BUDGET_WARNING_SHARE,
                                       DEFINITIONS,
                                       DEFINITIONS_BY_KEY,
+                                      ENGAGED,
+                                      MENTIONED,
+                                      MP_STATUSES,
+                                      NOT_REACHED,
                                       POST_KINDS,
                                       PRICE_PER_POST_READ,
                                       PRICE_PER_USER_READ,
@@ -70,10 +74,32 @@ from monitor.metrics.health import (
                                       search_run_counts,
                                       stale_limit,
 )
+from monitor.metrics.mps import (
+                                      MpCampaignPost,
+                                      MpCounts,
+                                      MpPostRow,
+                                      MpRegionRow,
+                                      MpRow,
+                                      MpShare,
+                                      MpWeek,
+                                      MpWeekRegion,
+                                      MpWeekRow,
+                                      WatchUsage,
+                                      mp_contributors,
+                                      mp_counts,
+                                      mp_parties,
+                                      mp_posts,
+                                      mp_posts_with_campaign_terms_since,
+                                      mp_regions,
+                                      mp_table,
+                                      mp_week,
+                                      watch_usage_this_month,
+)
 from monitor.metrics.posts import PostRow, top_posts
 from monitor.metrics.privacy import RequestRow, RetentionRun, last_retention_run, privacy_requests, removed_posts
 from monitor.metrics.spend import Spend, SpendRow, spend_this_month, spend_usd
 from monitor.metrics.sql import Bind
+from monitor.mps.detect import is_mp_author
 
 __all__ = [
     "AlertRow", "BILLING_RULE", "Spend", "SpendRow", "recent_alerts", "spend_this_month", "spend_usd",
@@ -86,4 +112,10 @@ __all__ = [
     "kpis_with_change", "last_retention_run", "mentions", "post_url", "posts_for_download", "posts_page",
     "preset_range", "privacy_requests", "recent_runs", "region_accounts", "region_display_name", "region_keys",
     "regions_table", "removed_posts", "search_run_counts", "stale_limit", "timeline", "top_contributors", "top_posts",
+    # MPs (monitor.metrics.mps)
+    "ENGAGED", "MENTIONED", "MP_STATUSES", "NOT_REACHED", "MpCampaignPost", "MpCounts", "MpPostRow", "MpRegionRow",
+    "MpRow", "MpShare", "MpWeek", "MpWeekRegion", "MpWeekRow", "WatchUsage", "is_mp_author", "mp_contributors",
+    "mp_counts", "mp_parties", "mp_posts", "mp_posts_with_campaign_terms_since", "mp_regions", "mp_table", "mp_week",
+    "watch_usage_this_month",
+
 ]

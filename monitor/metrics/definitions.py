@@ -26,6 +26,11 @@ STALE_AFTER_INTERVALS = 2
 BUDGET_WARNING_SHARE = DEFAULT_WARNING_SHARE
 BUDGET_EXCEEDED_SHARE = 1.0
 
+# An MP's status in a period, in this order of precedence (monitor.metrics.mps): the MP posted about the
+# campaign; else a campaign post mentioned them; else neither.
+ENGAGED, MENTIONED, NOT_REACHED = "engaged", "mentioned", "not reached"
+MP_STATUSES = (ENGAGED, MENTIONED, NOT_REACHED)
+
 
 @dataclass(frozen=True)
 class Definition:
@@ -84,5 +89,30 @@ DEFINITIONS: tuple[Definition, ...] = (
                "How long the rest of the budget lasts at this month's daily rate. At the budget, collection and "
                f"the metrics refresh pause until the month turns; from {BUDGET_WARNING_SHARE:.0%} of it the refresh "
                "reads only the last step of its schedule."),
+    Definition("mp_engaged", "MP engaged",
+               "A sitting MP of the register (the 650 MPs, with the X handles from the register or as corrected "
+               "by a person) who, in the period, posted a post that matched the campaign's hashtags or "
+               "mentions, replied to or quoted a campaign post, or (with the MP watch on) posted about the "
+               "campaign's subject in a post the MP watch found. An account is the MP's when its handle is the "
+               "MP's, and stays theirs by its X user id when the handle is renamed. Posts by MPs count here, "
+               "never as posts by members."),
+    Definition("mp_mentioned", "MP mentioned",
+               "An MP who did not post about the campaign in the period, but whom a campaign post in the period "
+               "mentioned (@handle): members asking their MP. 'Members mentioning' counts the unique authors of "
+               "those posts who are not MPs themselves."),
+    Definition("mp_not_reached", "MP not reached",
+               "An MP neither engaged nor mentioned in the period. An MP with no known X handle can only be "
+               "'not reached' here: add the handle on the MPs page or with `campaign-monitor mps set-handle`."),
+    Definition("mp_contributors", "Contributors who are MPs",
+               "How many of the period's contributors (unique authors of campaign posts) are MPs of the "
+               "register, and their posts. A post later deleted or made private on X stops counting for an MP "
+               "at the next metrics refresh."),
+    Definition("mp_new", "MPs new this week",
+               "MPs engaged this week (Monday to Sunday, UK time) who had not engaged in the campaign in any "
+               "earlier week."),
+    Definition("mp_watch_cost", "MP watch API use",
+               "The MP watch's runs, requests and posts read this UTC month, and their estimated cost at the prices "
+               "below; users read are the distinct authors per UTC day of the posts it read. Included in the "
+               "month's totals too."),
 )
 DEFINITIONS_BY_KEY: dict[str, Definition] = {d.key: d for d in DEFINITIONS}

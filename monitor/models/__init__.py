@@ -7,8 +7,8 @@ places, hashtags, mentions, campaign matches), `summary` (the summary tables), `
 their checkpoints), `corrections` (what people change by hand), `operations` (the collector's lease, the
 weekly e-mails sent), `maintenance` (work a migration leaves for after it), `privacy` (people's requests
 about their data, and the keys that stand in for what was removed), `billing` (what the X API billed),
-`alerts` (alerts and their deliveries). The Alembic revisions in
-monitor/migrations build exactly this schema (tests/test_migrations.py).
+`alerts` (alerts and their deliveries), `mps` (the MP register and the posts that involve MPs). The Alembic
+revisions in monitor/migrations build exactly this schema (tests/test_migrations.py).
 """
 from monitor.models.alerts import Alert, AlertDelivery
 from monitor.models.base import (
@@ -23,6 +23,17 @@ from monitor.models.base import (
 from monitor.models.billing import BilledRead
 from monitor.models.corrections import RegionCorrection
 from monitor.models.maintenance import MaintenanceTask
+from monitor.models.mps import (
+                                 BY_MP,
+                                 MENTION,
+                                 MP,
+                                 MP_POST_KINDS,
+                                 REPLY_QUOTE,
+                                 MPHandleCorrection,
+                                 MPRegisterLoad,
+                                 MPWatchMatch,
+                                 PostMP,
+)
 from monitor.models.operations import CollectorLease, ReportEmail
 from monitor.models.posts import Author, AuthorFollowers, Place, Post, PostHashtag, PostMatch, PostMention
 from monitor.models.privacy import (
@@ -37,10 +48,11 @@ from monitor.models.runs import CollectionRun, RunEvent, RunPost, SearchCursor
 from monitor.models.summary import SUMMARY_TABLES, DaySummary, HourSummary, SummaryColumns, TermSummary, slice_key
 
 __all__ = [
-    "ANONYMOUS_PREFIX", "ONLY_ON_DIALECT", "REMOVED_POST_PREFIX", "SUMMARY_TABLES", "UNKNOWN_REGION", "Alert",
-    "AlertDelivery", "Author", "AuthorFollowers", "Base", "BilledRead", "CollectionRun", "CollectorLease",
-    "DaySummary", "HourSummary", "MaintenanceTask", "Place", "Post", "PostHashtag", "PostMatch", "PostMention",
-    "PrivacyRequest", "RegionColumns", "RegionCorrection", "ReportEmail", "RunEvent", "RunPost", "SearchCursor",
-    "SummaryColumns", "TermSummary", "UTCDateTime", "anonymous_author_key", "is_anonymous", "on_this_dialect",
-    "only_on", "removed_post_id", "slice_key",
+    "ANONYMOUS_PREFIX", "BY_MP", "MENTION", "MP", "MP_POST_KINDS", "ONLY_ON_DIALECT", "REMOVED_POST_PREFIX",
+    "REPLY_QUOTE", "SUMMARY_TABLES", "UNKNOWN_REGION", "Alert", "AlertDelivery", "Author", "AuthorFollowers", "Base",
+    "BilledRead", "CollectionRun", "CollectorLease", "DaySummary", "HourSummary", "MPHandleCorrection",
+    "MPRegisterLoad", "MPWatchMatch", "MaintenanceTask", "Place", "Post", "PostHashtag", "PostMP", "PostMatch",
+    "PostMention", "PrivacyRequest", "RegionColumns", "RegionCorrection", "ReportEmail", "RunEvent", "RunPost",
+    "SearchCursor", "SummaryColumns", "TermSummary", "UTCDateTime", "anonymous_author_key", "is_anonymous",
+    "on_this_dialect", "only_on", "removed_post_id", "slice_key",
 ]

@@ -85,7 +85,7 @@ def forget(engine: Engine, config: Config, handle: str, requested_by: str, *,
         removed = remove_authors(s, [a.id for a in authors], FORGOTTEN, now)
         request = _record(s, "forget", hashed, who, now, authors=removed.authors, posts=removed.posts,
                           mentions=mentions)
-    cleared = after_removal(engine, config, now)
+    cleared = after_removal(engine, config, now, reindex=True)
     return ForgetResult(request.id, removed.authors, removed.posts, mentions, cleared)
 
 

@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 CHECKPOINT_WAIT_MS = 5_000
 
 
-def clear_residue(engine: Engine, wait_ms: int = CHECKPOINT_WAIT_MS, *, full: bool = False) -> bool:
+def clear_residue(engine: Engine, wait_ms: int = CHECKPOINT_WAIT_MS, *, full: bool = False,
+                  reindex: bool = False) -> bool:
     """Empty SQLite's write-ahead log (True when done, False when a reader held it past wait_ms), or
     VACUUM every table on PostgreSQL (True; a table the role does not own is skipped with a warning).
 
@@ -47,6 +48,11 @@ def clear_residue(engine: Engine, wait_ms: int = CHECKPOINT_WAIT_MS, *, full: bo
             conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
             if full:
                 conn.exec_driver_sql("VACUUM")
+            elif reindex:
+                # An index's inner pages keep copies of some of its keys as dividers between pages (a post id,
+                # a handle), which secure_delete does not touch while the divider is still in use: rebuilt
+                # from the rows left, they hold only keys that are still there.
+                conn.exec_driver_sql("REINDEX")
             busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
         if busy:
             log.warning("the SQLite write-ahead log could not be emptied (a reader was busy): "
@@ -111,8 +117,10 @@ def rewrite_stored_reports(engine: Engine, config: Config, now: datetime) -> lis
     return written
 
 
-def after_removal(engine: Engine, config: Config, now: datetime, wait_ms: int = CHECKPOINT_WAIT_MS) -> bool:
-    """What follows a removal once it has committed: stored reports written again, residue cleared.
-    Returns whether the residue was cleared (clear_residue)."""
+def after_removal(engine: Engine, config: Config, now: datetime, wait_ms: int = CHECKPOINT_WAIT_MS, *,
+                  reindex: bool = False) -> bool:
+    """What follows a removal once it has committed: stored reports written again, residue cleared (with
+    reindex, SQLite's indexes rebuilt too: an erasure request). Returns whether the
+    residue was cleared (clear_residue)."""
     rewrite_stored_reports(engine, config, now)
-    return clear_residue(engine, wait_ms)
+    return clear_residue(engine, wait_ms, reindex=reindex)

@@ -18,6 +18,7 @@ from monitor.metrics import (
     Filters,
     GroupRow,
     KpisWithChange,
+    MpWeek,
     PostRow,
     RunCounts,
     TermRow,
@@ -89,6 +90,7 @@ class WeeklyReport:
     posts_total: int
     definitions: tuple[Definition, ...]
     removed_posts: int = 0      # posts of the week removed since (counted in the figures, not listed)
+    mps: MpWeek = MpWeek((), ())   # MPs engaged this week and new this week, per region (monitor.metrics.mps)
 
     @property
     def week_label(self) -> str:
@@ -120,6 +122,12 @@ class WeeklyReport:
     @property
     def failed_runs(self) -> tuple[CollectionGap, ...]:
         return tuple(g for g in self.gaps if g.reason == "failed run")
+
+    def display_name(self, region: str) -> str:
+        """A region's display name (a region's report holds only its own region's row)."""
+        if region == self.region:
+            return self.region_name
+        return next((r.name for r in self.regions if r.key == region), region)
 
     @property
     def missing_stretches(self) -> tuple[CollectionGap, ...]:
@@ -155,6 +163,7 @@ def build_weekly_report(engine: Engine, config: Config, year: int, week: int, ca
         posts=tuple(page.rows), posts_total=page.total,
         definitions=metrics.DEFINITIONS,
         removed_posts=metrics.removed_posts(engine, filters),
+        mps=metrics.mp_week(engine, filters),
     )
 
 
@@ -201,3 +210,9 @@ def _region_rows(config: Config, rows: list[GroupRow], region: str | None) -> li
     # A region's report shows its own row; the whole campaign's shows every region, zeros included.
     return [RegionRow(r.key, metrics.region_display_name(config, r.key), r)
             for r in rows if region is None or r.key == region]
+
+
+def chosen_campaign(config: Config, name: str | None) -> Campaign:
+    """The campaign named, or the only one configured (ReportError when it is not clear which): what
+    every command taking --campaign resolves it with."""
+    return _campaign(config, name)

@@ -2,8 +2,9 @@
 
 Pages: 1 the title block, headline figures with week-on-week change and the daily chart; 2 regions
 (chart and table); 3 top posts; 4 top contributors, hashtags and mentions; 5 collection completeness
-and the definitions. Each section starts its own page, so ten of the longest posts cannot push the
-rest onto extra pages: the page count is always 5. Every page has a footer with the week and "Page n of N".
+and the definitions; 6 MPs engaged and new this week, per region. Each section starts its own page, so
+ten of the longest posts cannot push the rest onto extra pages: the page count is always 6. Every page
+has a footer with the week and "Page n of N".
 
 Charts are drawn by matplotlib's Agg renderer through its object API (no pyplot: the dashboard renders
 from several threads) in DejaVu Sans, the font matplotlib ships, which reportlab embeds too: the same
@@ -220,6 +221,32 @@ def _completeness(report: WeeklyReport) -> list:
     return flow
 
 
+MPS_LIMIT = 30  # MPs listed on the MPs page (the XLSX lists them all)
+
+
+def _mps(report: WeeklyReport) -> list:
+    """MPs engaged this week and new this week per region, and the MPs engaged (new ones first)."""
+    week = report.mps
+    rows = [[report.display_name(r.region), _n(r.total), _n(r.engaged), _n(r.new)] for r in week.regions]
+    rows.append([Paragraph("<b>All regions shown</b>", SMALL), _n(sum(r.total for r in week.regions)),
+                 _n(week.total_engaged), _n(week.total_new)])
+    flow = [Paragraph("MPs of each region (by constituency) who posted about the campaign this week, or replied to "
+                      "or quoted a campaign post; new: for the first time in the campaign.", NOTE), Spacer(1, 3),
+            _table(["Region", "MPs", "Engaged this week", "New this week"], rows,
+                   [6.0 * cm, 2.5 * cm, 4.0 * cm, 3.5 * cm], numeric_from=1), Spacer(1, 8)]
+    if not week.engaged:
+        return [*flow, Paragraph("No MP engaged with the campaign this week.", BODY)]
+    engaged = sorted(week.engaged, key=lambda m: (not m.new, m.region, m.constituency))
+    listed = [[_p(m.name), _p(m.constituency, limit=40), _p(m.party, limit=30), report.display_name(m.region),
+               _n(m.posts_by_mp), "new" if m.new else ""] for m in engaged[:MPS_LIMIT]]
+    flow += [Paragraph("MPs engaged this week", H1),
+             _table(["MP", "Constituency", "Party", "Region", "Posts", ""], listed,
+                    [3.6 * cm, 4.2 * cm, 3.2 * cm, 3.2 * cm, 1.3 * cm, 1.0 * cm], numeric_from=4)]
+    if len(engaged) > MPS_LIMIT:
+        flow.append(Paragraph(f"…and {len(engaged) - MPS_LIMIT} more (all are in the XLSX MPs sheet).", NOTE))
+    return flow
+
+
 def _definitions(report: WeeklyReport) -> list:
     return [Paragraph(f"<b>{escape(d.name)}.</b> {escape(d.text)}", _style("def", 8.5, spaceAfter=4))
             for d in report.definitions]
@@ -323,6 +350,8 @@ def _story(report: WeeklyReport) -> list:
               Paragraph("Top contributors", H1), _contributors_table(report),
               Paragraph("Hashtags and mentions", H1), _terms_tables(report),
               PageBreak(),
+              Paragraph("MPs", H1), *_mps(report),
+              PageBreak(),   # last: the definitions run on to another page as they grow
               Paragraph("Collection completeness", H1), *_completeness(report),
               Paragraph("Definitions", H1), *_definitions(report)]
     return story

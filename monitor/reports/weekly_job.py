@@ -201,9 +201,22 @@ def _email_body(report: WeeklyReport, paths: list[Path]) -> str:
         f"(Monday {report.monday:%d %B} to Sunday {report.sunday:%d %B %Y}, UK time).", "",
         line("Posts", "posts"), line("Contributors", "contributors"), line("Potential reach", "potential_reach"),
         line("Engagements", "engagements"), "",
+        *_mp_lines(report), "",
         "Attached: the PDF report to circulate, the workbook (XLSX) with every table, and the week's posts (CSV).",
         *(f"  {p.name}" for p in paths), "",
         "Sent by campaign-monitor."])
+
+
+def _mp_lines(report: WeeklyReport) -> list[str]:
+    """MPs engaged this week and new this week, overall and per region with any."""
+    week = report.mps
+    lines = [f"  MPs engaged this week: {week.total_engaged:,} ({week.total_new:,} new)"]
+    lines += [f"    {report.display_name(r.region)}: {r.engaged:,} of {r.total:,} MPs ({r.new:,} new)"
+              for r in week.regions if r.engaged]
+    new = [m for m in week.engaged if m.new]
+    if new:
+        lines.append("  New this week: " + "; ".join(f"{m.name} ({m.constituency})" for m in new))
+    return lines
 
 
 def _email(config: Config, report: WeeklyReport, paths: list[Path]) -> bool:

@@ -1,4 +1,4 @@
-"""The weekly report as an Excel workbook: Summary, Regions, Daily, Top posts, Contributors, Posts.
+"""The weekly report as an Excel workbook: Summary, Regions, Daily, Top posts, Contributors, Posts, MPs.
 
 - Every piece of text goes through `safety.neutralise` and is written as a string cell (data_type "s"),
   so nothing from X can become a formula; ids are text (a 19-digit id as a number would lose digits).
@@ -46,6 +46,7 @@ def render_xlsx(report: WeeklyReport) -> bytes:
     _top_posts(wb.create_sheet("Top posts"), report)
     _contributors(wb.create_sheet("Contributors"), report)
     _posts(wb.create_sheet("Posts"), report)
+    _mps(wb.create_sheet("MPs"), report)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -243,3 +244,21 @@ def _posts(ws: Worksheet, report: WeeklyReport) -> None:
     if report.posts_truncated:
         _set(ws.cell(next_row, 1), f"Only the newest {len(report.posts):,} of {report.posts_total:,} posts fit "
                                    "here: export a shorter period from the dashboard for the rest.")
+
+
+def _mps(ws: Worksheet, report: WeeklyReport) -> None:
+    """MPs engaged this week and new this week per region, then the engaged MPs themselves."""
+    week = report.mps
+    rows = [(report.display_name(r.region), r.region, r.total, r.engaged, r.new) for r in week.regions]
+    rows.append(("All regions shown", "", sum(r.total for r in week.regions), week.total_engaged, week.total_new))
+    next_row = _table(ws, ("Region", "Region key", "MPs", "Engaged this week", "New this week"), rows,
+                      (None, None, INTEGER_FORMAT, INTEGER_FORMAT, INTEGER_FORMAT), (28, 24, 10, 18, 15))
+    next_row = _section(ws, next_row + 1, "MPs engaged this week")
+    _header(ws, next_row, ("Member ID", "MP", "Party", "Constituency", "Region", "Posts by the MP", "New this week"))
+    for row, mp in enumerate(week.engaged, start=next_row + 1):
+        _write_row(ws, row, (str(mp.member_id), mp.name, mp.party, mp.constituency, report.display_name(mp.region),
+                             mp.posts_by_mp, "yes" if mp.new else "no"), (None, None, None, None, None, INTEGER_FORMAT))
+    if not week.engaged:
+        _set(ws.cell(next_row + 1, 1), "No MP engaged with the campaign this week.")
+    ws.column_dimensions["C"].width = 24
+    ws.column_dimensions["D"].width = 34

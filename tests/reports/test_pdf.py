@@ -12,8 +12,8 @@ from tests.reports.helpers import build, oct_utc, seed_clock_change_week, seed_h
 pytestmark = pytest.mark.skipif(not shutil.which("pdftoppm"), reason="needs poppler-utils (make system-deps)")
 
 PAGE_HEADINGS = [["Headline figures", "Daily activity"], ["Regions"], ["Top posts"],
-                 ["Top contributors", "Hashtags and mentions"], ["Collection completeness", "Definitions"]]
-PAGES = len(PAGE_HEADINGS)
+                 ["Top contributors", "Hashtags and mentions"], ["MPs"], ["Collection completeness", "Definitions"]]
+PAGES = len(PAGE_HEADINGS)   # the definitions, last, may run on to more pages
 
 
 def pdf_pages(tmp_path, data: bytes) -> list[str]:
@@ -35,10 +35,11 @@ def pdf_pages(tmp_path, data: bytes) -> list[str]:
 
 def test_report_has_the_expected_pages(tmp_path, small, small_cfg):
     pages = pdf_pages(tmp_path, render(build(small, small_cfg), "pdf"))
-    assert len(pages) == PAGES
+    assert len(pages) >= PAGES
     for number, (text, headings) in enumerate(zip(pages, PAGE_HEADINGS), start=1):
         assert all(h in text for h in headings), (number, headings)
-        assert f"Page {number} of {PAGES}" in text
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text
     title = pages[0]
     assert "Invest in Pupil and Family Services" in title and "Week 47 of 2026" in title
     assert "Monday 16 November 2026 to Sunday 22 November 2026" in title
@@ -66,9 +67,9 @@ def test_region_report_names_the_region(tmp_path, small, small_cfg):
 
 def test_empty_week_still_has_every_page(tmp_path, engine, small_cfg):
     pages = pdf_pages(tmp_path, render(build(engine, small_cfg, (2026, 2)), "pdf"))
-    assert len(pages) == PAGES
+    assert len(pages) >= PAGES
     assert "No posts this week." in pages[2] and "No contributors this week." in pages[3]
-    assert "No collection run was recorded in this week" in pages[4]
+    assert "No collection run was recorded in this week" in pages[5]
 
 
 def test_clock_change_week_in_the_pdf(tmp_path, engine, small_cfg):
@@ -99,4 +100,4 @@ def test_ten_longest_possible_posts_still_fit_their_page(tmp_path, sqlite_engine
     loud = replace(report.top_contributors[0], name="A display name as long as X allows it", username="b" * 15)
     report = replace(report, top_posts=(longest,) * 10, top_contributors=(loud,) * 10)
     pages = pdf_pages(tmp_path, render(report, "pdf"))
-    assert len(pages) == PAGES and "Top contributors" in pages[3]
+    assert len(pages) >= PAGES and "Top contributors" in pages[3] and "MPs" in pages[4]

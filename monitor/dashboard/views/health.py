@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from monitor import metrics
-from monitor.dashboard import data, ui
+from monitor.dashboard import data, mps_ui, ui
 from monitor.dashboard.privacy import privacy_section
 
 LIVE_SECONDS = 60
@@ -113,6 +113,7 @@ def health() -> None:
     states_table(states, titles)
     usage(cfg)
     alerts_table()
+    mps_ui.watch_usage_section()
     filters = st.session_state["filters"]
     st.subheader(f"Recent runs: {titles[filters.campaign]}")
     runs_table(filters.campaign)

@@ -1,7 +1,7 @@
 """Overview: how the campaign is doing in the period, where it is strong and weak, who carries it."""
 import streamlit as st
 
-from monitor.dashboard import data, ui
+from monitor.dashboard import data, mps_ui, ui
 
 LIVE_SECONDS = 60
 
@@ -10,6 +10,7 @@ LIVE_SECONDS = 60
 def live_figures(filters) -> None:
     """KPIs and timeline refresh themselves every minute (the cache TTL keeps queries rare)."""
     ui.kpi_cards(data.kpis_with_change(filters))
+    mps_ui.contributors_caption(filters)
     ui.timeline_chart(filters, key="overview")
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from monitor import metrics
-from monitor.dashboard import data, ui
+from monitor.dashboard import data, mps_ui, ui
 
 ALL_BRANCHES = "All branches"
 LIVE_SECONDS = 60
@@ -39,6 +39,7 @@ def pick_branch(filters) -> str | None:
 @st.fragment(run_every=LIVE_SECONDS)
 def live_figures(filters) -> None:
     ui.kpi_cards(data.kpis_with_change(filters))
+    mps_ui.contributors_caption(filters)
     ui.timeline_chart(filters, key="region")
 
 
@@ -124,5 +125,6 @@ live_figures(filters)
 if not branch:
     branches(filters)
 ui.activity_sections(filters, key="region")
+mps_ui.region_section(filters)
 ui.weekly_downloads(filters.campaign, region, key="region")
 correction_form(accounts(filters))
