@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
-from monitor.regions import REGIONS, KnownAccount
+from monitor.regions import NATIONAL, REGIONS, KnownAccount
 
 DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
 REAL_X_API = "https://api.twitter.com"
@@ -102,9 +102,13 @@ DEMO_CAMPAIGN = Campaign(
 )
 
 
+# NAHT's national account: its posts are NAHT's own (monitor.metrics.audience), in no region.
+DEFAULT_KNOWN_ACCOUNTS = (KnownAccount("NAHTnews", NATIONAL),)
+
+
 def default_config() -> Config:
-    """The embedded defaults `make demo` runs on: SQLite file, one campaign."""
-    return Config(path="<built-in defaults>", campaigns=(DEMO_CAMPAIGN,))
+    """The embedded defaults `make demo` runs on: SQLite file, one campaign, NAHT's national account."""
+    return Config(path="<built-in defaults>", campaigns=(DEMO_CAMPAIGN,), known_accounts=DEFAULT_KNOWN_ACCOUNTS)
 
 
 # --- validation helpers: each returns the value or raises ConfigError(file, key, expected)
@@ -191,10 +195,11 @@ def _known_accounts(r: _Reader) -> tuple[KnownAccount, ...]:
         user = kr.get("username", str, "", "an X handle", lambda v: bool(HANDLE_RE.match(v.lstrip("@"))))
         if not user:
             kr.fail("username", "an X handle (missing)")
-        region = kr.get("region", str, "", f"one of {', '.join(REGIONS)}",
-                        lambda v: v in REGIONS)
+        # A national account (NAHT's own, for the whole country) is in no region: NATIONAL.
+        allowed = ", ".join([*REGIONS, NATIONAL])
+        region = kr.get("region", str, "", f"one of {allowed}", lambda v: v in REGIONS or v == NATIONAL)
         if not region:
-            kr.fail("region", f"one of {', '.join(REGIONS)} (missing)")
+            kr.fail("region", f"one of {allowed} (missing)")
         branch = kr.get("branch", str, None, "a local authority name")
         out.append(KnownAccount(user.lstrip("@"), region, branch))
     return tuple(out)

@@ -17,6 +17,10 @@ PRICE_PER_USER_READ = 0.010
 # run is normal (a slow page, a rate-limit wait), two missed ones are a gap worth a banner.
 STALE_AFTER_INTERVALS = 2
 
+# A change against the previous period is shown only when that period had at least this many posts:
+# against 3 posts, one more or less reads as a 33% swing that means nothing.
+MIN_POSTS_TO_COMPARE = 20
+
 # The health page's budget bar: a warning from this share of the monthly budget, an error past it.
 BUDGET_WARNING_SHARE = 0.8
 BUDGET_EXCEEDED_SHARE = 1.0
@@ -50,6 +54,17 @@ DEFINITIONS: tuple[Definition, ...] = (
                "The share of posts whose region could not be told from a known account, a correction, the "
                "post's place or the author's profile location. We show Unknown rather than guess: a wrong "
                "region is worse than an unknown one."),
+    Definition("change", "Change",
+               "Each card's change compares the period with the previous period of the same length (for 7 days, "
+               "the 7 days before). It is left out when the previous period had fewer than "
+               f"{MIN_POSTS_TO_COMPARE} posts (too few for a percentage to mean anything), and for a single day "
+               "that is not over yet (today so far against a whole day). Unknown share changes in percentage "
+               "points."),
+    Definition("authors", "NAHT accounts, members and public",
+               "NAHT accounts are NAHT's own national and branch accounts: the known accounts in the "
+               "configuration (the built-in defaults know @NAHTnews). Members and public are every other "
+               "author. Each page can count all authors or one of the two; with all authors, each card says "
+               "how much of its figure NAHT's own accounts make."),
     Definition("collection_gap", "Collection gap",
                f"A period in which the collector had no successful run for longer than {STALE_AFTER_INTERVALS} "
                "times its interval, or a failed run: posts from that time may be missing until a later run "

@@ -14,15 +14,15 @@ from collections.abc import Mapping
 from .gazetteer import GAZETTEER_VERSION, get_tables
 from .locate import resolve
 from .model import EVIDENCE_KINDS, Attribution, Evidence, KnownAccount
-from .names import DEFAULT_DISPLAY_NAMES, REGIONS, UNKNOWN
+from .names import DEFAULT_DISPLAY_NAMES, NATIONAL, REGIONS, UNKNOWN
 from .tiles import TILE_GRID
 
 __all__ = [
-    "attribute", "locate", "explain", "Evidence", "KnownAccount", "Attribution", "REGIONS", "UNKNOWN",
+    "attribute", "locate", "explain", "Evidence", "KnownAccount", "Attribution", "REGIONS", "UNKNOWN", "NATIONAL",
     "DEFAULT_DISPLAY_NAMES", "TILE_GRID", "GAZETTEER_VERSION", "EVIDENCE_KINDS", "known_accounts_by_handle",
 ]
 
-VALID_KEYS = set(REGIONS) | {UNKNOWN}
+VALID_KEYS = set(REGIONS) | {NATIONAL, UNKNOWN}
 LOCATE_CACHE_SIZE = 200_000
 
 
