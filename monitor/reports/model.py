@@ -5,7 +5,7 @@ exactly what the dashboard shows for the same week.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -81,6 +81,12 @@ class WeeklyReport:
     posts: tuple[PostRow, ...]  # every post of the week, newest first (at most metrics.CSV_MAX_ROWS)
     posts_total: int
     definitions: tuple[Definition, ...]
+    region_names: dict[str, str] = field(default_factory=dict)   # region key -> NAHT display name
+
+    def region_display(self, key: str | None) -> str:
+        """A region's NAHT display name (Unknown for none)."""
+        key = key or "Unknown"
+        return self.region_names.get(key, key)
 
     @property
     def week_label(self) -> str:
@@ -134,6 +140,7 @@ def build_weekly_report(engine: Engine, config: Config, year: int, week: int, ca
         runs=metrics.search_run_counts(engine, chosen.name, start_utc, min(end_utc, now)),
         posts=tuple(page.rows), posts_total=page.total,
         definitions=metrics.DEFINITIONS,
+        region_names={key: metrics.region_display_name(config, key) for key in metrics.region_keys()},
     )
 
 
@@ -161,15 +168,14 @@ def slug(text: str) -> str:
 
 
 def resolve_region(config: Config, region: str | None) -> str | None:
-    """A region key from its key, NAHT display name or slug, any case ('NAHT Cymru', 'wales' -> 'Wales')."""
+    """A region key from its key or NAHT display name, any case ('NAHT Cymru', 'wales' -> 'Wales')."""
     if region is None or not region.strip():
         return None
-    wanted = slug(region)
-    for key in metrics.region_keys():
-        if wanted in (slug(key), slug(metrics.region_display_name(config, key))):
-            return key
-    names = ", ".join(metrics.region_keys())
-    raise ReportError("region", f"{region!r} is not a region: expected one of {names}")
+    key = metrics.find_region(config, region)
+    if key is None:
+        names = ", ".join(metrics.region_keys())
+        raise ReportError("region", f"{region!r} is not a region: expected one of {names}")
+    return key
 
 
 def _day_rows(points: list[TimelinePoint]) -> list[DayRow]:
