@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from monitor.config import ConfigError  # noqa: E402
-from monitor.dashboard import data, ui  # noqa: E402
+from monitor.dashboard import data, ui, url  # noqa: E402
 from monitor.db import DatabaseUnavailable  # noqa: E402
 
 PAGES = [
@@ -73,8 +73,10 @@ ICON = Path(__file__).resolve().parent / "icon.png"
 
 def main() -> None:
     st.set_page_config(page_title="NAHT campaign monitor", page_icon=str(ICON), layout="wide")
+    ui.page_style()
     require_sign_in()
     navigation = st.navigation(PAGES)
+    url.begin()
     try:
         data.check_database()
         st.session_state["filters"] = ui.period_filter()
@@ -82,7 +84,10 @@ def main() -> None:
     except (ConfigError, DatabaseUnavailable) as e:
         st.error(f"Cannot start: {e}")
         st.stop()
-    navigation.run()
+    try:
+        navigation.run()
+    finally:
+        url.write()   # the view's address, once the page has said what it holds (also after st.stop/rerun)
 
 
 main()

@@ -37,6 +37,33 @@ def writable_db(seeded_db, tmp_path) -> SeededDb:
     return SeededDb(copy, seeded_db.facts)
 
 
+@pytest.fixture(scope="session")
+def own_db(seeded_db, tmp_path_factory) -> SeededDb:
+    """A copy of the seeded database for the browser tests that change it (corrections: each test moves an
+    author of its own), whose newest runs were made by a collector polling every minute (the demo's)."""
+    from datetime import datetime, timedelta, timezone
+
+    from tests.seed import CAMPAIGN, add_run
+
+    engine = seeded_db.engine()
+    with engine.connect() as conn:  # fold the WAL into the file before copying it
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    copy = tmp_path_factory.mktemp("own") / "own.db"
+    shutil.copy(seeded_db.path, copy)
+    db = SeededDb(copy, seeded_db.facts)
+    now = datetime.now(timezone.utc)
+    for minutes_ago in (3, 2, 1):
+        add_run(db.engine(), CAMPAIGN, now - timedelta(minutes=minutes_ago), interval_minutes=1.0)
+    return db
+
+
+@pytest.fixture(scope="session")
+def own_server(own_db, tmp_path_factory):
+    with streamlit_server(own_db, tmp_path_factory.mktemp("streamlit-own") / "streamlit.log") as base_url:
+        yield base_url
+
+
 @pytest.fixture
 def app_env(monkeypatch):
     """Point the dashboard (run in this process by AppTest) at a database."""
