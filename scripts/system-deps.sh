@@ -6,6 +6,7 @@ command -v pg_ctlcluster >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/d
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+command -v npm >/dev/null || need+=(npm)   # installs axe-core (scripts/axe) for the accessibility test
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing Debian packages: ${need[*]}"
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
