@@ -101,7 +101,7 @@ a.cm-tile .cm-tile-value {{ font-size: 1rem; font-weight: 700; }}
 .cm-dot {{ position: absolute; width: 0.45rem; height: 0.45rem; margin: -0.225rem 0 0 -0.225rem; border-radius: 50%;
   background: {brand.REACH}; pointer-events: none; }}
 .cm-ticks {{ position: relative; height: 2.4rem; grid-column: 2; }}
-.cm-ticks span {{ position: absolute; top: 0.2rem; transform: translateX(-50%); white-space: nowrap;
+.cm-ticks > span {{ position: absolute; top: 0.2rem; transform: translateX(-50%); white-space: nowrap;
   text-align: center; line-height: 1.2; }}
 .cm-ticks b {{ font-weight: normal; }}
 @media (max-width: 700px) {{ .cm-ticks .cm-m {{ display: none; }} }}
@@ -113,6 +113,8 @@ a.cm-tile .cm-tile-value {{ font-size: 1rem; font-weight: 700; }}
 .cm-sr {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }}
 [data-testid="stElementToolbar"] {{ display: none; }}
+/* Streamlit's 5rem side margins leave a post's text off screen beside its figures at 1440 px: 2rem do. */
+@media (min-width: 641px) {{ [data-testid="stMainBlockContainer"] {{ padding-left: 2rem; padding-right: 2rem; }} }}
 /* Streamlit fades captions to 60%: 4.3:1 and less, under WCAG's 4.5:1. The same grey, solid, reads at 6-7:1. */
 [data-testid="stCaptionContainer"] {{ opacity: 1; }}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {{ color: {brand.GREY}; }}
