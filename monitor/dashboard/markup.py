@@ -51,15 +51,15 @@ table.cm-table {{ border-collapse: separate; border-spacing: 0; width: 100%; fon
   color: {brand.TEXT}; }}
 .cm-table caption {{ text-align: left; color: {brand.GREY}; font-size: 0.8rem; padding: 0 0 0.25rem 0; }}
 .cm-table th {{ background: {brand.NAVY}; color: #FFFFFF; text-align: left; font-weight: 600;
-  padding: 0.4rem 0.6rem; white-space: nowrap; }}
-.cm-table td {{ padding: 0.35rem 0.6rem; border-bottom: 1px solid #D5DAE3; vertical-align: top;
+  padding: 0.4rem 0.45rem; white-space: nowrap; }}
+.cm-table td {{ padding: 0.35rem 0.45rem; border-bottom: 1px solid #D5DAE3; vertical-align: top;
   background: #FFFFFF; }}
 .cm-table tbody tr:nth-child(even) td {{ background: {brand.NAVY_LIGHT}; }}
 .cm-table .num {{ text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }}
 .cm-table .nowrap {{ white-space: nowrap; }}
 .cm-table th.key, .cm-table td.key {{ position: sticky; left: 0; z-index: 1; }}
 .cm-table th.key {{ z-index: 2; }}
-.cm-table td.post {{ min-width: 14rem; white-space: pre-wrap; overflow-wrap: anywhere; }}
+.cm-table td.post {{ min-width: 12rem; white-space: pre-wrap; overflow-wrap: anywhere; }}
 .cm-table td.post .cm-long {{ display: block; max-height: 10.5em; overflow-y: auto; }}
 .cm-table a {{ color: {brand.NAVY}; font-weight: 600; white-space: nowrap; }}
 .cm-table td.bar {{ min-width: 6rem; }}

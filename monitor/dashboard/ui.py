@@ -329,8 +329,9 @@ def region_links(rows: list[GroupRow], filters: Filters) -> None:
 
 POST_LINK = {"Link": st.column_config.LinkColumn("Link", display_text="Open on X")}
 # The figures before the post's text, which takes the width left: the key columns fit at 1280 px.
+# The region wraps ("Yorkshire and the Humber" on two lines): at 1280 px the post's text then fits beside.
 POST_COLUMNS = (Column("Posted (UK)", "nowrap", key=True), Column("On X", "link"), Column("Author", "nowrap"),
-                Column("Region", "nowrap"), Column("Kind", "nowrap"), Column("Engagements", "num"),
+                Column("Region"), Column("Kind", "nowrap"), Column("Engagements", "num"),
                 Column("Impressions", "num"), Column("Followers", "num"), Column("Post", "post"))
 
 
