@@ -88,7 +88,8 @@ def accounts(filters) -> list:
     body = [(f"@{a.username}", a.name or "", a.location or "", a.followers, a.posts, f"{a.last_post_date:%d %b %Y}",
              ui.region_name(a.region), a.branch or "", a.evidence, round(a.confidence, 2), a.detail or "")
             for a in rows]
-    caption = (f"The {len(rows):,} most active accounts." if len(rows) == metrics.ACCOUNTS_LIMIT
+    caption = (f"The {len(rows):,} most active accounts: find any other by its handle in the correction form."
+               if len(rows) == metrics.ACCOUNTS_LIMIT
                else f"{len(rows):,} accounts.")
     ui.html(markup.table(ACCOUNT_COLUMNS, body, caption=caption, label="accounts_table", cards=True))
     return rows
