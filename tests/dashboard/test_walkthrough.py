@@ -406,3 +406,14 @@ def test_no_developer_toolbar_and_the_campaign_name_fits(page, dashboard_server,
     assert name.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
     header = page.locator("table.cm-table th").first.evaluate("e => getComputedStyle(e).backgroundColor")
     assert header == "rgb(31, 56, 100)"   # NAHT navy, as in the PDF
+
+
+def test_charts_and_the_map_tell_a_screen_reader_where_their_figures_are(page, dashboard_server):
+    open_page(page, dashboard_server)
+    timeline = page.get_by_role("group", name=re.compile(r"^Timeline of posts and potential reach by UK day"))
+    assert re.search(r"the figures are in the table below it$", timeline.get_attribute("aria-label"))
+    assert timeline.locator(".cm-chart").get_attribute("aria-hidden") == "true"   # bars and ticks: not read out
+    tile_map = page.get_by_role("navigation", name=re.compile(r"^Regions on a tile map: posts"))
+    assert "the same figures are in the table" in tile_map.get_attribute("aria-label")
+    london = tile_map.get_by_role("link", name=re.compile(r"London"))
+    assert re.search(r"posts in London, \d+\.\d% of all posts", london.inner_text().replace("\n", " "))
