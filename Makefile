@@ -10,6 +10,8 @@ LATEST := .venv-latest
 PG_URL := postgresql+psycopg://monitor_test:monitor_test@127.0.0.1:5432/monitor_test
 PYTEST := python -m pytest -q -p no:cacheprovider
 
+AXE := scripts/axe/node_modules/axe-core/axe.min.js
+
 .PHONY: demo test test-latest lock check-lock bench system-deps venv clean
 
 # The lock must still match pyproject.toml: a dependency added without `make lock` stops here.
@@ -25,6 +27,12 @@ $(STAMP): pyproject.toml $(LOCK)
 
 venv: check-lock $(STAMP)
 
+# axe-core, the accessibility rules the browser tests run in each page: from the npm registry, pinned by
+# scripts/axe/package-lock.json, read from disk by the tests (never fetched at run time).
+$(AXE): scripts/axe/package.json scripts/axe/package-lock.json
+	npm ci --prefix scripts/axe --no-audit --no-fund --silent
+	touch $(AXE)
+
 # Re-resolve the lock from pyproject.toml: the newest releases its ranges allow.
 lock:
 	$(PYTHON) scripts/lockfile.py make
@@ -38,6 +46,7 @@ demo: check-lock $(STAMP)
 	$(BIN)/campaign-monitor demo
 
 test: check-lock $(STAMP) system-deps
+	@$(MAKE) --no-print-directory $(AXE)
 	@bash scripts/ensure-postgres.sh
 	@bash scripts/versions.sh $(VENV) locked
 	MONITOR_TEST_PG_URL=$(PG_URL) $(BIN)/$(PYTEST)
@@ -45,6 +54,7 @@ test: check-lock $(STAMP) system-deps
 # The suite on the newest releases pyproject.toml allows, in a throw-away venv without the lock: a
 # release that breaks us shows here before it reaches a user's own install.
 test-latest: system-deps
+	@$(MAKE) --no-print-directory $(AXE)
 	rm -rf $(LATEST)
 	$(PYTHON) -m venv $(LATEST)
 	$(LATEST)/bin/python -m pip install --quiet --upgrade pip
@@ -58,4 +68,4 @@ bench: check-lock $(STAMP)
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(LATEST) data tests/output
+	rm -rf $(VENV) $(LATEST) data tests/output scripts/axe/node_modules

@@ -189,7 +189,8 @@ class Collector:
             cursor = s.get(SearchCursor, (campaign.name, query))
             since_id, start_time = self._starting_point(campaign, cursor, now)
             run = CollectionRun(campaign=campaign.name, kind=self.RUN_KIND, query=query, since_id=since_id,
-                                start_time=start_time, started_at=now, status="running")
+                                start_time=start_time, started_at=now, status="running",
+                                interval_minutes=self.config.interval_minutes)
             s.add(run)
             s.flush()
             if cursor and cursor.since_id and since_id is None:

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from monitor.alerts.settings import DEFAULT_MAX_PER_HOUR, DEFAULT_QUIET_HOURS, RULE_DEFAULTS, WEBHOOK_KINDS
 from monitor.billing import DEFAULT_PRICES, Prices
-from monitor.regions import REGIONS, KnownAccount, two_tier_counties
+from monitor.regions import NATIONAL, REGIONS, KnownAccount, two_tier_counties
 
 log = logging.getLogger(__name__)
 
@@ -211,9 +211,13 @@ DEMO_CAMPAIGN = Campaign(
 )
 
 
+# NAHT's national account: its posts are NAHT's own (monitor.metrics.audience), in no region.
+DEFAULT_KNOWN_ACCOUNTS = (KnownAccount("NAHTnews", NATIONAL),)
+
+
 def default_config() -> Config:
-    """The embedded defaults `make demo` runs on: SQLite file, one campaign."""
-    return Config(path="<built-in defaults>", campaigns=(DEMO_CAMPAIGN,))
+    """The embedded defaults `make demo` runs on: SQLite file, one campaign, NAHT's national account."""
+    return Config(path="<built-in defaults>", campaigns=(DEMO_CAMPAIGN,), known_accounts=DEFAULT_KNOWN_ACCOUNTS)
 
 
 # --- validation helpers: each returns the value or raises ConfigError(file, key, expected)
@@ -317,10 +321,11 @@ def _known_accounts(r: _Reader) -> tuple[KnownAccount, ...]:
         user = kr.get("username", str, "", "an X handle", lambda v: bool(HANDLE_RE.match(v.lstrip("@"))))
         if not user:
             kr.fail("username", "an X handle (missing)")
-        region = kr.get("region", str, "", f"one of {', '.join(REGIONS)}",
-                        lambda v: v in REGIONS)
+        # A national account (NAHT's own, for the whole country) is in no region: NATIONAL.
+        allowed = ", ".join([*REGIONS, NATIONAL])
+        region = kr.get("region", str, "", f"one of {allowed}", lambda v: v in REGIONS or v == NATIONAL)
         if not region:
-            kr.fail("region", f"one of {', '.join(REGIONS)} (missing)")
+            kr.fail("region", f"one of {allowed} (missing)")
         branch = kr.get("branch", str, None, "a local authority name")
         out.append(KnownAccount(user.lstrip("@"), region, branch))
     return tuple(out)

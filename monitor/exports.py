@@ -4,42 +4,45 @@ datasette's one CSV streamer serves every view.
 
 UTF-8 with a byte-order mark, so Excel shows emoji and accents rightly when the file is double-clicked;
 CRLF line ends. Times are given twice, UK local and UTC, as ISO text: a CSV has no date type, and the
-25-hour Sunday of October has two 01:30s that only the UTC column tells apart. Every text cell is made
-spreadsheet-safe (monitor.safety): text from X never runs as a formula. A post removed for privacy
-(deleted or made private on X, or erased on request: monitor.privacy) is never in one.
+25-hour Sunday of October has two 01:30s that only the UTC column tells apart. Regions are NAHT's
+display names, with the key in `region_key`. Every text cell is made spreadsheet-safe (monitor.safety):
+text from X never runs as a formula. A post removed for privacy (deleted or made private on X, or erased
+on request: monitor.privacy) is never in one.
 """
 from __future__ import annotations
 
 import csv
 import io
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from monitor.metrics import MpRow, PostRow
 from monitor.safety import neutralise
 from monitor.timeutil import uk_local
 
 POST_COLUMNS = ("post_id", "url", "created_at_uk", "created_at_utc", "date_uk", "username", "author_name", "kind",
-                "region", "branch", "text", "likes", "reposts", "replies", "quotes", "bookmarks", "impressions",
-                "engagements", "author_followers")
+                "region", "region_key", "branch", "text", "likes", "reposts", "replies", "quotes", "bookmarks",
+                "impressions", "engagements", "author_followers")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def post_values(post: PostRow) -> dict:
-    """One post as a CSV row (POST_COLUMNS), before spreadsheet safety."""
+def post_values(post: PostRow, region_names: Mapping[str, str] | None = None) -> dict:
+    """One post as a CSV row (POST_COLUMNS), before spreadsheet safety; region_names maps a region key to
+    its display name."""
     return {"post_id": post.id, "url": post.url,
             "created_at_uk": uk_local(post.created_at).strftime(TIME_FORMAT),
             "created_at_utc": post.created_at.strftime(TIME_FORMAT),
             "date_uk": post.created_date_uk.isoformat(), "username": post.username or "",
-            "author_name": post.author_name or "", "kind": post.kind, "region": post.region,
+            "author_name": post.author_name or "", "kind": post.kind,
+            "region": (region_names or {}).get(post.region, post.region), "region_key": post.region,
             "branch": post.branch or "", "text": post.text, "likes": post.likes, "reposts": post.reposts,
             "replies": post.replies, "quotes": post.quotes, "bookmarks": post.bookmarks,
             "impressions": post.impressions, "engagements": post.engagements,
             "author_followers": post.author_followers}
 
 
-def post_rows(posts: Iterable[PostRow]) -> list[dict]:
+def post_rows(posts: Iterable[PostRow], region_names: Mapping[str, str] | None = None) -> list[dict]:
     """Posts as spreadsheet-safe CSV rows."""
-    return [{k: neutralise(v) for k, v in post_values(p).items()} for p in posts]
+    return [{k: neutralise(v) for k, v in post_values(p, region_names).items()} for p in posts]
 
 
 def csv_bytes(columns: Sequence[str], rows: Iterable[dict]) -> bytes:
@@ -52,9 +55,9 @@ def csv_bytes(columns: Sequence[str], rows: Iterable[dict]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def posts_csv(posts: Iterable[PostRow]) -> bytes:
+def posts_csv(posts: Iterable[PostRow], region_names: Mapping[str, str] | None = None) -> bytes:
     """Posts as a CSV file's bytes, one row a post in the order given."""
-    return csv_bytes(POST_COLUMNS, (post_values(p) for p in posts))
+    return csv_bytes(POST_COLUMNS, (post_values(p, region_names) for p in posts))
 
 
 # The MPs list (`campaign-monitor mps list --format csv`, the MPs page's download): one row an MP.

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from monitor import brand
 from monitor.config import ENV_CONFIG, ENV_DATABASE_URL
 
 DASHBOARD_APP = Path(__file__).resolve().parent / "dashboard" / "app.py"
@@ -39,12 +40,21 @@ class Server:
     process: subprocess.Popen
 
 
+# NAHT's theme (monitor.brand: the PDF report's navy too), light, for every launcher.
+THEME = {"theme.base": "light", "theme.primaryColor": brand.NAVY, "theme.textColor": brand.TEXT,
+         "theme.linkColor": brand.NAVY, "theme.backgroundColor": "#FFFFFF",
+         "theme.secondaryBackgroundColor": "#F0F2F6"}
+
+
 def dashboard_command(port: int, address: str = DEFAULT_ADDRESS, extra_args: Sequence[str] = ()) -> list[str]:
     """`streamlit run` of the dashboard: headless, no usage statistics, no file watcher (nothing to reload
-    in production, and a watcher costs a thread per file)."""
+    in production, and a watcher costs a thread per file), NAHT's theme, and no developer toolbar
+    (Deploy, Rerun, Stop, Clear cache) for the people reading it."""
+    theme = [arg for option, value in THEME.items() for arg in (f"--{option}", value)]
     return [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP), "--server.port", str(port),
             "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none", "--server.enableXsrfProtection", "true", *extra_args]
+            "--server.fileWatcherType", "none", "--server.enableXsrfProtection", "true",
+            "--client.toolbarMode", "viewer", *theme, *extra_args]
 
 
 def dashboard_env(database_url: str | None = None, config_path: str | None = None, base: dict | None = None,

@@ -8,6 +8,7 @@ command -v pdftoppm >/dev/null || need+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 # systemd-analyze verify checks the deploy/ units (tests/test_deploy.py); only its tools are used
 command -v systemd-analyze >/dev/null || need+=(systemd)
+command -v npm >/dev/null || need+=(npm)   # installs axe-core (scripts/axe) for the accessibility test
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing Debian packages: ${need[*]}"
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

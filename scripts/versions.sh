@@ -20,3 +20,4 @@ postgres=$(ls /usr/lib/postgresql/*/bin/postgres 2>/dev/null | sort -V | tail -n
 echo "postgresql: $([ -n "$postgres" ] && "$postgres" --version | sed 's/^postgres //' || echo missing)"
 echo "chromium: $(/usr/bin/chromium --version 2>/dev/null || echo missing)"
 echo "poppler-utils: $(pdftoppm -v 2>&1 | head -n1 || echo missing)"
+echo "axe-core: $(node -p "require('./scripts/axe/node_modules/axe-core/package.json').version" 2>/dev/null || echo missing)"

@@ -35,12 +35,14 @@ def store_api_page(engine, config: Config, page: dict, now: datetime, campaign: 
 
 def add_run(engine, campaign: str, started_at: datetime, status: str = "completed", *, minutes: float = 1,
             requests: int = 1, posts_read: int = 0, posts_new: int = 0, rate_limit_waits: int = 0,
-            errors: int = 0, error: str | None = None, kind: str = "search") -> int:
+            errors: int = 0, error: str | None = None, kind: str = "search",
+            interval_minutes: float | None = None) -> int:
     with transaction(engine) as s:
         run = CollectionRun(campaign=campaign, kind=kind, query="(#InvestInPupilServices OR @NAHTnews)",
                             started_at=started_at, ended_at=started_at + timedelta(minutes=minutes),
                             status=status, requests=requests, posts_read=posts_read, posts_new=posts_new,
-                            rate_limit_waits=rate_limit_waits, errors=errors, error=error)
+                            rate_limit_waits=rate_limit_waits, errors=errors, error=error,
+                            interval_minutes=interval_minutes)
         s.add(run)
         s.flush()
         return run.id

@@ -36,7 +36,7 @@ from streamlit.errors import FragmentHandledException  # noqa: E402
 
 from monitor import access  # noqa: E402
 from monitor.config import ENV_BEARER, ENV_DATABASE_PASSWORD, ConfigError  # noqa: E402
-from monitor.dashboard import data, ui  # noqa: E402
+from monitor.dashboard import data, ui, url  # noqa: E402
 from monitor.db import DatabaseUnavailable, describe_error  # noqa: E402
 from monitor.logs import SecretFilter  # noqa: E402
 
@@ -143,9 +143,11 @@ def main() -> None:
     development = bool(os.environ.get(ENV_DEVELOPMENT))
     st.set_option("client.showErrorDetails", "full" if development else "none")
     st.set_option("client.toolbarMode", "developer" if development else "viewer")  # no "Deploy" for visitors
+    ui.page_style()
     try:
         require_sign_in()
         navigation = st.navigation(PAGES)
+        url.begin()
         try:
             data.check_database()
             st.session_state["filters"] = ui.period_filter()
@@ -153,9 +155,12 @@ def main() -> None:
         except (ConfigError, DatabaseUnavailable) as e:
             st.error(f"Cannot start: {e}")
             st.stop()
-        navigation.run()
+        try:
+            navigation.run()
+        finally:
+            url.write()   # the view's address, once the page has said what it holds (also after st.stop/rerun)
     except Exception as e:  # noqa: BLE001 - st.stop and st.rerun are not Exceptions: they pass
-        if os.environ.get(ENV_DEVELOPMENT):
+        if development:
             raise
         show_error(e)
 

@@ -69,6 +69,7 @@ def _cached(function):
 
 
 kpis_with_change = _cached(metrics.kpis_with_change)
+kpis = _cached(metrics.kpis)
 timeline = _cached(metrics.timeline)
 regions_table = _cached(metrics.regions_table)
 branches_table = _cached(metrics.branches_table)
@@ -87,7 +88,13 @@ def _collection_gaps(url: str, filters: Filters, interval_minutes: float):
 
 
 def collection_gaps(filters: Filters):
-    return _collection_gaps(db_url(), filters, config().interval_minutes)
+    return _collection_gaps(db_url(), filters, interval_minutes(filters.campaign))
+
+
+def interval_minutes(campaign: str) -> float:
+    """The collector's polling interval for the campaign, as its last run recorded it (else the config's)."""
+    return next((s.interval_minutes for s in collection_states() if s.campaign == campaign),
+                config().interval_minutes)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -111,7 +118,18 @@ def api_usage():
 def posts_csv(filters: Filters, search: PostSearch) -> bytes:
     """The explorer's filtered posts as CSV bytes (not cached: built when the download is clicked), in the
     same columns as the weekly report's CSV (monitor.exports)."""
-    return exports.posts_csv(metrics.posts_for_download(engine(), filters, search))
+    names = {key: metrics.region_display_name(config(), key) for key in metrics.region_keys()}
+    return exports.posts_csv(metrics.posts_for_download(engine(), filters, search), names)
+
+
+def audience(key: str = metrics.ALL) -> metrics.Audience:
+    """A class of author (monitor.metrics.audience), with NAHT's accounts from the config."""
+    return metrics.audience(config(), key)
+
+
+def find_author(handle: str) -> metrics.AuthorRef | None:
+    """Not cached: the correction form needs the author's region as it is now."""
+    return metrics.find_author(engine(), handle)
 
 
 def correct_author(author_id: str, region: str, branch: str | None, corrected_by: str, note: str | None):

@@ -1,24 +1,27 @@
-"""Shared widgets: the period filter, KPI cards, the timeline, the region tile map and tables.
+"""Shared widgets: the sidebar's filters (campaign, period, authors), KPI cards, the timeline, the region
+tile map and the tables.
 
-Post text, names, locations and bios are untrusted: they only reach the screen through
-st.dataframe cells, st.text/st.code or chart text marks, which render plain text. Nothing here
-passes them to st.markdown (markdown injection) or to any HTML.
+Post text, names, locations and bios are untrusted: they reach the screen only as escaped text inside
+the HTML that monitor.dashboard.markup builds (or through st.text/st.code), never through st.markdown.
+Tables and charts are HTML drawn here, not st.dataframe or Altair: see markup's docstring for why.
 """
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urlencode
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from monitor import metrics
-from monitor.dashboard import data
-from monitor.metrics import Filters, GroupRow, KpisWithChange
+from monitor import brand, metrics
+from monitor.dashboard import data, markup, url
+from monitor.dashboard.markup import Column
+from monitor.metrics import Filters, GroupRow, Kpis, KpisWithChange
 from monitor.regions import TILE_GRID
 from monitor.timeutil import UK, uk_today
 
 DEFAULT_PRESET = "7 days"
+PRESET_BY_CODE = {code: preset for preset, code in metrics.PRESET_CODES.items()}
 KPI_CARDS = (  # (field, label, definition key)
     ("posts", "Posts", "posts"),
     ("contributors", "Contributors", "contributors"),
@@ -34,54 +37,99 @@ CARDS_CSS = """<style>
 [data-testid="stMetricValue"] { container-type: inline-size; }
 [data-testid="stMetricValue"] > div { font-size: min(1em, 16cqi); }
 </style>"""
+# The campaign's name wraps in the sidebar instead of being cut off in a select box.
+SIDEBAR_CSS = f"""<style>
+.cm-campaign {{ font-weight: 700; font-size: 1.05rem; line-height: 1.3; color: {brand.NAVY};
+  overflow-wrap: anywhere; margin: 0 0 0.25rem 0; }}
+</style>"""
 
 
-# --- the period and campaign filter (in the app shell, so it persists across pages) ----------
+def page_style() -> None:
+    """The style sheet every page uses (takes no space)."""
+    st.html(markup.CSS + CARDS_CSS + SIDEBAR_CSS)
+
+
+def html(fragment: str) -> None:
+    st.html(fragment)
+
+
+# --- the shell's filters: campaign, period, authors (in the sidebar and the address) ------------
 
 def _url_date(name: str) -> date | None:
     try:
-        return date.fromisoformat(st.query_params.get(name, ""))
+        return date.fromisoformat(url.get(name) or "")
     except ValueError:
         return None
 
 
-def _init_from_url(campaign_names: list[str]) -> None:
-    """On a session's first run, take campaign and dates from the URL (a shared link)."""
-    if "period" in st.session_state:
-        return
+def _from_link(names: list[str], titles: dict) -> list[str]:
+    """A link, a reload, back or forward: set the sidebar from the address. Returns what in it was wrong
+    (shown as warnings: a link never silently shows something else)."""
+    problems = []
+    campaign = url.get("campaign")
+    if campaign is not None and campaign not in names:
+        problems.append(f"The link names no campaign called {campaign!r}: showing {titles[names[0]]}.")
+    st.session_state["campaign"] = campaign if campaign in names else names[0]
     start, end = _url_date("from"), _url_date("to")
-    if start and end and start <= end:
-        st.session_state["period"] = "Custom"
+    code = url.get("period") or ("custom" if start and end else metrics.PRESET_CODES[DEFAULT_PRESET])
+    preset = PRESET_BY_CODE.get(code)
+    if preset is None:
+        problems.append(f"The link names no period called {code!r}: showing {DEFAULT_PRESET}.")
+    elif preset == "Custom" and not (start and end and start <= end):
+        problems.append(f"The link's custom dates are missing or out of order: showing {DEFAULT_PRESET}.")
+        preset = None
+    elif preset == "Custom":
         st.session_state["custom_dates"] = (start, end)
-    campaign = st.query_params.get("campaign")
-    if campaign in campaign_names:
-        st.session_state["campaign"] = campaign
+    st.session_state["period"] = preset or DEFAULT_PRESET
+    authors = url.get("authors") or metrics.ALL
+    if authors not in metrics.AUTHOR_CLASSES:
+        problems.append(f"The link names no authors called {authors!r}: showing all authors.")
+        authors = metrics.ALL
+    st.session_state["authors"] = authors
+    return problems
 
 
 def period_filter() -> Filters:
-    """Campaign and period widgets in the sidebar; returns the Filters every page starts from."""
+    """Campaign, period and authors in the sidebar (kept in the address); the Filters every page starts from."""
     cfg = data.config()
     names = [c.name for c in cfg.campaigns]
     titles = {c.name: c.title for c in cfg.campaigns}
-    _init_from_url(names)
+    problems = _from_link(names, titles) if url.from_link() else []
+    st.session_state.setdefault("period", DEFAULT_PRESET)
+    st.session_state.setdefault("authors", metrics.ALL)
     with st.sidebar:
-        campaign = st.selectbox("Campaign", names, format_func=titles.get, key="campaign")
-        preset = st.selectbox("Period", metrics.PRESETS, index=metrics.PRESETS.index(DEFAULT_PRESET), key="period")
+        if len(names) > 1:
+            campaign = st.selectbox("Campaign", names, format_func=titles.get, key="campaign")
+        else:
+            campaign = names[0]
+            st.caption("Campaign")
+        st.html(f'<p class="cm-campaign">{markup.text(titles[campaign])}</p>')
+        preset = st.selectbox("Period", metrics.PRESETS, key="period")
         today = uk_today()
         if preset == "Custom":
-            st.session_state.setdefault("custom_dates", metrics.preset_range("7 days", today))
+            st.session_state.setdefault("custom_dates", metrics.preset_range(DEFAULT_PRESET, today))
             picked = st.date_input("From – to (UK dates)", key="custom_dates", format="YYYY-MM-DD")
             start, end = (tuple(picked) * 2)[:2] if isinstance(picked, (tuple, list)) and picked else (today, today)
         else:
             start, end = metrics.preset_range(preset, today)
         st.caption(f"{period_label(start, end)}, Europe/London days")
-    st.query_params.update({"campaign": campaign, "from": start.isoformat(), "to": end.isoformat()})
-    return Filters(campaign, start, end)
+        authors = st.radio("Authors", list(metrics.AUTHOR_CLASSES), format_func=metrics.AUTHOR_CLASSES.get,
+                           key="authors", help="NAHT accounts: NAHT's national and branch accounts (the config's "
+                                               "known accounts). Members and public: everyone else.")
+    for problem in problems:
+        st.warning(problem, icon=":material/link_off:")
+    custom = preset == "Custom"
+    url.want(campaign=campaign, period=metrics.PRESET_CODES[preset],
+             **{"from": start.isoformat() if custom else None, "to": end.isoformat() if custom else None},
+             authors=authors)
+    return Filters(campaign, start, end, audience=data.audience(authors))
 
 
 def period_label(start: date, end: date) -> str:
     if start == end:
         return f"{start:%a %d %b %Y}"
+    if start.year != end.year:
+        return f"{start:%d %b %Y} – {end:%d %b %Y}"
     return f"{start:%d %b} – {end:%d %b %Y}"
 
 
@@ -89,33 +137,59 @@ def region_name(key: str | None) -> str:
     return metrics.region_display_name(data.config(), key) if key else "—"
 
 
+def page_href(page: str, **params: str | None) -> str:
+    """A link to a page with the shell's filters of this view and `params` (relative: works behind a proxy's
+    path prefix)."""
+    shell = {k: v for k, v in url.wanted().items() if k in ("campaign", "period", "from", "to", "authors")}
+    query = {**shell, **{k: v for k, v in params.items() if v}}
+    return f"{page}?{urlencode(query)}"
+
+
 # --- KPI cards -------------------------------------------------------------------------------
 
-def _delta(result: KpisWithChange, field: str) -> str | None:
+def _delta(result: KpisWithChange, field: str) -> tuple[str | None, str]:
+    """(the change as shown, its colour mode): none when the periods cannot be compared, grey when flat."""
     change = result.change(field)
-    return None if change is None else f"{change:+.0%}"
+    if change is None:
+        return None, "normal"
+    return f"{change:+.0%}", "off" if abs(change) < 0.005 else "normal"
 
 
 def card_columns(count: int) -> list:
     """Columns for `count` KPI cards, CARDS_PER_ROW a row, all the same width: figures show in full."""
-    st.html(CARDS_CSS)  # style only: takes no space
     rows = -(-count // CARDS_PER_ROW)
     return [column for _ in range(rows) for column in st.columns(CARDS_PER_ROW)][:count]
 
 
-def kpi_cards(result: KpisWithChange) -> None:
+def _own_share(field: str, now: Kpis, naht: Kpis | None) -> str | None:
+    if naht is None or not naht.posts or not getattr(now, field):
+        return None
+    part = getattr(naht, field)
+    return f"NAHT's own accounts: {part:,} ({part / getattr(now, field):.0%})"
+
+
+def kpi_cards(result: KpisWithChange, naht: Kpis | None = None) -> None:
+    """The period's figures with their change against the previous period, when the two can be compared;
+    with `naht` (NAHT's own accounts' part of the same figures), how much of each is NAHT's own."""
     now, before = result.current, result.previous_filters
-    versus = f"vs {period_label(before.from_date, before.to_date)}"
+    why_not = result.why_not_compared(uk_today())
     columns = card_columns(len(KPI_CARDS) + 1)
     for column, (field, label, key) in zip(columns, KPI_CARDS):
-        column.metric(label, f"{getattr(now, field):,}", _delta(result, field), border=True,
+        delta, colour = _delta(result, field) if why_not is None else (None, "normal")
+        column.metric(label, f"{getattr(now, field):,}", delta, delta_color=colour, border=True,
                       help=metrics.DEFINITIONS_BY_KEY[key].text)
-    before_share = result.previous.unknown_share if result.previous.posts else None
-    share_delta = None if before_share is None else f"{(now.unknown_share - before_share) * 100:+.0f} pts"
-    columns[-1].metric("Unknown share", f"{now.unknown_share:.0%}", share_delta, delta_color="inverse", border=True,
+        own = _own_share(field, now, naht)
+        if own:
+            column.caption(own)
+    share_delta, colour = None, "inverse"
+    if why_not is None and result.previous.posts:
+        points = round((now.unknown_share - result.previous.unknown_share) * 100)
+        share_delta, colour = (f"{points:+d} pts", "inverse") if points else (None, "off")
+    columns[-1].metric("Unknown share", f"{now.unknown_share:.0%}", share_delta, delta_color=colour, border=True,
                        help=metrics.DEFINITIONS_BY_KEY["unknown_share"].text)
+    versus = f"vs {period_label(before.from_date, before.to_date)} ({result.previous.posts:,} posts)"
     st.caption(f"Posts: {now.originals:,} original, {now.replies:,} replies, {now.quotes:,} quotes. "
-               f"Changes are {versus} ({result.previous.posts:,} posts).")
+               + (f"Changes are {versus}." if why_not is None else f"No changes shown: {why_not}"))
 
 
 # --- timeline --------------------------------------------------------------------------------
@@ -125,15 +199,11 @@ def _uk_naive(moment: datetime) -> datetime:
 
 
 def timeline_frame(points, by: str) -> pd.DataFrame:
-    step = timedelta(hours=1) if by == "hour" else timedelta(days=1)
-    return pd.DataFrame({"start": [p.start for p in points], "end": [p.start + step for p in points],
-                         "posts": [p.posts for p in points], "potential reach": [p.potential_reach for p in points]})
-
-
-def gaps_frame(gaps) -> pd.DataFrame:
-    return pd.DataFrame({"start": [_uk_naive(g.start) for g in gaps],
-                         "end": [_uk_naive(max(g.end, g.start + timedelta(minutes=20))) for g in gaps],
-                         "reason": [g.reason for g in gaps], "detail": [g.detail for g in gaps]})
+    """The timeline's figures as a table (what the chart draws)."""
+    label = "%a %d %b %Y %H:00" if by == "hour" else "%a %d %b %Y"
+    return pd.DataFrame({"UK " + by: [p.start.strftime(label) for p in points],
+                         "Posts": [p.posts for p in points],
+                         "Potential reach": [p.potential_reach for p in points]})
 
 
 def timeline_chart(filters: Filters, key: str) -> None:
@@ -144,25 +214,29 @@ def timeline_chart(filters: Filters, key: str) -> None:
         by = "Day"
         st.caption(f"Timeline by day: by hour is offered for periods of up to {metrics.HOURLY_MAX_DAYS} days "
                    f"({filters.days * 24:,} hourly bars would not be readable).")
+    hourly = by == "Hour"
     points = data.timeline(filters, by=by.lower())
-    frame = timeline_frame(points, by.lower())
+    if not any(p.posts for p in points):
+        st.info("No posts in this period: nothing to draw on the timeline.", icon=":material/info:")
+        return
     gaps = data.collection_gaps(filters)
-    x = alt.X("start:T", title="UK time")
-    bars = alt.Chart(frame).mark_rect(color="#1f77b4", opacity=0.8, stroke="white", strokeWidth=1).encode(
-        x=x, x2="end:T", y=alt.Y("posts:Q", title="Posts"), y2=alt.datum(0),
-        tooltip=[alt.Tooltip("start:T", title="From"), "posts:Q", "potential reach:Q"])
-    reach = alt.Chart(frame).mark_line(color="#ff7f0e", point=True).encode(
-        x=alt.X("start:T"), y=alt.Y("potential reach:Q", title="Potential reach"))
-    layers = [bars, reach]
+    label = "%a %d %b %H:00" if hourly else "%a %d %b"
+    bars = [markup.Bar(p.start, p.start.strftime(label), p.posts, p.potential_reach) for p in points]
+    bands = [markup.Band(_uk_naive(g.start), _uk_naive(g.end), f"{g.reason}: {g.detail}") for g in gaps]
+    start = markup.day_start(filters.from_date)
+    end = markup.day_start(filters.to_date + timedelta(days=1))
+    name = (f"Timeline of posts and potential reach by UK {by.lower()}, "
+            f"{period_label(filters.from_date, filters.to_date)}; the figures are in the table below it")
+    key_items = [(brand.NAVY, "Posts (left axis)"), (brand.REACH, "Potential reach (right axis)")]
     if gaps:
-        layers.append(alt.Chart(gaps_frame(gaps)).mark_rect(color="#d62728", opacity=0.25).encode(
-            x="start:T", x2="end:T", tooltip=["reason:N", "detail:N"]))
-    chart = alt.layer(*layers).resolve_scale(y="independent").properties(height=280)
-    st.altair_chart(chart, width="stretch")
-    legend = "Bars: posts. Line: potential reach (each author once per " + by.lower() + ")."
+        key_items.append(("rgba(179, 38, 30, 0.35)", f"{len(gaps)} collection gap(s) or failed run(s)"))
+    html(markup.timeline(bars, bands, start, end, hourly, name) + markup.chart_key(key_items))
+    note = f"Potential reach counts each author once per {by.lower()}."
     if gaps:
-        legend += f" Red bands: {len(gaps)} collection gap(s) or failed run(s): figures there may be incomplete."
-    st.caption(legend)
+        note += " In a red band figures may be incomplete: the collector had no successful run, or a run failed."
+    st.caption(note)
+    with st.expander(f"The timeline's figures as a table ({len(points):,} {by.lower()}s)"):
+        table(timeline_frame(points, by.lower()), key=f"{key}_timeline_table")
 
 
 # --- regions ---------------------------------------------------------------------------------
@@ -179,124 +253,137 @@ def regions_frame(rows: list[GroupRow]) -> pd.DataFrame:
     })
 
 
-SHARE_COLUMN = {"Share of posts": st.column_config.NumberColumn(format="%.1f%%")}
+SHARE_COLUMN = {"Share of posts": {"type_config": {"type": "number", "format": "%.1f%%"}}}
+REGIONS_TABLE_NAME = "By region (table)"
 
 
-def table(frame: pd.DataFrame, key: str, config: dict | None = None, plain: tuple[str, ...] = (),
-          select: bool = False):
-    """A table whose whole-number columns show thousands separators (Streamlit shows 12345678 otherwise;
-    figures here reach the millions). Sorting a column stays numeric. `plain` names id columns to leave
-    as they are; `config` adds column settings (links, decimals); `select` lets one row be selected
-    (returns the selection)."""
-    counts = {column: st.column_config.NumberColumn(format="localized") for column in frame.columns
-              if column not in plain and pd.api.types.is_integer_dtype(frame[column])}
-    selection = {"on_select": "rerun", "selection_mode": "single-row"} if select else {}
-    return st.dataframe(frame, hide_index=True, key=key, column_config={**counts, **(config or {})}, **selection)
+def regions_table(rows: list[GroupRow], caption: str | None = None) -> None:
+    """Every region with its figures; each name a link to the region's page (the link keeps the view)."""
+    columns = [Column("Region", "page", key=True), Column("Posts", "num"), Column("Share of posts", "pct"),
+               Column("Contributors", "num"), Column("Potential reach", "num"), Column("Impressions", "num"),
+               Column("Engagements", "num")]
+    body = [((region_name(r.key), page_href("region", region=r.key)), r.kpis.posts, r.share_of_posts * 100,
+             r.kpis.contributors, r.kpis.potential_reach, r.kpis.impressions, r.kpis.engagements) for r in rows]
+    html(markup.table(columns, body, caption=caption, label=REGIONS_TABLE_NAME))
+
+
+SHORT_TEXT = 32  # characters: a text column no longer than this stays on one line (times, statuses, names)
+
+
+def table(frame: pd.DataFrame, key: str | None = None, config: dict | None = None, plain: tuple[str, ...] = ()) -> None:
+    """A table of a DataFrame, every row shown: whole-number columns with thousands separators (except
+    the id columns `plain` names), link columns (st.column_config.LinkColumn in `config`) as links."""
+    config = config or {}
+    columns, cells = [], []
+    for name in frame.columns:
+        link = (config.get(name) or {}).get("type_config", {})
+        if link.get("type") == "link":
+            columns.append(Column(name, "link"))
+            shown = link.get("display_text") or "Open"
+            cells.append([(shown, v) if v else None for v in frame[name]])
+        elif name not in plain and pd.api.types.is_integer_dtype(frame[name]):
+            columns.append(Column(name, "num"))
+            cells.append([None if pd.isna(v) else int(v) for v in frame[name]])
+        elif pd.api.types.is_float_dtype(frame[name]):
+            pct = (config.get(name) or {}).get("type_config", {}).get("format", "").endswith("%%")
+            columns.append(Column(name, "pct" if pct else "num"))
+            cells.append([None if pd.isna(v) else (float(v) if pct else round(float(v), 2)) for v in frame[name]])
+        else:
+            values = ["" if v is None or (isinstance(v, float) and pd.isna(v)) else v for v in frame[name]]
+            short = max((len(str(v)) for v in values), default=0) <= SHORT_TEXT
+            columns.append(Column(name, "nowrap" if short else "text"))
+            cells.append(values)
+    if columns:
+        columns[0] = Column(columns[0].header, columns[0].kind, key=True)
+    html(markup.table(columns, list(zip(*cells)) if cells else [], label=key))
 
 
 def tile_map(rows: list[GroupRow], value: str = "posts") -> None:
-    """A tile-grid cartogram (one square a region, docs/regions.md): no geography, works offline."""
+    """A tile-grid cartogram (one square a region, docs/regions.md): no geography, works offline; a click on
+    a region opens its page."""
     by_key = {r.key: r for r in rows}
-    frame = pd.DataFrame([{"region": region_name(key), "col": col, "row": row,
-                           "value": getattr(by_key[key].kpis, value) if key in by_key else 0,
-                           "share": (by_key[key].share_of_posts * 100) if key in by_key else 0.0,
-                           "label": _short(region_name(key))}
-                          for key, (col, row) in TILE_GRID.items()])
-    base = alt.Chart(frame).encode(
-        x=alt.X("col:O", axis=None, scale=alt.Scale(domain=list(range(5)))),
-        y=alt.Y("row:O", axis=None, scale=alt.Scale(domain=list(range(5)))))
-    tiles = base.mark_rect(stroke="white", strokeWidth=3, cornerRadius=4).encode(
-        color=alt.Color("value:Q", title=value.replace("_", " ").capitalize(),
-                        scale=alt.Scale(scheme="blues", domainMin=0)),
-        tooltip=[alt.Tooltip("region:N", title="Region"), alt.Tooltip("value:Q", title=value, format=","),
-                 alt.Tooltip("share:Q", title="% of posts", format=".1f")])
-    names = base.mark_text(dy=-9, fontSize=10, fontWeight="bold").encode(
-        text="label:N", color=alt.condition("datum.value > 0", alt.value("black"), alt.value("#888")))
-    values = base.mark_text(dy=9, fontSize=12).encode(text=alt.Text("value:Q", format=","))
-    st.altair_chart((tiles + names + values).properties(width=520, height=430), width="content")
+    measure = value.replace("_", " ")
+    tiles = [markup.Tile(region_name(key), _short(region_name(key)), col, row,
+                         getattr(by_key[key].kpis, value) if key in by_key else 0,
+                         by_key[key].share_of_posts if key in by_key else 0.0, page_href("region", region=key))
+             for key, (col, row) in TILE_GRID.items()]
+    html(markup.tile_map(tiles, measure, REGIONS_TABLE_NAME))
 
 
 def _short(name: str) -> str:
     """Tiles are small: shorten the long names, keep the rest."""
-    return {"Yorkshire and the Humber": "Yorkshire & H.", "NAHT Northern Ireland": "N. Ireland",
-            "Northern Ireland": "N. Ireland", "Yorkshire and The Humber": "Yorkshire & H."}.get(name, name)
+    return {"Yorkshire and the Humber": "Yorkshire & Humber", "NAHT Northern Ireland": "N. Ireland",
+            "Northern Ireland": "N. Ireland", "Yorkshire and The Humber": "Yorkshire & Humber",
+            "East of England": "East", "NAHT Cymru": "Cymru"}.get(name, name)
 
 
 def region_links(rows: list[GroupRow], filters: Filters) -> None:
-    """One link per region to its page, carrying the period: the URL can be shared."""
-    st.caption("Open a region's page (posts in the period; the link keeps the period and can be shared):")
+    """One link per region to its page, carrying the view: the address can be shared."""
     for row in rows:
         st.page_link("views/region.py", label=f"{region_name(row.key)} · {row.kpis.posts:,}",
-                                 query_params={"region": row.key, "campaign": filters.campaign,
-                                               "from": filters.from_date.isoformat(),
-                                               "to": filters.to_date.isoformat()})
+                     query_params={**url.wanted(), "region": row.key})
 
 
 # --- posts, contributors, terms --------------------------------------------------------------
 
 POST_LINK = {"Link": st.column_config.LinkColumn("Link", display_text="Open on X")}
-# Each cell holds the whole post (a long one too: X cuts those at 280 characters); only the column's width
-# cuts it on screen. Double-click a cell, or in the explorer select its row, to read all of it.
-POST_TEXT = {"Text": st.column_config.TextColumn("Text", width="large", help="The whole post. Double-click a "
-                                                 "cell to read all of it (in the explorer: select the row).")}
+# The figures before the post's text, which takes the width left: the key columns fit at 1280 px.
+# The region wraps ("Yorkshire and the Humber" on two lines): at 1280 px the post's text then fits beside.
+POST_COLUMNS = (Column("Posted (UK)", "nowrap", key=True), Column("On X", "link"), Column("Author", "nowrap"),
+                Column("Region"), Column("Kind", "nowrap"), Column("Engagements", "num"),
+                Column("Impressions", "num"), Column("Followers", "num"), Column("Post", "post"))
+
+
+def posted_uk(moment: datetime) -> str:
+    return f"{moment.astimezone(UK):%a %d %b %Y %H:%M}"
 
 
 def posts_frame(rows) -> pd.DataFrame:
     return pd.DataFrame({
-        "Date (UK)": [r.created_date_uk for r in rows],
-        "Time (UTC)": [r.created_at.strftime("%H:%M") for r in rows],
+        "Posted (UK)": [posted_uk(r.created_at) for r in rows],
+        "Link": [r.url for r in rows],
         "Author": [f"@{r.username}" if r.username else "" for r in rows],
-        "Text": [r.text for r in rows],
-        "Kind": [r.kind for r in rows],
         "Region": [region_name(r.region) for r in rows],
+        "Kind": [r.kind for r in rows],
         "Engagements": [r.engagements for r in rows],
         "Impressions": [r.impressions for r in rows],
         "Followers": [r.author_followers for r in rows],
-        "Link": [r.url for r in rows],
+        "Text": [r.text for r in rows],
     })
 
 
-def show_posts(rows, key: str, detail: bool = False) -> None:
-    """The posts as a table; with `detail`, a selected row's whole post is shown below it as plain text."""
+def show_posts(rows, key: str, empty: str = "No posts in this period.", caption: str | None = None) -> None:
+    """Posts as a table: one UK timestamp, a link to each on X, the figures before the (whole) text."""
     if not rows:
-        st.info("No posts in this period.")
+        st.info(empty, icon=":material/info:")
         return
-    shown = table(posts_frame(rows), key, {**POST_LINK, **POST_TEXT}, select=detail)
-    if not detail:
-        return
-    chosen = shown.selection.rows if shown else []
-    if not chosen:
-        st.caption("Select a row to read the whole post here.")
-        return
-    post = rows[chosen[0]]
-    st.caption(f"@{post.username or '?'} · {post.created_date_uk:%d %b %Y} · {post.kind} · the whole post:")
-    st.text(post.text)
+    body = [(posted_uk(r.created_at), ("Open on X", r.url), f"@{r.username}" if r.username else "",
+             region_name(r.region), r.kind, r.engagements, r.impressions, r.author_followers, r.text) for r in rows]
+    html(markup.table(POST_COLUMNS, body, caption=caption, label=key, cards=True))
 
 
 def show_contributors(rows, key: str) -> None:
     if not rows:
-        st.info("No contributors in this period.")
+        st.info("No contributors in this period.", icon=":material/info:")
         return
-    frame = pd.DataFrame({
-        "Author": [f"@{c.username}" for c in rows], "Name": [c.name or "" for c in rows],
-        "Region": [region_name(c.region) for c in rows], "Posts": [c.posts for c in rows],
-        "Followers (as of post)": [c.potential_reach for c in rows],
-        "Engagements": [c.engagements for c in rows], "Impressions": [c.impressions for c in rows],
-        "Profile": [c.url for c in rows]})
-    table(frame, key, {"Profile": st.column_config.LinkColumn("Profile", display_text="Open on X")})
+    columns = [Column("Author", "nowrap", key=True), Column("Name"), Column("Region", "nowrap"), Column("Posts", "num"),
+               Column("Followers (as of post)", "num"), Column("Engagements", "num"), Column("Impressions", "num"),
+               Column("Profile", "link")]
+    body = [(f"@{c.username}", c.name or "", region_name(c.region), c.posts, c.potential_reach, c.engagements,
+             c.impressions, ("Open on X", c.url)) for c in rows]
+    html(markup.table(columns, body, label=key, cards=True))
 
 
 def terms_chart(rows, prefix: str, key: str) -> None:
+    """Hashtags or mentions: posts (with a bar) and unique authors per term."""
     if not rows:
-        st.info("None in this period.")
+        st.info("None in this period.", icon=":material/info:")
         return
-    frame = pd.DataFrame({"term": [prefix + t.term for t in rows], "posts": [t.posts for t in rows],
-                          "contributors": [t.contributors for t in rows]})
-    chart = alt.Chart(frame).mark_bar().encode(
-        x=alt.X("posts:Q", title="Posts"),
-        y=alt.Y("term:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
-        tooltip=["term:N", "posts:Q", "contributors:Q"]).properties(height=max(120, 28 * len(frame)))
-    st.altair_chart(chart, width="stretch", key=key)
+    top = max(t.posts for t in rows) or 1
+    columns = [Column("Hashtag" if prefix == "#" else "Account", "nowrap", key=True), Column("Posts", "num"),
+               Column("", "bar"), Column("Contributors", "num")]
+    body = [(prefix + t.term, t.posts, t.posts / top, t.contributors) for t in rows]
+    html(markup.table(columns, body, label=key))
 
 
 def activity_sections(filters: Filters, key: str, n: int = 10) -> None:
@@ -324,6 +411,11 @@ def utc_text(moment: datetime | None) -> str:
     return f"{local:%d %b %H:%M} UK" + (f" ({when})" if when else "")
 
 
+def audience_note(filters: Filters) -> str:
+    """Which authors the page counts, for its caption."""
+    return "" if filters.audience.key == metrics.ALL else f" · {filters.audience.label} only"
+
+
 # --- the weekly summary downloads (overview and region pages) --------------------------------
 
 WEEKLY_FORMATS = (("pdf", "PDF to circulate"), ("xlsx", "Excel workbook"), ("csv", "Posts (CSV)"))
@@ -348,7 +440,7 @@ def weekly_downloads(campaign: str, region: str | None, key: str) -> None:
     from monitor.reports import MEDIA_TYPES, filename
 
     st.subheader("Weekly summary", help="The same report as `campaign-monitor report` and the Monday "
-                                        "07:00 job: ISO week, Monday to Sunday, UK time.")
+                                        "07:00 job: ISO week, Monday to Sunday, UK time, all authors.")
     weeks = recent_weeks()
     year, week, _ = st.selectbox("Week", weeks, index=1, format_func=_week_label, key=f"{key}_week")
     for column, (fmt, label) in zip(st.columns(len(WEEKLY_FORMATS)), WEEKLY_FORMATS):

@@ -5,16 +5,29 @@
     metrics.kpis(engine, filters).posts
 
 All functions take a bind (an Engine or a Session) and a `Filters`: campaign, UK calendar dates
-`from_date`..`to_date` (inclusive), optionally a region and a branch. The database does the counting:
-only the rows that are shown come back (a handful of totals, one row per day, the top n).
+`from_date`..`to_date` (inclusive), optionally a region, a branch and a class of author. The database
+does the counting: only the rows that are shown come back (a handful of totals, one row per day, the
+top n).
 
 The modules, each one job: `definitions` (what each figure means; prices and rules), `filters` (periods,
-region keys), `sql` (the shared building blocks), `campaign` (KPIs, timeline, regions, contributors,
-terms, accounts), `posts` (post rows, top posts), `explorer` (search and download), `health`
-(collection gaps, collector status, API usage), `privacy` (removed posts, retention, requests), `spend`
-(the month's X bill), `alerts` (alerts sent) and `mps` (which MPs the campaign reaches, per region).
+region keys), `audience` (NAHT's own accounts, members and public), `sql` (the shared building blocks),
+`campaign` (KPIs, timeline, regions, contributors, terms, accounts), `posts` (post rows, top posts),
+`explorer` (search and download), `health` (collection gaps, collector status, API usage), `privacy`
+(removed posts, retention, requests), `spend` (the month's X bill), `alerts` (alerts sent) and `mps`
+(which MPs the campaign reaches, per region).
 """
 from monitor.metrics.alerts import AlertRow, recent_alerts
+from monitor.metrics.audience import (
+                                      ALL,
+                                      AUTHOR_CLASSES,
+                                      MEMBERS,
+                                      NAHT,
+                                      Audience,
+                                      AuthorRef,
+                                      audience,
+                                      find_author,
+                                      naht_handles,
+)
 from monitor.metrics.campaign import (
                                       ACCOUNTS_LIMIT,
                                       HOURLY_MAX_DAYS,
@@ -43,6 +56,7 @@ from monitor.metrics.definitions import (
                                       DEFINITIONS_BY_KEY,
                                       ENGAGED,
                                       MENTIONED,
+                                      MIN_POSTS_TO_COMPARE,
                                       MP_STATUSES,
                                       NOT_REACHED,
                                       POST_KINDS,
@@ -53,9 +67,11 @@ from monitor.metrics.definitions import (
 )
 from monitor.metrics.explorer import CSV_MAX_ROWS, PostSearch, PostsPage, posts_for_download, posts_page
 from monitor.metrics.filters import (
+                                      PRESET_CODES,
                                       PRESETS,
                                       SELECTABLE_REGIONS,
                                       Filters,
+                                      find_region,
                                       post_url,
                                       preset_range,
                                       region_display_name,
@@ -117,5 +133,6 @@ __all__ = [
     "MpRow", "MpShare", "MpWeek", "MpWeekRegion", "MpWeekRow", "WatchUsage", "is_mp_author", "mp_contributors",
     "mp_counts", "mp_parties", "mp_posts", "mp_posts_with_campaign_terms_since", "mp_regions", "mp_table", "mp_week",
     "watch_usage_this_month",
-
+    "ALL", "AUTHOR_CLASSES", "MEMBERS", "MIN_POSTS_TO_COMPARE", "NAHT", "PRESET_CODES", "Audience", "AuthorRef",
+    "audience", "find_author", "find_region", "naht_handles",
 ]

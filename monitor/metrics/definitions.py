@@ -21,6 +21,10 @@ PRICE_PER_USER_READ = DEFAULT_PRICES.user_read
 # run is normal (a slow page, a rate-limit wait), two missed ones are a gap worth a banner.
 STALE_AFTER_INTERVALS = 2
 
+# A change against the previous period is shown only when that period had at least this many posts:
+# against 3 posts, one more or less reads as a 33% swing that means nothing.
+MIN_POSTS_TO_COMPARE = 20
+
 # The budget: from this share of it (by default; [x_api] budget_warning_share) the refresh reads only its last
 # step; at all of it collection pauses (monitor.budget).
 BUDGET_WARNING_SHARE = DEFAULT_WARNING_SHARE
@@ -74,6 +78,17 @@ DEFINITIONS: tuple[Definition, ...] = (
                "post whose author has other posts in the period counts as one more contributor there, with "
                "the followers they had then. Hashtag and mention charts no longer count a removed post's "
                "hashtags and mentions. A weekly report says how many of its posts were removed."),
+    Definition("change", "Change",
+               "Each card's change compares the period with the previous period of the same length (for 7 days, "
+               "the 7 days before). It is left out when the previous period had fewer than "
+               f"{MIN_POSTS_TO_COMPARE} posts (too few for a percentage to mean anything), and for a single day "
+               "that is not over yet (today so far against a whole day). Unknown share changes in percentage "
+               "points."),
+    Definition("authors", "NAHT accounts, members and public",
+               "NAHT accounts are NAHT's own national and branch accounts: the known accounts in the "
+               "configuration (the built-in defaults know @NAHTnews). Members and public are every other "
+               "author. Each page can count all authors or one of the two; with all authors, each card says "
+               "how much of its figure NAHT's own accounts make."),
     Definition("collection_gap", "Collection gap",
                f"A period in which the collector had no successful run for longer than {STALE_AFTER_INTERVALS} "
                "times its interval, or a failed run: posts from that time may be missing until a later run "

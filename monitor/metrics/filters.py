@@ -1,12 +1,13 @@
-"""What a figure is asked for: the campaign, UK dates and optional region/branch, the named periods, and
-the region keys and names shown for them."""
+"""What a figure is asked for: the campaign, UK dates, optional region/branch and class of author, the
+named periods (and their short names in a link), and the region keys and names shown for them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from monitor.config import Config
-from monitor.regions import DEFAULT_DISPLAY_NAMES, REGIONS, UNKNOWN
+from monitor.metrics.audience import Audience
+from monitor.regions import DEFAULT_DISPLAY_NAMES, NATIONAL, REGIONS, UNKNOWN
 from monitor.timeutil import uk_today
 
 
@@ -17,6 +18,7 @@ class Filters:
     to_date: date
     region: str | None = None
     branch: str | None = None
+    audience: Audience = Audience()   # all authors, or one class of them (monitor.metrics.audience)
 
     @property
     def days(self) -> int:
@@ -29,6 +31,9 @@ class Filters:
 
 
 PRESETS = ("Today", "7 days", "This week", "Last week", "30 days", "Custom")
+# Each period's name in a link (?period=7d): a bookmark of "7 days" stays the last 7 days.
+PRESET_CODES: dict[str, str] = {"Today": "today", "7 days": "7d", "This week": "week", "Last week": "lastweek",
+                                "30 days": "30d", "Custom": "custom"}
 
 
 def preset_range(preset: str, today: date | None = None) -> tuple[date, date]:
@@ -52,12 +57,29 @@ SELECTABLE_REGIONS: tuple[str, ...] = tuple(REGIONS)
 
 
 def region_keys() -> list[str]:
-    """Every region key a post can carry: the regions in ONS order, then Unknown."""
-    return [*REGIONS, UNKNOWN]
+    """Every region key a post can carry: the regions in ONS order, NAHT's national accounts, then Unknown."""
+    return [*REGIONS, NATIONAL, UNKNOWN]
 
 
 def region_display_name(config: Config, key: str) -> str:
     return config.region_display_names.get(key) or DEFAULT_DISPLAY_NAMES.get(key, key)
+
+
+def _folded(text: str) -> str:
+    """A region name as compared: any case, any spacing or punctuation ("east-of-england", "EASTERN")."""
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def find_region(config: Config, name: str | None) -> str | None:
+    """The region key a person or a link names: its key or its display name, in any case (None: no region
+    has that name; never a guess)."""
+    wanted = _folded(name or "")
+    if not wanted:
+        return None
+    for key in region_keys():
+        if wanted in (_folded(key), _folded(region_display_name(config, key))):
+            return key
+    return None
 
 
 def post_url(username: str | None, post_id: str) -> str:

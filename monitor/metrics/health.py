@@ -167,6 +167,10 @@ class CollectionState:
     stale: bool     # no successful run for over STALE_AFTER_INTERVALS intervals (or never)
     failing: bool   # the last finished run failed
     posts: int | None = None   # posts stored for the campaign (counted only when asked: a scan)
+    # The collector's polling interval as its last run recorded it (else the config's): what the stale
+    # rule and the next run due were worked out with.
+    interval_minutes: float = 15.0
+    interval_recorded: bool = False   # False: no run recorded it (made before migration 0017), the config's
 
     @property
     def condition(self) -> str:
@@ -211,24 +215,25 @@ def collection_states(bind: Bind, config: Config, now: datetime | None = None,
                .where(CollectionRun.kind == "search", CollectionRun.status == "completed")
                .group_by(CollectionRun.campaign).subquery())
     stmt = (select(CollectionRun.campaign, CollectionRun.id, CollectionRun.status, CollectionRun.started_at,
-                   CollectionRun.ended_at, CollectionRun.error, last_ok.c.at)
+                   CollectionRun.ended_at, CollectionRun.error, last_ok.c.at, CollectionRun.interval_minutes)
             .join(last_id, last_id.c.id == CollectionRun.id)
             .outerjoin(last_ok, last_ok.c.campaign == CollectionRun.campaign))
     found = {r[0]: r[1:] for r in rows(bind, stmt)}
     posts = _posts_stored(bind) if count_posts else {}
-    return [_state(campaign, found.get(campaign.name, (None,) * 6), posts.get(campaign.name, 0) if count_posts
+    return [_state(campaign, found.get(campaign.name, (None,) * 7), posts.get(campaign.name, 0) if count_posts
                    else None, config.interval_minutes, now) for campaign in config.campaigns]
 
 
 def _state(campaign, found, posts: int | None, interval_minutes: float, now: datetime) -> CollectionState:
-    run_id, status, started, ended, error, success = found
+    run_id, status, started, ended, error, success, recorded_interval = found
+    interval_minutes = recorded_interval if recorded_interval is not None else interval_minutes
     started, ended, success = (aware(t) if t else None for t in (started, ended, success))
     return CollectionState(
         campaign=campaign.name, title=campaign.title, last_run_id=run_id, last_status=status,
         last_started=started, last_ended=ended, last_success=success,
         next_due=started + timedelta(minutes=interval_minutes) if started else None, last_error=error,
         stale=success is None or now - success > stale_limit(interval_minutes), failing=status == "failed",
-        posts=posts)
+        posts=posts, interval_minutes=interval_minutes, interval_recorded=recorded_interval is not None)
 
 
 def _posts_stored(bind: Bind) -> dict[str, int]:

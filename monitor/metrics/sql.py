@@ -14,6 +14,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from monitor.metrics.audience import author_conditions
 from monitor.metrics.filters import Filters
 from monitor.models import ANONYMOUS_PREFIX, DaySummary, Post, PostMatch
 
@@ -49,7 +50,7 @@ def in_scope(filters: Filters, from_date: date | None = None) -> list:
         conditions.append(Post.region == filters.region)
     if filters.branch:
         conditions.append(Post.branch == filters.branch)
-    return conditions
+    return conditions + author_conditions(Post.author_id, filters.audience)
 
 
 # A removed post (monitor.privacy) is counted in every figure but never listed: the post tables, the
@@ -82,7 +83,7 @@ def summary_scope(filters: Filters, table=DaySummary, from_date: date | None = N
         conditions.append(table.region == filters.region)
     if filters.branch:
         conditions.append(table.branch == filters.branch)
-    return conditions
+    return conditions + author_conditions(table.author_id, filters.audience)
 
 
 def as_date(value) -> date:

@@ -36,6 +36,9 @@ class CollectionRun(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(12), index=True)  # running | completed | failed | stopped
+    # The polling interval of the collector that made a search run (migration 0017): the health page and
+    # the stale rule read the collector's real interval, not the dashboard's config.
+    interval_minutes: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (
         # Collection gaps, last success, failed runs in a window (health page, banner): a seek, not a

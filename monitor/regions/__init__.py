@@ -20,17 +20,17 @@ from .gazetteer import gazetteer_version, get_tables
 from .locate import read_mention, resolve
 from .mentions import find_mentions
 from .model import EVIDENCE_KINDS, Attribution, Evidence, KnownAccount
-from .names import DEFAULT_DISPLAY_NAMES, REGIONS, UNKNOWN
+from .names import DEFAULT_DISPLAY_NAMES, NATIONAL, REGIONS, UNKNOWN
 from .text import norm
 from .tiles import TILE_GRID
 
 __all__ = [
     "attribute", "locate", "explain", "clear_caches", "Evidence", "KnownAccount", "Attribution", "REGIONS",
-    "UNKNOWN", "DEFAULT_DISPLAY_NAMES", "TILE_GRID", "GAZETTEER_VERSION", "gazetteer_version", "EVIDENCE_KINDS",
-    "known_accounts_by_handle", "two_tier_counties",
+    "UNKNOWN", "NATIONAL", "DEFAULT_DISPLAY_NAMES", "TILE_GRID", "GAZETTEER_VERSION", "gazetteer_version",
+    "EVIDENCE_KINDS", "known_accounts_by_handle", "two_tier_counties",
 ]
 
-VALID_KEYS = set(REGIONS) | {UNKNOWN}
+VALID_KEYS = set(REGIONS) | {NATIONAL, UNKNOWN}
 LOCATE_CACHE_SIZE = 200_000
 
 

@@ -1,6 +1,9 @@
 """The region list: ONS names are the keys, NAHT display names are defaults the config may override."""
 
 UNKNOWN = "Unknown"
+# NAHT's national accounts (a known account with this region, @NAHTnews by default): the union speaking
+# for the whole country, neither a region nor Unknown.
+NATIONAL = "National"
 
 # Ordered as ONS lists them, then the nations.
 REGIONS: list[str] = [
@@ -33,6 +36,7 @@ DEFAULT_DISPLAY_NAMES: dict[str, str] = {
     "Wales": "NAHT Cymru",
     "Northern Ireland": "NAHT Northern Ireland",
     "Scotland": "Scotland",
+    NATIONAL: "National (NAHT)",
     UNKNOWN: "Unknown",
 }
 

@@ -6,4 +6,4 @@ from monitor.reports.model import WeeklyReport
 
 
 def render_csv(report: WeeklyReport) -> bytes:
-    return posts_csv(report.posts)
+    return posts_csv(report.posts, report.region_names)

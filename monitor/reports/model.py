@@ -4,13 +4,13 @@ exactly what the dashboard shows for the same week.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
 from monitor import metrics
-from monitor.config import Campaign, Config, ConfigError, slug
+from monitor.config import Campaign, Config, ConfigError
 from monitor.metrics import (
     CollectionGap,
     ContributorRow,
@@ -91,6 +91,12 @@ class WeeklyReport:
     definitions: tuple[Definition, ...]
     removed_posts: int = 0      # posts of the week removed since (counted in the figures, not listed)
     mps: MpWeek = MpWeek((), ())   # MPs engaged this week and new this week, per region (monitor.metrics.mps)
+    region_names: dict[str, str] = field(default_factory=dict)   # region key -> NAHT display name
+
+    def region_display(self, key: str | None) -> str:
+        """A region's NAHT display name (Unknown for none)."""
+        key = key or "Unknown"
+        return self.region_names.get(key, key)
 
     @property
     def week_label(self) -> str:
@@ -164,6 +170,7 @@ def build_weekly_report(engine: Engine, config: Config, year: int, week: int, ca
         definitions=metrics.DEFINITIONS,
         removed_posts=metrics.removed_posts(engine, filters),
         mps=metrics.mp_week(engine, filters),
+        region_names={key: metrics.region_display_name(config, key) for key in metrics.region_keys()},
     )
 
 
@@ -187,15 +194,14 @@ def _week_days(year: int, week: int) -> tuple[date, date]:
 
 
 def resolve_region(config: Config, region: str | None) -> str | None:
-    """A region key from its key, NAHT display name or slug, any case ('NAHT Cymru', 'wales' -> 'Wales')."""
+    """A region key from its key or NAHT display name, any case ('NAHT Cymru', 'wales' -> 'Wales')."""
     if region is None or not region.strip():
         return None
-    wanted = slug(region)
-    for key in metrics.region_keys():
-        if wanted in (slug(key), slug(metrics.region_display_name(config, key))):
-            return key
-    names = ", ".join(metrics.region_keys())
-    raise ReportError("region", f"{region!r} is not a region: expected one of {names}")
+    key = metrics.find_region(config, region)
+    if key is None:
+        names = ", ".join(metrics.region_keys())
+        raise ReportError("region", f"{region!r} is not a region: expected one of {names}")
+    return key
 
 
 def _day_rows(points: list[TimelinePoint]) -> list[DayRow]:

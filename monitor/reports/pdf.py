@@ -38,16 +38,17 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from monitor import brand
 from monitor.reports.model import WeeklyReport
 from monitor.safety import REPLACEMENT, clean_text
 from monitor.timeutil import uk_local
 
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
-NAVY = colors.HexColor("#1F3864")
-LIGHT = colors.HexColor("#E8ECF4")
+NAVY = colors.HexColor(brand.NAVY)   # the dashboard's theme is the same navy (monitor.brand)
+LIGHT = colors.HexColor(brand.NAVY_LIGHT)
 GREY = colors.HexColor("#666666")
-UP, DOWN = colors.HexColor("#1B7F3B"), colors.HexColor("#B3261E")
-NAVY_HEX, GREY_HEX = "#1F3864", "#9AA3B5"
+UP, DOWN = colors.HexColor(brand.UP), colors.HexColor(brand.DOWN)
+NAVY_HEX, GREY_HEX = brand.NAVY, brand.GREY_MUTED
 MARGIN = 1.8 * cm
 BAND_HEIGHT = 4.2 * cm
 WIDTH = A4[0] - 2 * MARGIN
@@ -178,8 +179,9 @@ def _top_posts_table(report: WeeklyReport) -> Table | Paragraph:
 def _contributors_table(report: WeeklyReport) -> Table | Paragraph:
     if not report.top_contributors:
         return Paragraph("No contributors this week.", BODY)
-    rows = [[str(rank), _p(f"@{c.username or '?'}"), _p(c.name, limit=40), _p(c.region or "Unknown"), _n(c.posts),
-             _n(c.potential_reach), _n(c.engagements)] for rank, c in enumerate(report.top_contributors, start=1)]
+    rows = [[str(rank), _p(f"@{c.username or '?'}"), _p(c.name, limit=40), _p(report.region_display(c.region)),
+             _n(c.posts), _n(c.potential_reach), _n(c.engagements)]
+            for rank, c in enumerate(report.top_contributors, start=1)]
     return _table(["#", "Account", "Name", "Region", "Posts", "Reach", "Engagements"], rows,
                   [0.8 * cm, 3.4 * cm, 3.7 * cm, 2.9 * cm, 1.5 * cm, 2.4 * cm, 2.7 * cm], numeric_from=4)
 

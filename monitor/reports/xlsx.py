@@ -1,7 +1,10 @@
 """The weekly report as an Excel workbook: Summary, Regions, Daily, Top posts, Contributors, Posts, MPs.
 
-- Every piece of text goes through `safety.neutralise` and is written as a string cell (data_type "s"),
-  so nothing from X can become a formula; ids are text (a 19-digit id as a number would lose digits).
+- Every piece of text is written as a string cell (data_type "s") as it is (`safety.cell_text`), with the
+  quote-prefix style when it starts like a formula: nothing from X can become a formula, and a mention
+  reads "@NAHTnews", not "'@NAHTnews" (monitor.safety); ids are text (a 19-digit id as a number would
+  lose digits).
+- Regions are NAHT's display names, with the region key in the column beside.
 - Dates and times are real Excel values, naive in UK local time with a number format; each post also
   has a UTC column, since local time repeats an hour when the clocks go back.
 - Headers are bold and frozen, columns have widths.
@@ -17,9 +20,10 @@ from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from monitor import brand
 from monitor.metrics import Kpis
 from monitor.reports.model import WeeklyReport
-from monitor.safety import neutralise
+from monitor.safety import cell_text, looks_like_formula
 from monitor.timeutil import uk_local
 
 DATE_FORMAT = "ddd dd mmm yyyy"
@@ -29,7 +33,7 @@ PERCENT_FORMAT = "0.0%"
 CHANGE_FORMAT = "+0.0%;-0.0%;0.0%"
 NO_CHANGE = "n/a"  # the previous week had none: no percentage (never "-", which a sheet reads as a sign)
 HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+HEADER_FILL = PatternFill("solid", fgColor=brand.NAVY.lstrip("#"))
 TITLE_FONT = Font(bold=True, size=14)
 SECTION_FONT = Font(bold=True, size=12)
 
@@ -55,10 +59,13 @@ def render_xlsx(report: WeeklyReport) -> bytes:
 # --- cells -----------------------------------------------------------------------------------
 
 def _set(cell: Cell, value: Any, number_format: str | None = None) -> Cell:
-    """Write one value: text neutralised and forced to a string cell, numbers and dates as they are."""
+    """Write one value: text as a string cell (quote-prefixed when it starts like a formula), numbers and
+    dates as they are."""
     if isinstance(value, str):
-        cell.value = neutralise(value)
+        cell.value = cell_text(value)
         cell.data_type = "s"  # openpyxl would otherwise read a leading '=' as a formula
+        if looks_like_formula(cell.value):
+            cell.quotePrefix = True
     else:
         cell.value = value
     if number_format:
@@ -214,33 +221,35 @@ def _daily(ws: Worksheet, report: WeeklyReport) -> None:
 
 
 POST_HEADER = ("Post ID", "Posted (UK)", "Posted (UTC)", "Date (UK)", "Username", "Author name", "Kind",
-               "Region", "Branch", "Text", "Likes", "Reposts", "Replies", "Quotes", "Bookmarks", "Impressions",
-               "Engagements", "Author followers", "URL")
-POST_FORMATS = (None, DATETIME_FORMAT, DATETIME_FORMAT, DATE_FORMAT, *[None] * 6, *[INTEGER_FORMAT] * 8)
-POST_WIDTHS = (21, 17, 17, 16, 18, 22, 9, 20, 16, 70, 8, 8, 8, 8, 10, 12, 12, 15, 50)
+               "Region", "Region key", "Branch", "Text", "Likes", "Reposts", "Replies", "Quotes", "Bookmarks",
+               "Impressions", "Engagements", "Author followers", "URL")
+POST_FORMATS = (None, DATETIME_FORMAT, DATETIME_FORMAT, DATE_FORMAT, *[None] * 7, *[INTEGER_FORMAT] * 8)
+POST_WIDTHS = (21, 17, 17, 16, 18, 22, 9, 22, 20, 16, 70, 8, 8, 8, 8, 10, 12, 12, 15, 50)
 
 
-def _post_values(p) -> tuple:
+def _post_values(report: WeeklyReport, p) -> tuple:
     return (p.id, _local(p.created_at), _utc(p.created_at), p.created_date_uk, p.username or "",
-            p.author_name or "", p.kind, p.region, p.branch or "", p.text, p.likes, p.reposts, p.replies,
-            p.quotes, p.bookmarks, p.impressions, p.engagements, p.author_followers, p.url)
+            p.author_name or "", p.kind, report.region_display(p.region), p.region, p.branch or "", p.text,
+            p.likes, p.reposts, p.replies, p.quotes, p.bookmarks, p.impressions, p.engagements,
+            p.author_followers, p.url)
 
 
 def _top_posts(ws: Worksheet, report: WeeklyReport) -> None:
-    rows = [(rank, *_post_values(p)) for rank, p in enumerate(report.top_posts, start=1)]
+    rows = [(rank, *_post_values(report, p)) for rank, p in enumerate(report.top_posts, start=1)]
     _table(ws, ("Rank", *POST_HEADER), rows, (None, *POST_FORMATS), (6, *POST_WIDTHS))
 
 
 def _contributors(ws: Worksheet, report: WeeklyReport) -> None:
-    rows = [(rank, c.author_id, c.username or "", c.name or "", c.region or "", c.posts, c.potential_reach,
-             c.impressions, c.engagements, c.url) for rank, c in enumerate(report.top_contributors, start=1)]
-    _table(ws, ("Rank", "Author ID", "Username", "Name", "Region", "Posts", "Potential reach", "Impressions",
-                "Engagements", "Profile"), rows,
-           (None, None, None, None, None, *[INTEGER_FORMAT] * 4), (6, 21, 18, 24, 20, 8, 16, 12, 12, 36))
+    rows = [(rank, c.author_id, c.username or "", c.name or "", report.region_display(c.region), c.region or "",
+             c.posts, c.potential_reach, c.impressions, c.engagements, c.url)
+            for rank, c in enumerate(report.top_contributors, start=1)]
+    _table(ws, ("Rank", "Author ID", "Username", "Name", "Region", "Region key", "Posts", "Potential reach",
+                "Impressions", "Engagements", "Profile"), rows,
+           (None, None, None, None, None, None, *[INTEGER_FORMAT] * 4), (6, 21, 18, 24, 22, 20, 8, 16, 12, 12, 36))
 
 
 def _posts(ws: Worksheet, report: WeeklyReport) -> None:
-    next_row = _table(ws, POST_HEADER, (_post_values(p) for p in report.posts), POST_FORMATS, POST_WIDTHS)
+    next_row = _table(ws, POST_HEADER, (_post_values(report, p) for p in report.posts), POST_FORMATS, POST_WIDTHS)
     if report.posts_truncated:
         _set(ws.cell(next_row, 1), f"Only the newest {len(report.posts):,} of {report.posts_total:,} posts fit "
                                    "here: export a shorter period from the dashboard for the rest.")

@@ -42,6 +42,31 @@ def development(monkeypatch):
     """Dashboard tests run it as a developer does (dashboard/app.py): an error is raised as itself, so
     AppTest and the browser see it, instead of the one line with an id a visitor gets."""
     monkeypatch.setenv("MONITOR_DEVELOPMENT", "1")
+@pytest.fixture(scope="session")
+def own_db(seeded_db, tmp_path_factory) -> SeededDb:
+    """A copy of the seeded database for the browser tests that change it (corrections: each test moves an
+    author of its own), whose newest runs were made by a collector polling every minute (the demo's)."""
+    from datetime import datetime, timedelta, timezone
+
+    from tests.seed import CAMPAIGN, add_run
+
+    engine = seeded_db.engine()
+    with engine.connect() as conn:  # fold the WAL into the file before copying it
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    copy = tmp_path_factory.mktemp("own") / "own.db"
+    shutil.copy(seeded_db.path, copy)
+    db = SeededDb(copy, seeded_db.facts)
+    now = datetime.now(timezone.utc)
+    for minutes_ago in (3, 2, 1):
+        add_run(db.engine(), CAMPAIGN, now - timedelta(minutes=minutes_ago), interval_minutes=1.0)
+    return db
+
+
+@pytest.fixture(scope="session")
+def own_server(own_db, tmp_path_factory):
+    with streamlit_server(own_db, tmp_path_factory.mktemp("streamlit-own") / "streamlit.log") as base_url:
+        yield base_url
 
 
 @pytest.fixture

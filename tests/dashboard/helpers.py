@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -53,6 +54,9 @@ def streamlit_server(db: SeededDb, log: Path, cwd: Path = ROOT, port: int | None
 DOWNLOAD_TIMEOUT_MS = 120_000
 
 TALL = {"width": 1440, "height": 3400}  # Streamlit scrolls inside the app: a tall window shows a whole page
+WIDTHS = (1440, 1280, 390)  # the comms team's screen, a laptop, a phone
+TABLES = "table.cm-table"   # every table is HTML drawn by monitor.dashboard.markup
+CHARTS = ".cm-bars, .cm-tiles"  # the timeline's bars and the tile map
 
 
 def wait_until_idle(page) -> None:
@@ -82,9 +86,26 @@ def metric_value(page, label: str) -> str:
 
 
 def choose(page, label: str, option: str) -> None:
-    """Pick an option of a Streamlit selectbox by its label."""
-    page.get_by_label(label, exact=False).first.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    """Pick an option of a Streamlit selectbox by its label: type it (long lists draw only what is in view),
+    then click it."""
+    box = page.get_by_role("combobox", name=label, exact=True).first
+    box.click()
+    box.fill(option)
+    choice = page.get_by_role("option", name=option, exact=True).first
+    choice.wait_for()
+    page.wait_for_timeout(150)   # the list redraws as it filters: click it once it has settled
+    choice.click()
+    wait_until_idle(page)
+
+
+def selected(page, label: str) -> str:
+    """What a Streamlit selectbox shows (its value, or its placeholder when empty)."""
+    box = page.get_by_role("combobox", name=label, exact=True).first
+    return box.input_value() or box.get_attribute("placeholder") or ""
+
+
+def pick_radio(page, option: str) -> None:
+    page.get_by_text(option, exact=True).click()
     wait_until_idle(page)
 
 
@@ -104,3 +125,96 @@ def db_posts(seeded_db, start, end, region=None) -> int:
 
 def seven_days() -> Filters:
     return Filters(CAMPAIGN, *metrics.preset_range("7 days", uk_today()))
+
+
+# --- the dashboard's HTML tables, read back ---------------------------------------------------
+
+@dataclass
+class Table:
+    """One table as shown: its accessible name, headers, each cell's text and each cell's link."""
+    name: str
+    columns: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    links: list[list[str | None]] = field(default_factory=list)
+
+    def column(self, name: str) -> list[str]:
+        i = self.columns.index(name)
+        return [row[i] for row in self.rows]
+
+    def ints(self, name: str) -> list[int]:
+        return [int(v.replace(",", "")) for v in self.column(name)]
+
+    def hrefs(self, name: str) -> list[str | None]:
+        i = self.columns.index(name)
+        return [row[i] for row in self.links]
+
+
+class _Tables(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tables: list[Table] = []
+        self.name = ""
+        self.cell: list[str] | None = None
+        self.href: str | None = None
+        self.header = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "div" and "cm-wrap" in (a.get("class") or ""):
+            self.name = a.get("aria-label") or ""
+        elif tag == "table":
+            self.tables.append(Table(self.name, []))
+        elif tag in ("th", "td") and self.tables:
+            self.cell, self.href, self.header = [], None, tag == "th"
+        elif tag == "tr" and self.tables and self.tables[-1].columns:
+            self.tables[-1].rows.append([])
+            self.tables[-1].links.append([])
+        elif tag == "a" and self.cell is not None:
+            self.href = a.get("href")
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td") and self.cell is not None:
+            value, table = "".join(self.cell), self.tables[-1]
+            if self.header:
+                table.columns.append(value)
+            else:
+                table.rows[-1].append(value)
+                table.links[-1].append(self.href)
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def html_tables(markup: str) -> list[Table]:
+    parser = _Tables()
+    parser.feed(markup)
+    return [t for t in parser.tables if t.columns]
+
+
+def apptest_tables(at) -> list[Table]:
+    """Every table an AppTest run drew (st.html elements)."""
+    return [t for element in at.get("html") for t in html_tables(element.proto.body)]
+
+
+def apptest_table(at, column: str) -> Table:
+    """The first table on the page with this column."""
+    return next(t for t in apptest_tables(at) if column in t.columns)
+
+
+BROWSER_TABLES = """() => Array.from(document.querySelectorAll('table.cm-table')).map(t => ({
+  name: (t.closest('.cm-wrap') || t).getAttribute('aria-label') || '',
+  columns: Array.from(t.querySelectorAll('thead th')).map(th => th.textContent),
+  rows: Array.from(t.querySelectorAll('tbody tr')).map(tr => Array.from(tr.children).map(td => td.textContent)),
+  links: Array.from(t.querySelectorAll('tbody tr')).map(tr => Array.from(tr.children).map(td => {
+    const a = td.querySelector('a'); return a ? a.getAttribute('href') : null; })),
+}))"""
+
+
+def browser_tables(page) -> list[Table]:
+    return [Table(**t) for t in page.evaluate(BROWSER_TABLES)]
+
+
+def browser_table(page, column: str) -> Table:
+    return next(t for t in browser_tables(page) if column in t.columns)

@@ -57,7 +57,7 @@ def test_a_week_with_no_posts_is_seven_days_of_zeros(engine, small_cfg):
     assert report.kpis.current.posts == 0 and report.posts == () and report.top_posts == ()
     assert [d.day for d in report.days] == [date(2026, 1, 5) + timedelta(days=i) for i in range(7)]
     assert all(d.point.posts == 0 for d in report.days)
-    assert len(report.regions) == 13 and report.runs.total == 0
+    assert len(report.regions) == 14 and report.runs.total == 0   # 12 regions, National, Unknown
 
 
 def test_collection_completeness_counts_runs_and_gaps_of_the_week(engine, small_cfg):

@@ -56,7 +56,7 @@ def test_posts_sheet_ids_are_text_and_dates_are_real_dates(small, small_cfg):
     assert late["Posted (UK)"] == late["Posted (UTC)"] == datetime(2026, 11, 22, 23, 30)
     assert late["Date (UK)"] == datetime(2026, 11, 22)  # a real Excel date (openpyxl reads dates back as datetimes)
     assert ws.cell(2, 2).number_format == "yyyy-mm-dd hh:mm" and ws.cell(2, 4).is_date
-    assert ws.freeze_panes == "A2" and ws.column_dimensions["J"].width == 70
+    assert ws.freeze_panes == "A2" and ws.column_dimensions["K"].width == 70   # K: the text, after Region, Region key
 
 
 def test_every_sheet_has_a_frozen_header_and_widths(small, small_cfg):
@@ -94,12 +94,17 @@ def test_hostile_text_is_text_in_the_workbook(engine, small_cfg):
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")]
     assert not any("<f>" in xml or "<f " in xml for xml in sheets)  # not one formula in the file
-    posts = {r["Post ID"]: r for r in records(load_workbook(io.BytesIO(data))["Posts"])}
+    sheet = load_workbook(io.BytesIO(data))["Posts"]
+    posts = {r["Post ID"]: r for r in records(sheet)}
     for post_id, original in zip(ids, HOSTILE):
-        expected = "'" + original if original in FORMULA_LIKE else original
-        # XML reads a carriage return back as a newline (as Excel does); the text stays neutralised.
-        assert posts[post_id]["Text"] == expected.replace("\r", "\n")
-        assert posts[post_id]["Author name"] == "'=HYPERLINK(\"http://evil\",\"click\")"
+        # Text as written, in a string cell: a workbook types its cells, so nothing is added to the text.
+        # XML reads a carriage return back as a newline (as Excel does).
+        assert posts[post_id]["Text"] == original.replace("\r", "\n")
+        assert posts[post_id]["Author name"] == "=HYPERLINK(\"http://evil\",\"click\")"
+    header = [c.value for c in sheet[1]]
+    text_cells = [row[header.index("Text")] for row in sheet.iter_rows(min_row=2)]
+    formula_like = [c for c in text_cells if c.value.startswith(("=", "+", "-", "@"))]
+    assert formula_like and all(c.data_type == "s" and c.quotePrefix for c in formula_like)
 
 
 def test_hostile_text_is_neutralised_in_the_csv(engine, small_cfg):
@@ -117,7 +122,7 @@ def test_a_nul_byte_is_replaced_not_written(small, small_cfg):
     report = build(small, small_cfg)
     report = replace(report, posts=(replace(report.posts[0], text="a\x00=b"),) + report.posts[1:])
     ws = load_workbook(io.BytesIO(render(report, "xlsx")))["Posts"]
-    assert ws.cell(2, 10).value == "a\ufffd=b"
+    assert ws.cell(2, [c.value for c in ws[1]].index("Text") + 1).value == "a\ufffd=b"
     assert csv_rows(report)[0]["text"] == "a\ufffd=b"
 
 

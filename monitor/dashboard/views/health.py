@@ -10,14 +10,15 @@ LIVE_SECONDS = 60
 
 
 def states_table(states, titles) -> None:
-    st.dataframe(pd.DataFrame({
+    ui.table(pd.DataFrame({
         "Campaign": [titles[s.campaign] for s in states],
         "Last run": [ui.utc_text(s.last_started) for s in states],
         "Last status": [s.last_status or "never run" for s in states],
         "Last success": [ui.utc_text(s.last_success) for s in states],
         "Next run due": [ui.utc_text(s.next_due) for s in states],
+        "Polls every": [minutes_text(s.interval_minutes) for s in states],
         "State": [s.condition for s in states],
-    }), hide_index=True, key="states_table")
+    }), "states_table")
     for s in states:
         if s.last_error and s.failing:
             st.caption(f"Last error of {titles[s.campaign]}:")
@@ -72,11 +73,11 @@ def alerts_table() -> None:
     if not found:
         st.info("No alert so far.")
         return
-    st.dataframe(pd.DataFrame({
+    ui.table(pd.DataFrame({
         "When": [ui.utc_text(a.occurred_at) for a in found], "Rule": [a.rule for a in found],
         "Alert": [a.title for a in found], "Channel": [a.channel or "(no channel set)" for a in found],
         "Status": [a.status or "recorded" for a in found], "Detail": [a.detail for a in found],
-    }), hide_index=True, key="alerts_table")
+    }), "alerts_table")
 
 
 def budget_text(used: float, budget_usd: float) -> str:
@@ -102,19 +103,28 @@ def runs_table(campaign: str) -> None:
     }), "runs_table", plain=("Run",))
 
 
+def minutes_text(minutes: float) -> str:
+    return "1 minute" if minutes == 1 else f"{minutes:g} minutes"
+
+
 @st.fragment(run_every=LIVE_SECONDS)
 def health() -> None:
     cfg = data.config()
     titles = {c.name: c.title for c in cfg.campaigns}
-    stale_minutes = metrics.stale_limit(cfg.interval_minutes).total_seconds() / 60
-    st.caption(f"Runs every {cfg.interval_minutes:g} minutes; stale after {stale_minutes:g} minutes "
-               "without a successful run. Refreshes every minute.")
     states = data.collection_states()
+    filters = st.session_state["filters"]
+    state = next((s for s in states if s.campaign == filters.campaign), None)
+    interval = state.interval_minutes if state else cfg.interval_minutes
+    source = "as its last run recorded" if state and state.interval_recorded else \
+        "as configured: no run has recorded its interval yet"
+    stale = metrics.stale_limit(interval).total_seconds() / 60
+    st.caption(f"The collector polls {titles[filters.campaign]} every {minutes_text(interval)} ({source}); "
+               f"collection is stale after {minutes_text(stale)} without a successful run. "
+               "This page refreshes every minute.")
     states_table(states, titles)
     usage(cfg)
     alerts_table()
     mps_ui.watch_usage_section()
-    filters = st.session_state["filters"]
     st.subheader(f"Recent runs: {titles[filters.campaign]}")
     runs_table(filters.campaign)
     gaps_table(filters)
@@ -125,11 +135,10 @@ def gaps_table(filters) -> None:
     gaps = data.collection_gaps(filters)
     if not gaps:
         st.success(f"No gaps: a successful run at least every {metrics.STALE_AFTER_INTERVALS} intervals, "
-                   "and no failed run.")
+                   "and no failed run.", icon=":material/check_circle:")
         return
-    st.dataframe(pd.DataFrame({"From": [ui.utc_text(g.start) for g in gaps], "To": [ui.utc_text(g.end) for g in gaps],
-                               "What": [g.reason for g in gaps], "Detail": [g.detail for g in gaps]}),
-                 hide_index=True, key="gaps_table")
+    ui.table(pd.DataFrame({"From": [ui.utc_text(g.start) for g in gaps], "To": [ui.utc_text(g.end) for g in gaps],
+                           "What": [g.reason for g in gaps], "Detail": [g.detail for g in gaps]}), "gaps_table")
 
 
 st.title("Collector health")

@@ -1,0 +1,109 @@
+"""Who wrote a post: NAHT's own accounts, or members and the public. One home for the classes of author
+every figure can be limited to, and for the SQL that picks each class's posts.
+
+- *NAHT accounts*: the config's known accounts (the national account and the branches; the built-in
+  defaults know @NAHTnews), matched on their handle in any case.
+- *Members and public*: every other author, and posts whose author is not stored.
+
+An MPs class (the MP register) is one more entry: a key in AUTHOR_CLASSES, a selectable of its author
+ids in `_class_ids`, and it joins the classes that *members and public* leaves out.
+
+Every figure is summed over rows keyed by author_id (the summary tables, posts), so a class is a
+condition on that column: `author_id IN (the class's ids)`, the ids read on ix_authors_username_lower
+(a handful of look-ups), never a join to every author.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import false, func, or_, select
+
+from monitor.config import Config
+from monitor.models import Author
+
+ALL = "all"
+MEMBERS = "members"
+NAHT = "naht"
+
+# The control's choices, in the order shown, and what each is called on a page.
+AUTHOR_CLASSES: dict[str, str] = {
+    ALL: "All authors",
+    MEMBERS: "Members and public",
+    NAHT: "NAHT accounts",
+}
+# The classes that are somebody's own accounts: members and public are the authors in none of them.
+NAMED_CLASSES = (NAHT,)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Which authors a figure counts: one of AUTHOR_CLASSES, with the handles that define NAHT's accounts
+    (from the config, so the figures need no config of their own)."""
+    key: str = ALL
+    naht_handles: tuple[str, ...] = ()   # lower case, without '@'
+
+    def __post_init__(self):
+        if self.key not in AUTHOR_CLASSES:
+            raise ValueError(f"authors must be one of {', '.join(AUTHOR_CLASSES)}, got {self.key!r}")
+
+    @property
+    def label(self) -> str:
+        return AUTHOR_CLASSES[self.key]
+
+    def only(self, key: str) -> "Audience":
+        """The same definitions, limited to another class."""
+        return Audience(key, self.naht_handles)
+
+
+def naht_handles(config: Config) -> tuple[str, ...]:
+    """NAHT's own accounts: the config's known accounts, lower case."""
+    return tuple(sorted({k.username.strip().lstrip("@").lower() for k in config.known_accounts}))
+
+
+def audience(config: Config, key: str = ALL) -> Audience:
+    return Audience(key, naht_handles(config))
+
+
+def _class_ids(audience: Audience, key: str):
+    """A selectable of the author ids of one named class (None: the class has no member)."""
+    if key == NAHT:
+        if not audience.naht_handles:
+            return None
+        return select(Author.id).where(func.lower(Author.username).in_(audience.naht_handles))
+    raise ValueError(f"no such class of author: {key!r}")
+
+
+def author_conditions(column, audience: Audience) -> list:
+    """WHERE conditions on an author_id column (posts or a summary table) for the audience."""
+    if audience.key == ALL:
+        return []
+    if audience.key in NAMED_CLASSES:
+        ids = _class_ids(audience, audience.key)
+        return [false()] if ids is None else [column.in_(ids)]
+    # Members and public: in no named class. A post whose author is not stored (NULL) is nobody's own.
+    named = [ids for key in NAMED_CLASSES if (ids := _class_ids(audience, key)) is not None]
+    if not named:
+        return []
+    return [or_(column.is_(None), ~or_(*[column.in_(ids) for ids in named]))]
+
+
+@dataclass(frozen=True)
+class AuthorRef:
+    """A stored author as a person names them: by handle."""
+    author_id: str
+    username: str
+    name: str | None
+    region: str
+    branch: str | None
+
+
+def find_author(bind, handle: str) -> AuthorRef | None:
+    """The stored author with this X handle, in any case, with or without '@' (ix_authors_username_lower)."""
+    from monitor.metrics.sql import rows
+
+    wanted = handle.strip().lstrip("@").lower()
+    if not wanted:
+        return None
+    found = rows(bind, select(Author.id, Author.username, Author.name, Author.region, Author.branch)
+                 .where(func.lower(Author.username) == wanted).limit(1))
+    return AuthorRef(*found[0]) if found else None
