@@ -79,6 +79,20 @@ def test_a_post_by_an_mp_makes_them_engaged_and_teaches_their_account(engine, co
     assert metrics.mp_contributors(engine, WEEK) == metrics.MpShare(contributors=1, posts=1)
 
 
+def test_mps_are_a_class_of_author_every_figure_can_be_limited_to(engine, config):
+    store(engine, config, [post(at(17), "500", "At the roundtable today #InvestInPupilServices", 1, tags=TAG),
+                           post(at(18), "101", "Letter sent #InvestInPupilServices", 2, tags=TAG),
+                           post(at(18, 11), "102", "Ours too #InvestInPupilServices", 3, tags=TAG)],
+          [mp_user("500", "SKinnock"), MEMBER, OTHER_MEMBER])
+    counts = {key: metrics.kpis(engine, replace(WEEK, audience=metrics.audience(config, key)))
+              for key in metrics.AUTHOR_CLASSES}
+    assert (counts[metrics.MPS].posts, counts[metrics.MPS].contributors) == (1, 1)
+    assert (counts[metrics.MEMBERS].posts, counts[metrics.MEMBERS].contributors) == (2, 2)
+    assert counts[metrics.ALL].posts == 3
+    shown = metrics.posts_page(engine, replace(WEEK, audience=metrics.audience(config, metrics.MPS))).rows
+    assert [r.username for r in shown] == ["SKinnock"]
+
+
 def test_a_member_post_mentioning_two_mps_counts_once_for_each(engine, config):
     p = mention(mention(post(at(18), "101", "Please meet us #InvestInPupilServices", 2, tags=TAG),
                         "skinnock", "500"), "KirstySNP", "600")

@@ -21,6 +21,7 @@ from monitor.metrics.audience import (
                                       ALL,
                                       AUTHOR_CLASSES,
                                       MEMBERS,
+                                      MPS,
                                       NAHT,
                                       Audience,
                                       AuthorRef,
@@ -133,6 +134,6 @@ __all__ = [
     "MpRow", "MpShare", "MpWeek", "MpWeekRegion", "MpWeekRow", "WatchUsage", "is_mp_author", "mp_contributors",
     "mp_counts", "mp_parties", "mp_posts", "mp_posts_with_campaign_terms_since", "mp_regions", "mp_table", "mp_week",
     "watch_usage_this_month",
-    "ALL", "AUTHOR_CLASSES", "MEMBERS", "MIN_POSTS_TO_COMPARE", "NAHT", "PRESET_CODES", "Audience", "AuthorRef",
+    "ALL", "AUTHOR_CLASSES", "MEMBERS", "MIN_POSTS_TO_COMPARE", "MPS", "NAHT", "PRESET_CODES", "Audience", "AuthorRef",
     "audience", "find_author", "find_region", "naht_handles",
 ]

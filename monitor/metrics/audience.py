@@ -1,12 +1,14 @@
-"""Who wrote a post: NAHT's own accounts, or members and the public. One home for the classes of author
-every figure can be limited to, and for the SQL that picks each class's posts.
+"""Who wrote a post: NAHT's own accounts, MPs, or members and the public. One home for the classes of
+author every figure can be limited to, and for the SQL that picks each class's posts.
 
 - *NAHT accounts*: the config's known accounts (the national account and the branches; the built-in
   defaults know @NAHTnews), matched on their handle in any case.
+- *MPs*: the sitting MPs of the register whose X account is known (monitor.mps.detect learns it from
+  their handle), by that account's id, so a renamed handle stays an MP's.
 - *Members and public*: every other author, and posts whose author is not stored.
 
-An MPs class (the MP register) is one more entry: a key in AUTHOR_CLASSES, a selectable of its author
-ids in `_class_ids`, and it joins the classes that *members and public* leaves out.
+A class is a key in AUTHOR_CLASSES, a selectable of its author ids in `_class_ids`, and one of the
+NAMED_CLASSES that *members and public* leaves out.
 
 Every figure is summed over rows keyed by author_id (the summary tables, posts), so a class is a
 condition on that column: `author_id IN (the class's ids)`, the ids read on ix_authors_username_lower
@@ -19,20 +21,22 @@ from dataclasses import dataclass
 from sqlalchemy import false, func, or_, select
 
 from monitor.config import Config
-from monitor.models import Author
+from monitor.models import MP, Author
 
 ALL = "all"
 MEMBERS = "members"
 NAHT = "naht"
+MPS = "mps"
 
 # The control's choices, in the order shown, and what each is called on a page.
 AUTHOR_CLASSES: dict[str, str] = {
     ALL: "All authors",
     MEMBERS: "Members and public",
     NAHT: "NAHT accounts",
+    MPS: "MPs",
 }
 # The classes that are somebody's own accounts: members and public are the authors in none of them.
-NAMED_CLASSES = (NAHT,)
+NAMED_CLASSES = (NAHT, MPS)
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,8 @@ def _class_ids(audience: Audience, key: str):
         if not audience.naht_handles:
             return None
         return select(Author.id).where(func.lower(Author.username).in_(audience.naht_handles))
+    if key == MPS:
+        return select(MP.x_user_id).where(MP.sitting.is_(True), MP.x_user_id.is_not(None))
     raise ValueError(f"no such class of author: {key!r}")
 
 

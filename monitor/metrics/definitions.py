@@ -84,11 +84,12 @@ DEFINITIONS: tuple[Definition, ...] = (
                f"{MIN_POSTS_TO_COMPARE} posts (too few for a percentage to mean anything), and for a single day "
                "that is not over yet (today so far against a whole day). Unknown share changes in percentage "
                "points."),
-    Definition("authors", "NAHT accounts, members and public",
+    Definition("authors", "NAHT accounts, MPs, members and public",
                "NAHT accounts are NAHT's own national and branch accounts: the known accounts in the "
-               "configuration (the built-in defaults know @NAHTnews). Members and public are every other "
-               "author. Each page can count all authors or one of the two; with all authors, each card says "
-               "how much of its figure NAHT's own accounts make."),
+               "configuration (the built-in defaults know @NAHTnews). MPs are the sitting MPs of the register "
+               "whose X account is known (see MP engaged). Members and public are every other author. Each "
+               "page can count all authors or one class; with all authors, each card says how much of its "
+               "figure NAHT's own accounts make."),
     Definition("collection_gap", "Collection gap",
                f"A period in which the collector had no successful run for longer than {STALE_AFTER_INTERVALS} "
                "times its interval, or a failed run: posts from that time may be missing until a later run "
