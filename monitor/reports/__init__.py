@@ -13,7 +13,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from monitor.reports.model import ReportError, WeeklyReport, WeekNotStarted, build_weekly_report, resolve_region, slug
+from monitor.config import slug
+from monitor.reports.model import ReportError, WeeklyReport, WeekNotStarted, build_weekly_report, resolve_region
 
 FORMATS = ("xlsx", "csv", "pdf")
 MEDIA_TYPES = {
