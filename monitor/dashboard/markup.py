@@ -152,7 +152,9 @@ def _cell(column: Column, value: Any, card: bool = False) -> str:
 
     elif column.kind == "post":
         shown = text(value)
-        body = f'<span class="cm-long">{shown}</span>' if len(value or "") > LONG_TEXT else shown
+        # A long post scrolls in its cell: focusable, so a keyboard can scroll it too (WCAG 2.1.1).
+        body = (f'<span class="cm-long" tabindex="0" role="region" aria-label="The whole post">{shown}</span>'
+                if len(value or "") > LONG_TEXT else shown)
     else:
         body = text(value)
     if column.key:

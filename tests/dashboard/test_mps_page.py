@@ -13,7 +13,16 @@ from streamlit.testing.v1 import AppTest
 
 from monitor import metrics
 from monitor.timeutil import uk_today
-from tests.dashboard.helpers import APP, DOWNLOAD_TIMEOUT_MS, choose, metric_value, open_page, shot, wait_until_idle
+from tests.dashboard.helpers import (
+    APP,
+    DOWNLOAD_TIMEOUT_MS,
+    apptest_table,
+    choose,
+    metric_value,
+    open_page,
+    shot,
+    wait_until_idle,
+)
 from tests.helpers_mps import plain_counts, plain_status_counts
 from tests.seed import CAMPAIGN
 
@@ -32,8 +41,7 @@ def period_query(**extra) -> dict:
 def run_mps(query: dict) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.query_params.update(query)
-    at.run()
-    at.switch_page("views/mps.py")
+    at.switch_page("views/mps.py")   # the page's address opened directly, as a link does
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -59,12 +67,12 @@ def test_mps_page_cards_and_table_match_a_plain_count(seeded):
     counts = plain_counts(seeded.engine(), CAMPAIGN, *thirty_days())
     at = run_mps(period_query())
     assert cards(at) == plain_status_counts(counts)
-    shown = next(d.value for d in at.dataframe if "Posts by the MP" in d.value.columns)
-    assert len(shown) == 650
+    shown = apptest_table(at, "Posts by the MP")
+    assert len(shown.rows) == 650
     rows = metrics.mp_table(seeded.engine(), metrics.Filters(CAMPAIGN, *thirty_days()))
-    assert list(shown["MP"]) == [r.name for r in rows]
+    assert shown.column("MP") == [r.name for r in rows]
     assert [(counts[r.member_id][1], counts[r.member_id][2]) for r in rows] == \
-        list(zip(shown["Posts by the MP"], shown["Posts mentioning them"]))
+        list(zip(shown.ints("Posts by the MP"), shown.ints("Posts mentioning them")))
 
 
 def test_mps_page_filters_come_from_and_go_to_the_url(seeded):
@@ -72,14 +80,15 @@ def test_mps_page_filters_come_from_and_go_to_the_url(seeded):
     at = run_mps(period_query(region="London", status="not reached"))
     assert at.selectbox(key="mps_region").value == "London"
     assert cards(at) == plain_status_counts(counts, "London")
-    shown = next(d.value for d in at.dataframe if "Posts by the MP" in d.value.columns)
-    assert set(shown["Status"]) == {"Not reached"} and len(shown) == plain_status_counts(counts, "London")[2]
+    shown = apptest_table(at, "Posts by the MP")
+    assert set(shown.column("Status")) == {"Not reached"}
+    assert len(shown.rows) == plain_status_counts(counts, "London")[2]
     at.selectbox(key="mps_party").set_value("Labour").run()
     assert at.query_params["party"] == "Labour" and at.query_params["region"] == "London"
     labour = metrics.mp_table(seeded.engine(), metrics.Filters(CAMPAIGN, *thirty_days(), region="London"),
                               party="Labour", status="not reached")
-    shown = next(d.value for d in at.dataframe if "Posts by the MP" in d.value.columns)
-    assert list(shown["MP"]) == [r.name for r in labour]
+    shown = apptest_table(at, "Posts by the MP")
+    assert shown.column("MP") == [r.name for r in labour]
     at.query_params["region"] = "Wales"   # a link to this page with another region (a region page's)
     at.run()
     assert at.selectbox(key="mps_region").value == "Wales" and at.selectbox(key="mps_party").value == "Labour"
@@ -91,15 +100,14 @@ def test_the_region_page_has_the_regions_mps(seeded):
     counts = plain_counts(seeded.engine(), CAMPAIGN, *thirty_days())
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.query_params.update(period_query(region="Wales"))
-    at.run()
     at.switch_page("views/region.py")
     at.run()
     assert not at.exception
     engaged, mentioned, waiting, total = plain_status_counts(counts, "Wales")
     line = f"{engaged:,} engaged, {mentioned:,} mentioned only, {waiting:,} not reached yet (of {total:,} MPs)"
     assert line in [m.value for m in at.markdown]
-    shown = next(d.value for d in at.dataframe if "Posts by the MP" in d.value.columns)
-    assert set(shown["Region"]) == {"NAHT Cymru"} and len(shown) == 32
+    shown = apptest_table(at, "Posts by the MP")
+    assert set(shown.column("Region")) == {"NAHT Cymru"} and len(shown.rows) == 32
 
 
 def test_a_handle_correction_from_the_mps_page(writable_db, app_env):

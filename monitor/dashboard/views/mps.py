@@ -6,26 +6,22 @@ Shareable: /mps?region=London&party=Labour&status=not+reached&from=2026-11-16&to
 import streamlit as st
 
 from monitor import metrics
-from monitor.dashboard import data, mps_ui, ui
+from monitor.dashboard import data, mps_ui, ui, url
 
 ALL = "All"
 
 
 def pick(label: str, param: str, options: list, key: str, format_func=str):
-    """A filter kept in the URL. The URL's value wins on the first run and whenever a link brought a new
-    one (another region's link to this page); otherwise the person's choice, written back to the URL."""
+    """A filter kept in the address (monitor.dashboard.url): taken from it on a first visit, a link (another
+    region's link to this page), a reload or back and forward; otherwise the person's choice; either way
+    written back to it."""
     choices = [ALL, *options]
-    wanted = st.query_params.get(param, ALL)
-    wanted = wanted if wanted in choices else ALL
-    if key not in st.session_state or st.session_state.get(f"{key}_in_url") != wanted:
-        st.session_state[key] = wanted
+    if url.from_link() or key not in st.session_state:
+        wanted = url.get(param) or ALL
+        st.session_state[key] = wanted if wanted in choices else ALL
     chosen = st.selectbox(label, choices, key=key, format_func=lambda v: "All" if v == ALL else format_func(v))
-    st.session_state[f"{key}_in_url"] = chosen
-    if chosen == ALL:
-        st.query_params.pop(param, None)
-        return None
-    st.query_params[param] = chosen
-    return chosen
+    url.want(**{param: None if chosen == ALL else chosen})
+    return None if chosen == ALL else chosen
 
 
 base = st.session_state["filters"]
