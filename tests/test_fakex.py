@@ -644,10 +644,9 @@ def test_snowflake_ids_tell_the_creation_time():
     assert min(snowflake_ms(i) for i in ids) >= START.timestamp() * 1000
 
 
-def test_generation_is_fast():
-    began = time.perf_counter()
+def test_a_corpus_holds_about_the_volume_asked_for():
+    # (how long generation takes is measured in bench/, not asserted here: a loaded machine is no fault)
     corpus = build_corpus(1, START, 14, 200)
-    assert time.perf_counter() - began < 1.0
     assert 14 * 200 * 0.8 < len(corpus.posts) < 14 * 200 * 3
 
 

@@ -90,8 +90,7 @@ def correct_on_the_region_page(monkeypatch, url: str) -> AppTest:
     monkeypatch.setenv("MONITOR_DATABASE_URL", url)
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.query_params.update(WEEK)
-    at.run()
-    at.switch_page("views/region.py")
+    at.switch_page("views/region.py")   # the region page's address opened directly, as a lead's link does
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     at.selectbox(key="correct_author").set_value("@alice")

@@ -142,7 +142,7 @@ def main() -> None:
     st.set_page_config(page_title="NAHT campaign monitor", page_icon=str(ICON), layout="wide")
     development = bool(os.environ.get(ENV_DEVELOPMENT))
     st.set_option("client.showErrorDetails", "full" if development else "none")
-    st.set_option("client.toolbarMode", "developer" if development else "viewer")  # no "Deploy" for visitors
+    st.set_option("client.toolbarMode", "viewer")  # no "Deploy" or developer menu, for a developer either
     ui.page_style()
     try:
         require_sign_in()
