@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from monitor import metrics
 from monitor.serve import free_port
 from monitor.timeutil import uk_today
-from tests.dashboard.helpers import streamlit_server
-from tests.dashboard.test_browser import wait_until_idle
+from tests.dashboard.helpers import choose, seven_days, streamlit_server, wait_until_idle
 from tests.oidc_provider import OIDCProvider
 from tests.seed import CAMPAIGN
 
@@ -115,6 +116,9 @@ def test_a_member_of_the_domain_gets_in_and_corrections_record_their_address(sig
     open_page(tab, f"{base_url}/region?region=London")
     tab.get_by_role("heading", name="Correct an author's region").wait_for()
     assert tab.get_by_label("Your name or email (recorded)").count() == 0
+    author = metrics.region_accounts(db.engine(), replace(seven_days(), region="London"))[0]
+    choose(tab, "Author (@handle)", f"@{author.username}")
+    choose(tab, "Move to region", "NAHT Cymru")
     tab.get_by_role("button", name="Save correction").click()
     tab.get_by_text("Correction saved").wait_for()
     with sqlite3.connect(db.path) as conn:
