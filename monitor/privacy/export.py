@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from monitor.metrics.sql import contains
 from monitor.models import Author, DaySummary, Post, PostMention
 from monitor.privacy.redact import Redactor
 from monitor.privacy.removal import referring_columns
+from monitor.reports import write_atomically
 
 FORMAT_VERSION = 1
 CHUNK = 500
@@ -109,16 +109,4 @@ def export_json(document: dict) -> bytes:
 
 def write_export(path: str | os.PathLike, document: dict) -> Path:
     """Write the JSON file readable by its owner only (it is personal data), atomically."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")   # mode 0600
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(export_json(document))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomically(path, export_json(document), mode=0o600)

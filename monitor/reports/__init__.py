@@ -51,13 +51,14 @@ def filename(campaign: str, year: int, week: int, region: str | None, fmt: str) 
     return f"naht-{slug(campaign)}-{year}-W{week:02d}-{where}.{fmt}"
 
 
-def write_atomically(path: str | os.PathLike, data: bytes) -> Path:
-    """Write via a temporary file in the same folder and rename: a reader never sees half a file."""
+def write_atomically(path: str | os.PathLike, data: bytes, mode: int = 0o644) -> Path:
+    """Write via a temporary file in the same folder and rename: a reader never sees half a file. mode:
+    0o644 for the reports folder, which is for colleagues to read; 0o600 for a person's own data."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the reports folder is for colleagues to read
+        os.chmod(tmp, mode)  # mkstemp makes 0600
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
