@@ -138,7 +138,7 @@ class Collector:
             if unfinished is not None:
                 unfinished.status, unfinished.next_token = "failed", None
                 unfinished.error = "abandoned: its since_id fell out of the 7-day search window"
-            cursor = s.get(SearchCursor, (campaign.name, query))
+            cursor = s.get(SearchCursor, ("x", campaign.name, query))
             since_id, start_time = self._starting_point(campaign, cursor, now)
             run = CollectionRun(campaign=campaign.name, kind="search", query=query, since_id=since_id,
                                 start_time=start_time, started_at=now, status="running")
@@ -233,7 +233,7 @@ class Collector:
     def _advance_cursor(self, s, run: CollectionRun, now: datetime) -> None:
         if run.newest_id is None:
             return  # nothing new: keep the old cursor (or start_time next time)
-        cursor = s.get(SearchCursor, (run.campaign, run.query))
+        cursor = s.get(SearchCursor, ("x", run.campaign, run.query))
         if cursor is None:
             s.add(SearchCursor(campaign=run.campaign, query=run.query, since_id=run.newest_id, updated_at=now))
         elif cursor.since_id is None or int(run.newest_id) > int(cursor.since_id):
