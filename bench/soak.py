@@ -173,7 +173,7 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.WARNING, handlers=[logs])
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
-    scheduler = CampaignScheduler(engine, config, lambda: XSource(TOKEN, fake.base_url, TIMEOUT))
+    scheduler = CampaignScheduler(engine, config, lambda _network: XSource(TOKEN, fake.base_url, TIMEOUT))
     jobs: Counter = Counter()
 
     def on_job(event):

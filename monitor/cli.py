@@ -9,10 +9,11 @@ import sys
 
 import click
 
-from monitor.config import ConfigError, bearer_token, database_url, load_config
+from monitor.config import ConfigError, database_url, load_config
 from monitor.db import DatabaseUnavailable, make_engine, require_schema, upgrade
 from monitor.reports import FORMATS
-from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
+from monitor.sources import SourceFactory
+from monitor.sources.base import CollectionHalted, SourceConfigError
 
 USER_ERRORS = (ConfigError, DatabaseUnavailable, SourceConfigError)
 EXIT_USER_ERROR = 2
@@ -50,8 +51,9 @@ class App:
             require_schema(self._engine)
         return self._engine
 
-    def source(self) -> XSource:
-        return XSource(bearer_token(), self.config.api_base_url, self.config.request_timeout)
+    def sources(self) -> SourceFactory:
+        """Each network's source on demand (monitor.sources), secrets from the environment."""
+        return SourceFactory(self.config)
 
 
 pass_app = click.make_pass_decorator(App)
@@ -66,7 +68,7 @@ pass_app = click.make_pass_decorator(App)
 @click.version_option(package_name="campaign-monitor")
 @click.pass_context
 def main(ctx, config_path, log_level):
-    """Collect X posts for NAHT campaigns, attribute them to regions, and report on them."""
+    """Collect X, Bluesky and Mastodon posts for NAHT campaigns, attribute them to regions, and report on them."""
     from monitor.logs import setup_logging
 
     setup_logging(log_level)
@@ -94,20 +96,25 @@ def db_upgrade(app: App):
 @click.option("--campaign", "campaign_name", metavar="NAME", help="Only this campaign.")
 @pass_app
 def collect(app: App, once, campaign_name):
-    """Poll the X API once for each campaign (or one) and store what it finds."""
+    """Poll each network once for each campaign (or one) and store what it finds."""
     from monitor.collector import collect_once
 
     campaigns = [app.config.campaign(campaign_name)] if campaign_name else list(app.config.campaigns)
     engine = app.engine()
-    source = app.source()
-    try:
-        summaries = collect_once(engine, app.config, source, campaigns)
-    except CollectionHalted as e:
-        click.echo(f"stopped: {e}", err=True)
-        sys.exit(1)
+    factory = app.sources()
+    factory.check_secrets()
+    summaries, halted = [], False
+    for network in app.config.networks:
+        try:
+            summaries += collect_once(engine, app.config, factory(network), campaigns)
+        except CollectionHalted as e:   # X's cap or credits: the other networks are still collected
+            click.echo(f"stopped: {e}", err=True)
+            halted = True
     for s in summaries:
-        click.echo(f"{s.campaign}: run {s.run_id} {s.status}: {s.pages} pages, {s.posts_new} new posts, "
-                   f"{s.posts_updated} updated{'; ' + s.error if s.error else ''}")
+        click.echo(f"{s.campaign} ({s.network}): run {s.run_id} {s.status}: {s.pages} pages, {s.posts_new} new "
+                   f"posts, {s.posts_updated} updated{'; ' + s.error if s.error else ''}")
+    if halted:
+        sys.exit(1)
     if any(s.status != "completed" for s in summaries):
         sys.exit(1)
 
@@ -121,12 +128,13 @@ def run(app: App):
 
     engine = app.engine(require_current_schema=False)
     upgrade(engine)
-    bearer_token()  # fail now, not at the first job, when the token is missing
+    factory = app.sources()
+    factory.check_secrets()  # fail now, not at the first job, when a token or password is missing
     recomputed = recompute_if_stale(engine, app.config)
     if recomputed:
         click.echo(f"regions changed since the last run: re-attributed {recomputed[0]} authors, "
                    f"{recomputed[1]} posts", err=True)
-    scheduler = CampaignScheduler(engine, app.config, app.source)
+    scheduler = CampaignScheduler(engine, app.config, factory)
     scheduler.run()
     if scheduler.fatal_error:
         click.echo(f"error: {scheduler.fatal_error}", err=True)

@@ -23,9 +23,18 @@ ENV_SECRETS_FILE = "MONITOR_SECRETS_FILE"
 ENV_BEARER = "X_BEARER_TOKEN"
 ENV_DATABASE_URL = "MONITOR_DATABASE_URL"
 ENV_DATABASE_PASSWORD = "MONITOR_DATABASE_PASSWORD"
-SECRET_KEYS = {"bearer_token", "x_bearer_token", "password", "database_password", "token"}
+ENV_BLUESKY_HANDLE = "BLUESKY_HANDLE"
+ENV_BLUESKY_PASSWORD = "BLUESKY_APP_PASSWORD"
+ENV_MASTODON_TOKEN_PREFIX = "MASTODON_TOKEN_"   # + the server's host, e.g. MASTODON_TOKEN_MASTODON_SOCIAL
+SECRET_KEYS = {"bearer_token", "x_bearer_token", "password", "database_password", "token", "app_password",
+               "bluesky_app_password", "access_token"}
 HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
 HASHTAG_RE = re.compile(r"^\w{1,100}$")
+# A Bluesky handle (a domain name: naht.bsky.social) or a DID (did:plc:...).
+BLUESKY_ACTOR_RE = re.compile(r"^(did:[a-z]+:[A-Za-z0-9._:%-]{1,200}"
+                              r"|[A-Za-z0-9]([A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,63})$")
+SERVER_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?$")
+DEFAULT_BLUESKY_URL = "https://bsky.social"
 
 
 class ConfigError(Exception):
@@ -47,11 +56,18 @@ class Campaign:
     hashtags: tuple[str, ...]
     mentions: tuple[str, ...]
     start_date: date | None = None
+    bluesky_mentions: tuple[str, ...] = ()   # Bluesky handles (naht.bsky.social) whose mentions are collected
+    mastodon_servers: tuple[str, ...] = ()   # base URLs of the Mastodon servers whose hashtag timelines are read
 
     @property
     def terms(self) -> tuple[str, ...]:
         """Search terms as X writes them: '#Tag' and '@handle'."""
         return tuple(f"#{t}" for t in self.hashtags) + tuple(f"@{m}" for m in self.mentions)
+
+    @property
+    def all_terms(self) -> tuple[str, ...]:
+        """Every term a post of any network can match: X's, and the Bluesky accounts' '@handle'."""
+        return self.terms + tuple(f"@{m}" for m in self.bluesky_mentions)
 
 
 @dataclass(frozen=True)
@@ -84,6 +100,8 @@ class Config:
     monthly_budget_usd: float = 100.0
     reports_folder: str = "data/reports"
     smtp: dict[str, Any] = field(default_factory=dict)
+    networks: tuple[str, ...] = ("x",)   # the networks collected (monitor.networks keys), see parse_config
+    bluesky_base_url: str = DEFAULT_BLUESKY_URL
 
     def campaign(self, name: str) -> Campaign:
         for c in self.campaigns:
@@ -166,7 +184,7 @@ def _campaign(file: str, table: Any, index: int) -> Campaign:
     if not isinstance(table, dict):
         raise ConfigError(file, key, "a table with name and hashtags")
     r = _Reader(file, table, f"{key}.")
-    r.unknown_keys({"name", "title", "hashtags", "mentions", "start_date"})
+    r.unknown_keys({"name", "title", "hashtags", "mentions", "start_date", "bluesky_mentions", "mastodon_servers"})
     name = r.get("name", str, None, "a non-empty name", lambda v: bool(v.strip()))
     if name is None:
         r.fail("name", "a non-empty name (missing)")
@@ -176,7 +194,11 @@ def _campaign(file: str, table: Any, index: int) -> Campaign:
         r.fail("hashtags", "at least one hashtag or mention to search for")
     start = r.get("start_date", date, None, "a date such as 2026-11-01")
     title = r.get("title", str, name, "a string")
-    return Campaign(name=name.strip(), title=title, hashtags=hashtags, mentions=mentions, start_date=start)
+    bluesky = _str_list(r, "bluesky_mentions", BLUESKY_ACTOR_RE, "Bluesky handles such as 'naht.bsky.social'", "@")
+    servers = tuple(s.rstrip("/") for s in _str_list(r, "mastodon_servers", SERVER_RE,
+                                                      "Mastodon server URLs such as 'https://mastodon.social'", ""))
+    return Campaign(name=name.strip(), title=title, hashtags=hashtags, mentions=mentions, start_date=start,
+                    bluesky_mentions=bluesky, mastodon_servers=servers)
 
 
 def _known_accounts(r: _Reader) -> tuple[KnownAccount, ...]:
@@ -202,12 +224,17 @@ def _known_accounts(r: _Reader) -> tuple[KnownAccount, ...]:
 
 def parse_config(data: dict, file: str) -> Config:
     root = _Reader(file, data)
-    root.unknown_keys({"database", "x_api", "collection", "metrics_refresh", "campaigns",
+    root.unknown_keys({"database", "x_api", "bluesky", "mastodon", "collection", "metrics_refresh", "campaigns",
                        "regions", "dashboard", "reports"})
     db = root.sub("database")
     db.unknown_keys({"url"})
     api = root.sub("x_api")
-    api.unknown_keys({"base_url", "timeout_seconds", "max_retries", "backoff_seconds", "max_rate_limit_wait_seconds"})
+    api.unknown_keys({"enabled", "base_url", "timeout_seconds", "max_retries", "backoff_seconds",
+                      "max_rate_limit_wait_seconds"})
+    bsky = root.sub("bluesky")
+    bsky.unknown_keys({"enabled", "base_url"})
+    masto = root.sub("mastodon")
+    masto.unknown_keys({"enabled"})
     col = root.sub("collection")
     col.unknown_keys({"interval_minutes"})
     mr = root.sub("metrics_refresh")
@@ -262,7 +289,30 @@ def parse_config(data: dict, file: str) -> Config:
         monthly_budget_usd=dash.get("monthly_budget_usd", float, 100.0, "a number of dollars >= 0", lambda v: v >= 0),
         reports_folder=rep.get("folder", str, "data/reports", "a folder path"),
         smtp=rep.get("smtp", dict, {}, "a table {host, port, from, to}"),
+        networks=_networks(data, campaigns, api, bsky, masto),
+        bluesky_base_url=bsky.get("base_url", str, DEFAULT_BLUESKY_URL, "an http(s) URL",
+                                  lambda v: v.startswith(("http://", "https://"))).rstrip("/"),
     )
+
+
+def _networks(data: dict, campaigns: tuple[Campaign, ...], api: _Reader, bsky: _Reader,
+              masto: _Reader) -> tuple[str, ...]:
+    """The networks collected. X unless `[x_api] enabled = false`; Bluesky and Mastodon when the file asks
+    for them (a [bluesky] or [mastodon] table, a campaign's bluesky_mentions or mastodon_servers) and
+    does not say `enabled = false`: a config written for X alone goes on collecting X alone."""
+    flag = "true or false"
+    on = []
+    if api.get("enabled", bool, True, flag):
+        on.append("x")
+    wants_bluesky = "bluesky" in data or any(c.bluesky_mentions for c in campaigns)
+    if bsky.get("enabled", bool, wants_bluesky, flag):
+        on.append("bluesky")
+    wants_mastodon = "mastodon" in data or any(c.mastodon_servers for c in campaigns)
+    if masto.get("enabled", bool, wants_mastodon, flag):
+        if not any(c.mastodon_servers for c in campaigns):
+            masto.fail("enabled", "mastodon_servers in at least one campaign to read hashtags from")
+        on.append("mastodon")
+    return tuple(on)
 
 
 def config_path(explicit: str | None) -> str | None:
@@ -307,6 +357,34 @@ def bearer_token(required: bool = True) -> str | None:
                             f"the X API bearer token (set {ENV_BEARER}, or x_bearer_token in the file named by "
                             f"{ENV_SECRETS_FILE})")
     return token
+
+
+def bluesky_credentials() -> tuple[str, str]:
+    """The Bluesky handle and app password (never the account password: an app password can be revoked)."""
+    secrets = _secrets_file()
+    handle = os.environ.get(ENV_BLUESKY_HANDLE) or secrets.get("bluesky_handle")
+    password = os.environ.get(ENV_BLUESKY_PASSWORD) or secrets.get("bluesky_app_password")
+    if not handle or not password:
+        missing = ENV_BLUESKY_HANDLE if not handle else ENV_BLUESKY_PASSWORD
+        raise SecretMissing("environment", missing,
+                            f"the Bluesky account to search with (set {ENV_BLUESKY_HANDLE} and {ENV_BLUESKY_PASSWORD}, "
+                            f"an app password from the account's settings, or bluesky_handle and "
+                            f"bluesky_app_password in the file named by {ENV_SECRETS_FILE}; or switch Bluesky off "
+                            "with [bluesky] enabled = false)")
+    return handle.strip().lstrip("@"), password
+
+
+def mastodon_token_variable(server: str) -> str:
+    """MASTODON_TOKEN_ and the server's host (and port), upper case, other characters as '_'."""
+    host = re.sub(r"^https?://", "", server).split("/")[0]
+    return ENV_MASTODON_TOKEN_PREFIX + re.sub(r"[^A-Za-z0-9]", "_", host).upper()
+
+
+def mastodon_token(server: str) -> str | None:
+    """A server's access token, when it has one (hashtag timelines are public on most servers)."""
+    tokens = _secrets_file().get("mastodon_tokens") or {}
+    host = re.sub(r"^https?://", "", server).split("/")[0]
+    return os.environ.get(mastodon_token_variable(server)) or (tokens.get(host) if isinstance(tokens, dict) else None)
 
 
 def database_url(config: Config) -> str:

@@ -1,4 +1,4 @@
-"""When things run: one APScheduler job per campaign, one for the metrics refresh.
+"""When things run: one APScheduler job per campaign and network, one for the metrics refresh (X).
 
 The scheduler only decides when; the collector and refresh decide what. Jobs never overlap
 (max_instances=1) and missed runs collapse into one (coalesce=True). SIGTERM/SIGINT set the
@@ -18,16 +18,18 @@ from sqlalchemy.engine import Engine
 from monitor.collector import Collector
 from monitor.config import Campaign, Config
 from monitor.db import DatabaseUnavailable
+from monitor.networks import X
 from monitor.refresh import refresh_metrics
 from monitor.reports.weekly_job import add_weekly_job
-from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
+from monitor.sources.base import CollectionHalted, SearchSource, SourceConfigError
 
 log = logging.getLogger(__name__)
 
 
 class CampaignScheduler:
-    def __init__(self, engine: Engine, config: Config, source_factory: Callable[[], XSource],
+    def __init__(self, engine: Engine, config: Config, source_factory: Callable[[str], SearchSource],
                  stop: threading.Event | None = None):
+        """source_factory(network) makes a source for one poll (monitor.sources.SourceFactory)."""
         self.engine = engine
         self.config = config
         self.source_factory = source_factory
@@ -39,24 +41,27 @@ class CampaignScheduler:
         interval = timedelta(minutes=self.config.interval_minutes)
         first = datetime.now(timezone.utc)
         for campaign in self.config.campaigns:
-            self.scheduler.add_job(self.collect, "interval", args=[campaign], seconds=interval.total_seconds(),
-                                   id=f"collect:{campaign.name}", name=f"collect {campaign.name}",
-                                   max_instances=1, coalesce=True, next_run_time=first)
-        self.scheduler.add_job(self.refresh, "interval", seconds=interval.total_seconds(), id="refresh-metrics",
-                               name="refresh metrics", max_instances=1, coalesce=True,
-                               next_run_time=first + timedelta(seconds=5))
+            for network in self.config.networks:
+                self.scheduler.add_job(self.collect, "interval", args=[campaign, network],
+                                       seconds=interval.total_seconds(), id=f"collect:{network}:{campaign.name}",
+                                       name=f"collect {campaign.name} from {network}", max_instances=1,
+                                       coalesce=True, next_run_time=first)
+        if X in self.config.networks:
+            self.scheduler.add_job(self.refresh, "interval", seconds=interval.total_seconds(), id="refresh-metrics",
+                                   name="refresh metrics", max_instances=1, coalesce=True,
+                                   next_run_time=first + timedelta(seconds=5))
         add_weekly_job(self.scheduler, self.engine, self.config)
 
-    def collect(self, campaign: Campaign) -> None:
+    def collect(self, campaign: Campaign, network: str = X) -> None:
         try:
-            collector = Collector(self.engine, self.config, self.source_factory(), stop=self.stop)
+            collector = Collector(self.engine, self.config, self.source_factory(network), stop=self.stop)
             for s in collector.collect_campaign(campaign):
-                log.info("%s: run %s %s, %s pages, %s new, %s updated%s", campaign.name, s.run_id, s.status,
-                         s.pages, s.posts_new, s.posts_updated, f" ({s.error})" if s.error else "")
+                log.info("%s (%s): run %s %s, %s pages, %s new, %s updated%s", campaign.name, network, s.run_id,
+                         s.status, s.pages, s.posts_new, s.posts_updated, f" ({s.error})" if s.error else "")
         except CollectionHalted as e:
-            # Waiting will not help: stop polling rather than ask X again every interval.
-            log.critical("%s; pausing collection", e)
-            self._pause_collection()
+            # Waiting will not help: stop polling that network rather than ask again every interval.
+            log.critical("%s; pausing collection from %s", e, network)
+            self._pause_collection(network)
         except SourceConfigError as e:
             self._fail(e)
         except DatabaseUnavailable as e:
@@ -65,7 +70,7 @@ class CampaignScheduler:
 
     def refresh(self) -> None:
         try:
-            summary = refresh_metrics(self.engine, self.config, self.source_factory(), stop=self.stop)
+            summary = refresh_metrics(self.engine, self.config, self.source_factory(X), stop=self.stop)
             if summary.refreshed or summary.unavailable or summary.error:
                 log.info("metrics refresh: %s posts refreshed, %s unavailable%s", summary.refreshed,
                          summary.unavailable, f" ({summary.error})" if summary.error else "")
@@ -75,15 +80,17 @@ class CampaignScheduler:
             elif summary.status == "halted":
                 # The usage cap or spent credits stop collection too: pause it as a halted collection does.
                 log.critical("%s; pausing collection", summary.error)
-                self._pause_collection()
+                self._pause_collection(X)
         except SourceConfigError as e:
             self._fail(e)
         except DatabaseUnavailable as e:
             log.error("%s", e)
 
-    def _pause_collection(self) -> None:
+    def _pause_collection(self, network: str) -> None:
+        """Pause one network's jobs (X's refresh with X's collection): the others go on."""
         for job in self.scheduler.get_jobs():
-            job.pause()
+            if job.id.startswith(f"collect:{network}:") or (network == X and job.id == "refresh-metrics"):
+                job.pause()
 
     def _fail(self, error: Exception) -> None:
         """A configuration error (the token refused) that waiting cannot fix: stop the collector; `run`
