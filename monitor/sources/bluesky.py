@@ -153,7 +153,7 @@ class BlueskySource:
 
     network = BLUESKY
     window = FIRST_POLL_WINDOW
-    window_margin = timedelta(0)
+    window_margin = timedelta(minutes=5)   # a resumed run stays inside its window
 
     def __init__(self, session: BlueskySession, timeout: float = 20.0):
         self.session = session

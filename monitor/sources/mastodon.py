@@ -54,7 +54,7 @@ class MastodonSource:
 
     network = MASTODON
     window = FIRST_POLL_WINDOW
-    window_margin = timedelta(0)
+    window_margin = timedelta(minutes=5)   # a resumed run stays inside its window
 
     def __init__(self, tokens: dict[str, str | None] | None = None, timeout: float = 20.0):
         self.tokens = dict(tokens or {})   # server base URL -> access token (None: public)
