@@ -21,16 +21,19 @@ from monitor.metrics.campaign import (
                                       GroupRow,
                                       Kpis,
                                       KpisWithChange,
+                                      NetworkPoint,
                                       TermRow,
                                       TimelinePoint,
                                       branches_table,
                                       hashtags,
                                       kpis,
+                                      kpis_by_network,
                                       kpis_with_change,
                                       mentions,
                                       region_accounts,
                                       regions_table,
                                       timeline,
+                                      timeline_by_network,
                                       top_contributors,
 )
 from monitor.metrics.definitions import (
@@ -79,5 +82,5 @@ __all__ = [
     "branches_table", "collection_gaps", "collection_states", "hashtags", "kpis", "kpis_with_change", "mentions",
     "post_url", "posts_for_download", "posts_page", "preset_range", "recent_runs", "region_accounts",
     "region_display_name", "region_keys", "regions_table", "search_run_counts", "stale_limit", "timeline",
-    "top_contributors", "top_posts",
+    "top_contributors", "top_posts", "NetworkPoint", "kpis_by_network", "timeline_by_network",
 ]

@@ -1,11 +1,12 @@
 """What a figure is asked for: the campaign, UK dates and optional region/branch, the named periods, and
-the region keys and names shown for them."""
+the region keys and names shown for them, and the network (None: every network)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from monitor.config import Config
+from monitor.networks import post_link
 from monitor.regions import DEFAULT_DISPLAY_NAMES, REGIONS, UNKNOWN
 from monitor.timeutil import uk_today
 
@@ -17,6 +18,7 @@ class Filters:
     to_date: date
     region: str | None = None
     branch: str | None = None
+    network: str | None = None   # a monitor.networks key; None: every network
 
     @property
     def days(self) -> int:
@@ -60,5 +62,7 @@ def region_display_name(config: Config, key: str) -> str:
     return config.region_display_names.get(key) or DEFAULT_DISPLAY_NAMES.get(key, key)
 
 
-def post_url(username: str | None, post_id: str) -> str:
-    return f"https://x.com/{username or 'i'}/status/{post_id}"
+def post_url(username: str | None, post_id: str, network: str = "x", native_id: str | None = None,
+             url: str | None = None) -> str:
+    """The post on its own network (monitor.networks.post_link): x.com, bsky.app, the Mastodon status page."""
+    return post_link(network, username, post_id, native_id, url)
