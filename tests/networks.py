@@ -171,3 +171,23 @@ def config_for(net: Net, config, fake, campaign: Campaign):
 
 def bluesky_did(key: str) -> str:
     return did_for(key)
+
+
+def collect_every_network(engine, config, *, days: int = 2, posts_per_day: int = 60, seed: int = 5,
+                          campaign_name: str = CAMPAIGN_NAME):
+    """One full poll of each network's simulated server into one database (a campaign of mixed networks);
+    returns the UK day the servers' clocks stood at."""
+    from monitor.collector import Collector
+    from monitor.timeutil import uk_today
+
+    started = [net.start(seed=seed, days=days, posts_per_day=posts_per_day) for net in NETS]
+    try:
+        for net, fake in zip(NETS, started):
+            campaign = replace(net.campaign(fake, full=True), name=campaign_name)
+            extra = {"api_base_url": fake.base_url} if net is X_NET else {}
+            Collector(engine, replace(config, campaigns=(campaign,), **extra), net.source(fake, 2.0),
+                      clock=fake.clock).collect_campaign(campaign)
+        return uk_today(started[0].clock())
+    finally:
+        for fake in started:
+            fake.stop()

@@ -10,30 +10,18 @@ import pytest
 from sqlalchemy import func, select
 
 from monitor import exports, metrics
-from monitor.collector import Collector
 from monitor.db import transaction
 from monitor.metrics import Filters, PostSearch
 from monitor.models import Post, PostMatch
 from monitor.networks import BLUESKY, MASTODON, NETWORK_KEYS, X
-from monitor.timeutil import uk_today
-from tests.networks import NETS, X_NET
+from tests.networks import CAMPAIGN_NAME, collect_every_network
 
 
 @pytest.fixture
 def mixed(engine, config):
     """Two days of every network's simulated posts, one full poll of each, into one database."""
-    started = [net.start(seed=5, days=2, posts_per_day=60) for net in NETS]
-    try:
-        for net, fake in zip(NETS, started):
-            campaign = net.campaign(fake, full=True)
-            extra = {"api_base_url": fake.base_url} if net is X_NET else {}
-            Collector(engine, replace(config, campaigns=(campaign,), **extra), net.source(fake, 2.0),
-                      clock=fake.clock).collect_campaign(campaign)
-        today = uk_today(started[0].clock())
-    finally:
-        for fake in started:
-            fake.stop()
-    return engine, Filters(campaign.name, today - timedelta(days=3), today)
+    today = collect_every_network(engine, config)
+    return engine, Filters(CAMPAIGN_NAME, today - timedelta(days=3), today)
 
 
 def stored_per_network(engine) -> dict[str, int]:

@@ -69,6 +69,8 @@ def _cached(function):
 
 
 kpis_with_change = _cached(metrics.kpis_with_change)
+kpis_by_network = _cached(metrics.kpis_by_network)
+timeline_by_network = _cached(metrics.timeline_by_network)
 timeline = _cached(metrics.timeline)
 regions_table = _cached(metrics.regions_table)
 branches_table = _cached(metrics.branches_table)

@@ -15,6 +15,8 @@ import streamlit as st
 from monitor import metrics
 from monitor.dashboard import data
 from monitor.metrics import Filters, GroupRow, KpisWithChange
+from monitor.networks import NETWORK_KEYS, NETWORKS, NOT_GIVEN, gives_impressions
+from monitor.networks import label as network_label
 from monitor.timeutil import UK, uk_today
 
 DEFAULT_PRESET = "7 days"
@@ -55,6 +57,9 @@ def _init_from_url(campaign_names: list[str]) -> None:
     campaign = st.query_params.get("campaign")
     if campaign in campaign_names:
         st.session_state["campaign"] = campaign
+    network = st.query_params.get("network")
+    if network in NETWORK_KEYS:
+        st.session_state["network"] = network
 
 
 def period_filter() -> Filters:
@@ -74,8 +79,30 @@ def period_filter() -> Filters:
         else:
             start, end = metrics.preset_range(preset, today)
         st.caption(f"{period_label(start, end)}, Europe/London days")
+        network = network_filter()
     st.query_params.update({"campaign": campaign, "from": start.isoformat(), "to": end.isoformat()})
-    return Filters(campaign, start, end)
+    return Filters(campaign, start, end, network=network)
+
+
+NETWORK_OPTIONS = (None, *NETWORK_KEYS)   # None: every network
+
+
+def network_filter() -> str | None:
+    """All networks, X, Bluesky or Mastodon; kept in the URL (?network=bluesky) so a shared link keeps it."""
+    network = st.selectbox("Network", NETWORK_OPTIONS, format_func=network_label, key="network")
+    if network:
+        st.query_params["network"] = network
+    else:
+        st.query_params.pop("network", None)
+    return network
+
+
+def shared_params(filters: Filters) -> dict:
+    """The URL parameters that carry the filters to another page (a link that can be shared)."""
+    params = {"campaign": filters.campaign, "from": filters.from_date.isoformat(), "to": filters.to_date.isoformat()}
+    if filters.network:
+        params["network"] = filters.network
+    return params
 
 
 def period_label(start: date, end: date) -> str:
@@ -107,6 +134,9 @@ def kpi_cards(result: KpisWithChange) -> None:
     versus = f"vs {period_label(before.from_date, before.to_date)}"
     columns = card_columns(len(KPI_CARDS) + 1)
     for column, (field, label, key) in zip(columns, KPI_CARDS):
+        if field == "impressions" and not gives_impressions(result.previous_filters.network):
+            column.metric(label, NOT_GIVEN, border=True, help=metrics.DEFINITIONS_BY_KEY[key].text)
+            continue
         column.metric(label, f"{getattr(now, field):,}", _delta(result, field), border=True,
                       help=metrics.DEFINITIONS_BY_KEY[key].text)
     before_share = result.previous.unknown_share if result.previous.posts else None
@@ -115,6 +145,35 @@ def kpi_cards(result: KpisWithChange) -> None:
                        help=metrics.DEFINITIONS_BY_KEY["unknown_share"].text)
     st.caption(f"Posts: {now.originals:,} original, {now.replies:,} replies, {now.quotes:,} quotes. "
                f"Changes are {versus} ({result.previous.posts:,} posts).")
+
+
+# --- the split by network (every network's figures side by side) ------------------------------
+
+def network_split(filters: Filters) -> None:
+    """Each network's KPIs and posts per day, when the filter shows every network."""
+    if filters.network:
+        return
+    by_network = data.kpis_by_network(filters)
+    st.subheader("By network", help="Each network's figures in the period; together they make the figures above.")
+    frame = pd.DataFrame({
+        "Network": [network_label(n) for n in by_network],
+        "Posts": [k.posts for k in by_network.values()],
+        "Contributors": [k.contributors for k in by_network.values()],
+        "Potential reach": [k.potential_reach for k in by_network.values()],
+        "Impressions": [impressions_text(k.impressions if gives_impressions(n) else None)
+                        for n, k in by_network.items()],
+        "Engagements": [k.engagements for k in by_network.values()],
+    })
+    table(frame, "by_network")
+    points = data.timeline_by_network(filters)
+    days = pd.DataFrame({"day": [p.day.isoformat() for p in points],
+                         "network": [network_label(p.network) for p in points], "posts": [p.posts for p in points]})
+    chart = alt.Chart(days).mark_bar().encode(
+        x=alt.X("day:O", title="UK day"), y=alt.Y("posts:Q", title="Posts", stack="zero"),
+        color=alt.Color("network:N", title="Network", sort=[network_label(n) for n in NETWORK_KEYS]),
+        tooltip=["day:O", "network:N", "posts:Q"]).properties(height=220)
+    st.altair_chart(chart, width="stretch", key="by_network_timeline")
+    st.caption("Contributors are counted on each network: one person posting on two networks is two contributors.")
 
 
 # --- timeline --------------------------------------------------------------------------------
@@ -166,14 +225,15 @@ def timeline_chart(filters: Filters, key: str) -> None:
 
 # --- regions ---------------------------------------------------------------------------------
 
-def regions_frame(rows: list[GroupRow]) -> pd.DataFrame:
+def regions_frame(rows: list[GroupRow], network: str | None = None) -> pd.DataFrame:
     return pd.DataFrame({
         "Region": [region_name(r.key) for r in rows],
         "Posts": [r.kpis.posts for r in rows],
         "Share of posts": [r.share_of_posts * 100 for r in rows],
         "Contributors": [r.kpis.contributors for r in rows],
         "Potential reach": [r.kpis.potential_reach for r in rows],
-        "Impressions": [r.kpis.impressions for r in rows],
+        "Impressions": ([r.kpis.impressions for r in rows] if gives_impressions(network)
+                        else [NOT_GIVEN] * len(rows)),
         "Engagements": [r.kpis.engagements for r in rows],
     })
 
@@ -225,26 +285,34 @@ def region_links(rows: list[GroupRow], filters: Filters) -> None:
     st.caption("Open a region's page (posts in the period; the link keeps the period and can be shared):")
     for row in rows:
         st.page_link("views/region.py", label=f"{region_name(row.key)} · {row.kpis.posts:,}",
-                                 query_params={"region": row.key, "campaign": filters.campaign,
-                                               "from": filters.from_date.isoformat(),
-                                               "to": filters.to_date.isoformat()})
+                                 query_params={"region": row.key, **shared_params(filters)})
 
 
 # --- posts, contributors, terms --------------------------------------------------------------
 
-POST_LINK = {"Link": st.column_config.LinkColumn("Link", display_text="Open on X")}
+POST_LINK = {"Link": st.column_config.LinkColumn("Link", display_text="Open post")}
+
+
+def impressions_text(value: int | None) -> str:
+    """Impressions as shown in a table: the count, or 'not given' where the network counts none."""
+    return NOT_GIVEN if value is None else f"{value:,}"
+
+
+def handle(username: str | None) -> str:
+    return f"@{username}" if username else ""
 
 
 def posts_frame(rows) -> pd.DataFrame:
     return pd.DataFrame({
         "Date (UK)": [r.created_date_uk for r in rows],
         "Time (UTC)": [r.created_at.strftime("%H:%M") for r in rows],
-        "Author": [f"@{r.username}" if r.username else "" for r in rows],
+        "Network": [network_label(r.network) for r in rows],
+        "Author": [handle(r.username) for r in rows],
         "Text": [r.text for r in rows],
         "Kind": [r.kind for r in rows],
         "Region": [region_name(r.region) for r in rows],
         "Engagements": [r.engagements for r in rows],
-        "Impressions": [r.impressions for r in rows],
+        "Impressions": [impressions_text(r.impressions_given) for r in rows],
         "Followers": [r.author_followers for r in rows],
         "Link": [r.url for r in rows],
     })
@@ -262,12 +330,15 @@ def show_contributors(rows, key: str) -> None:
         st.info("No contributors in this period.")
         return
     frame = pd.DataFrame({
-        "Author": [f"@{c.username}" for c in rows], "Name": [c.name or "" for c in rows],
+        "Network": [network_label(c.network) for c in rows],
+        "Author": [handle(c.username) for c in rows], "Name": [c.name or "" for c in rows],
         "Region": [region_name(c.region) for c in rows], "Posts": [c.posts for c in rows],
         "Followers (as of post)": [c.potential_reach for c in rows],
-        "Engagements": [c.engagements for c in rows], "Impressions": [c.impressions for c in rows],
+        "Engagements": [c.engagements for c in rows],
+        "Impressions": [impressions_text(c.impressions if NETWORKS[c.network].gives_impressions else None)
+                        for c in rows],
         "Profile": [c.url for c in rows]})
-    table(frame, key, {"Profile": st.column_config.LinkColumn("Profile", display_text="Open on X")})
+    table(frame, key, {"Profile": st.column_config.LinkColumn("Profile", display_text="Open profile")})
 
 
 def terms_chart(rows, prefix: str, key: str) -> None:

@@ -11,6 +11,7 @@ def live_figures(filters) -> None:
     """KPIs and timeline refresh themselves every minute (the cache TTL keeps queries rare)."""
     ui.kpi_cards(data.kpis_with_change(filters))
     ui.timeline_chart(filters, key="overview")
+    ui.network_split(filters)
 
 
 def regions(filters) -> None:
@@ -26,7 +27,7 @@ def regions(filters) -> None:
         st.caption(f"Unknown (not on the map): {unknown.kpis.posts:,} posts, {unknown.share_of_posts:.0%} of all.")
     with right:
         ui.region_links(rows, filters)
-    ui.table(ui.regions_frame(rows), "regions_table", ui.SHARE_COLUMN)
+    ui.table(ui.regions_frame(rows, filters.network), "regions_table", ui.SHARE_COLUMN)
 
 
 filters = st.session_state["filters"]

@@ -40,6 +40,7 @@ def pick_branch(filters) -> str | None:
 def live_figures(filters) -> None:
     ui.kpi_cards(data.kpis_with_change(filters))
     ui.timeline_chart(filters, key="region")
+    ui.network_split(filters)
 
 
 def branches(filters) -> None:
@@ -48,7 +49,7 @@ def branches(filters) -> None:
     if not rows:
         st.info("No posts in this region in the period.")
         return
-    frame = ui.regions_frame(rows).rename(columns={"Region": "Branch"})
+    frame = ui.regions_frame(rows, filters.network).rename(columns={"Region": "Branch"})
     frame["Branch"] = [r.key or "(no branch: region only)" for r in rows]
     ui.table(frame, "branches_table", ui.SHARE_COLUMN)
 
