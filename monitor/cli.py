@@ -187,6 +187,24 @@ def fake_x(ctx):
     sys.exit(fake_main(args) or 0)
 
 
+@main.command("fake-bluesky", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def fake_bluesky(ctx):
+    """Serve a simulated Bluesky on loopback (see `campaign-monitor fake-bluesky --help-server`)."""
+    from monitor.fakenet.cli import bluesky_main
+
+    sys.exit(bluesky_main(["--help" if a == "--help-server" else a for a in ctx.args]) or 0)
+
+
+@main.command("fake-mastodon", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def fake_mastodon(ctx):
+    """Serve simulated Mastodon servers on loopback (see `campaign-monitor fake-mastodon --help-server`)."""
+    from monitor.fakenet.cli import mastodon_main
+
+    sys.exit(mastodon_main(["--help" if a == "--help-server" else a for a in ctx.args]) or 0)
+
+
 @main.group()
 def regions():
     """Region attribution commands."""
