@@ -102,6 +102,15 @@ def collection_states():
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _source_states(url: str):
+    return metrics.source_states(_engine(url), config())
+
+
+def source_states():
+    return _source_states(db_url())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def _api_usage(url: str):
     return metrics.api_usage_this_month(_engine(url), config())
 

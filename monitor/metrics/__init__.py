@@ -71,6 +71,7 @@ from monitor.metrics.health import (
                                       stale_limit,
 )
 from monitor.metrics.posts import PostRow, top_posts
+from monitor.metrics.sources import SOURCE_WINDOW, SourceState, source_states
 from monitor.metrics.sql import Bind
 
 __all__ = [
@@ -83,4 +84,5 @@ __all__ = [
     "post_url", "posts_for_download", "posts_page", "preset_range", "recent_runs", "region_accounts",
     "region_display_name", "region_keys", "regions_table", "search_run_counts", "stale_limit", "timeline",
     "top_contributors", "top_posts", "NetworkPoint", "kpis_by_network", "timeline_by_network",
+    "SOURCE_WINDOW", "SourceState", "source_states",
 ]

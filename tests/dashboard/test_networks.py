@@ -121,3 +121,24 @@ def test_the_by_network_table_and_cards_match_the_database(mixed_db, monkeypatch
     posts = next(d.value for d in at.dataframe if "Text" in d.value.columns)
     assert set(posts["Network"]) == {"Bluesky"}
     assert all(link.startswith(LINK_STARTS[BLUESKY]) for link in posts["Link"])
+
+
+def test_the_health_page_shows_each_sources_runs(mixed_db, monkeypatch, tmp_path):
+    config = tmp_path / "config.toml"   # a campaign collected from all three networks
+    config.write_text(f'[database]\nurl = "{mixed_db.url}"\n[bluesky]\nenabled = true\n[mastodon]\nenabled = true\n'
+                      f'[[campaigns]]\nname = "{DEMO_CAMPAIGN.name}"\nhashtags = ["InvestInPupilServices"]\n'
+                      'mastodon_servers = ["https://school.social"]\n')
+    monkeypatch.setenv("MONITOR_CONFIG", str(config))
+    monkeypatch.setenv("MONITOR_DATABASE_URL", mixed_db.url)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    at.switch_page("views/health.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    sources = next(d.value for d in at.dataframe if "Last rate limit" in d.value.columns)
+    runs = next(d.value for d in at.dataframe if "Run" in d.value.columns)
+    labels = [NETWORKS[n].label for n in NETWORK_KEYS]
+    assert set(runs["Network"]) == set(labels) and list(sources["Network"]) == labels
+    for label, requests in zip(sources["Network"], sources["Requests"]):
+        assert requests == sum(r for r, n in zip(runs["Requests"], runs["Network"]) if n == label) > 0
+    assert set(sources["State"]) == {"ok"}
