@@ -77,6 +77,9 @@ def test_filtered_posts_are_only_that_network_and_link_to_it(mixed):
         assert all((r.impressions_given is None) == (network != X) for r in page.rows)
         top = metrics.top_contributors(engine, replace(filters, network=network), n=5)
         assert top and all(c.network == network and c.url.startswith(prefixes[network]) for c in top)
+        accounts = metrics.region_accounts(engine, replace(filters, network=network))
+        assert accounts and all(a.network == network and a.url.startswith(prefixes[network]) for a in accounts)
+        assert len({a.url for a in accounts}) == len(accounts)   # each author their own profile page
 
 
 def test_the_posts_csv_names_each_posts_network_and_says_not_given_for_impressions(mixed):

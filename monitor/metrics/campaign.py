@@ -314,6 +314,12 @@ class AccountRow:
     detail: str | None
     posts: int
     last_post_date: date
+    network: str = "x"
+    link: str | None = None   # the profile page the network gives (Mastodon)
+
+    @property
+    def url(self) -> str:
+        return profile_link(self.network, self.username, self.link)
 
 
 def region_accounts(bind: Bind, filters: Filters, limit: int = ACCOUNTS_LIMIT) -> list[AccountRow]:
@@ -324,8 +330,9 @@ def region_accounts(bind: Bind, filters: Filters, limit: int = ACCOUNTS_LIMIT) -
     c = per_author.c
     stmt = (select(Author.id, Author.username, Author.name, Author.location, Author.followers_count,
                    Author.region, Author.branch, Author.region_evidence, Author.region_confidence,
-                   Author.region_detail, c.posts, c.last_day)
+                   Author.region_detail, c.posts, c.last_day, Author.network, Author.url)
             .join(per_author, c.author_id == Author.id)
             .order_by(c.posts.desc(), Author.username)
             .limit(limit))
-    return [AccountRow(*r[:4], int(r[4] or 0), *r[5:10], int(r[10]), as_date(r[11])) for r in rows(bind, stmt)]
+    return [AccountRow(*r[:4], int(r[4] or 0), *r[5:10], int(r[10]), as_date(r[11]), r[12], r[13])
+            for r in rows(bind, stmt)]

@@ -9,6 +9,7 @@ import streamlit as st
 
 from monitor import metrics
 from monitor.dashboard import data, ui
+from monitor.networks import label as network_label
 
 ALL_BRANCHES = "All branches"
 LIVE_SECONDS = 60
@@ -56,19 +57,22 @@ def branches(filters) -> None:
 
 def accounts_frame(accounts) -> pd.DataFrame:
     return pd.DataFrame({
+        "Network": [network_label(a.network) for a in accounts],
         "Author": [f"@{a.username}" for a in accounts], "Name": [a.name or "" for a in accounts],
         "Profile location": [a.location or "" for a in accounts], "Followers": [a.followers for a in accounts],
         "Posts": [a.posts for a in accounts], "Last post (UK)": [a.last_post_date for a in accounts],
         "Author's region": [ui.region_name(a.region) for a in accounts], "Branch": [a.branch or "" for a in accounts],
         "Evidence": [a.evidence for a in accounts], "Confidence": [a.confidence for a in accounts],
-        "Why": [a.detail or "" for a in accounts]})
+        "Why": [a.detail or "" for a in accounts], "Profile": [a.url for a in accounts]})
 
 
 def accounts(filters) -> list:
     st.subheader("Accounts", help="Authors with posts here in the period, and the evidence for their region.")
     rows = data.region_accounts(filters)
     if rows:
-        ui.table(accounts_frame(rows), "accounts_table", {"Confidence": st.column_config.NumberColumn(format="%.2f")})
+        ui.table(accounts_frame(rows), "accounts_table", {"Confidence": st.column_config.NumberColumn(format="%.2f"),
+                                                          "Profile": st.column_config.LinkColumn(
+                                                              "Profile", display_text="Open profile")})
     else:
         st.info("No accounts posted here in the period.")
     return rows
