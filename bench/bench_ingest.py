@@ -129,8 +129,10 @@ def new_run(engine) -> int:
 def real_path(engine, pages: list[dict], attributor: Attributor) -> tuple[int, float]:
     campaign = CURRENT["campaign"]
     import monitor.regions as regions
+    from monitor.regions.bio import read_bio
 
     regions.locate.cache_clear()
+    read_bio.cache_clear()
     collector = Collector(engine, CONFIG, source=None, clock=lambda: NOW, attributor=attributor)
     run_id = new_run(engine)
     stored: set[str] = set()   # distinct posts: a Bluesky or Mastodon post can answer two queries

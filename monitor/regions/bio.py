@@ -14,6 +14,7 @@ Measured on tests/data/bios_labelled.tsv (tests/test_bio_regions.py).
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from monitor.regions import UNKNOWN, Attribution, locate
@@ -124,6 +125,12 @@ def _read(phrase: str) -> Attribution | None:
     return None
 
 
+# An author comes back page after page (and poll after poll): each (bio, display name) is read once per
+# process, as monitor.regions.locate caches each place (reading was a quarter of Bluesky's ingest time).
+BIO_CACHE_SIZE = 50_000
+
+
+@functools.lru_cache(maxsize=BIO_CACHE_SIZE)
 def read_bio(bio: str | None, display_name: str | None = None) -> Attribution:
     """The region the bio and display name state explicitly, or Unknown (evidence 'profile_bio')."""
     readings = []
