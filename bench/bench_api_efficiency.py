@@ -143,7 +143,7 @@ def simulate_week(posts_per_day: int, days: int, seed: int, workdir: Path, windo
         config = replace(config, metrics_refresh=replace(config.metrics_refresh, window_minutes=window))
     horizon = timedelta(minutes=config.metrics_refresh.window_minutes)
     [campaign] = config.campaigns
-    source = XSource(TOKEN, fx.base_url, timeout=5.0)
+    source = XSource(TOKEN, fx.base_url, timeout=5.0, mentions_timeline=config.mentions_timeline)
     collector = Collector(engine, config, source, clock=clock)
     step = timedelta(minutes=config.interval_minutes)
     began = time.perf_counter()

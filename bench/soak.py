@@ -173,7 +173,7 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.WARNING, handlers=[logs])
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
-    scheduler = CampaignScheduler(engine, config, lambda: XSource(TOKEN, fake.base_url, TIMEOUT))
+    scheduler = CampaignScheduler(engine, config, lambda _network: XSource(TOKEN, fake.base_url, TIMEOUT))
     jobs: Counter = Counter()
 
     def on_job(event):
@@ -235,7 +235,7 @@ def main(argv=None) -> int:
     visible = fake.visible_ids(query)
     with transaction(engine) as s:
         before = set(s.scalars(select(Post.id)))
-        cursor = s.get(SearchCursor, (CAMPAIGN.name, query))
+        cursor = s.get(SearchCursor, ("x", CAMPAIGN.name, query))
     behind_cursor = {i for i in visible if cursor and int(i) <= int(cursor.since_id)} - before
     catch_up = Collector(engine, config, XSource(TOKEN, fake.base_url, TIMEOUT), clock=clock).collect_campaign(CAMPAIGN)
     with transaction(engine) as s:

@@ -17,6 +17,7 @@ from monitor import regions
 from monitor.config import Config
 from monitor.db import transaction
 from monitor.models import Author, Place, Post, RegionCorrection
+from monitor.networks import X
 from monitor.parse import ParsedPage
 from monitor.summary import lock, resync_authors
 from monitor.timeutil import utcnow
@@ -60,6 +61,11 @@ class Attributor:
 
     def decide(self, author: dict | None, place: dict | None, correction) -> dict:
         result = regions.attribute(self.evidence(author, place, correction), self.known, self.district_branches)
+        if result.region == regions.UNKNOWN and result.evidence == "none" and _reads_bio(author):
+            # Bluesky and Mastodon profiles have no location: an explicit place in the bio, read strictly.
+            from monitor.regions.bio import read_bio
+
+            result = read_bio(author.get("description"), author.get("name"))
         return {"region": result.region, "branch": result.branch, "region_evidence": result.evidence,
                 "region_confidence": result.confidence, "_detail": result.detail}
 
@@ -80,6 +86,11 @@ class Attributor:
             post.update(decided)
 
 
+def _reads_bio(author: dict | None) -> bool:
+    """Profiles without a location field: the networks other than X."""
+    return bool(author) and author.get("network", X) != X
+
+
 def latest_corrections(session: Session, author_ids: Iterable[str]) -> dict[str, RegionCorrection]:
     """The newest correction per author (older ones stay as the audit trail)."""
     ids = list(set(author_ids))
@@ -92,7 +103,8 @@ def latest_corrections(session: Session, author_ids: Iterable[str]) -> dict[str,
 
 
 def author_row(a: Author) -> dict:
-    return {"id": a.id, "username": a.username, "location": a.location}
+    return {"id": a.id, "username": a.username, "location": a.location, "network": a.network,
+            "description": a.description, "name": a.name}
 
 
 def reattribute_authors(session: Session, attributor: Attributor, authors: list[Author]) -> int:

@@ -10,14 +10,15 @@ import sys
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
-from monitor.config import MIN_INTERVAL_MINUTES, ConfigError, bearer_token, database_url, load_config
+from monitor.config import MIN_INTERVAL_MINUTES, ConfigError, database_url, load_config
 from monitor.db import DatabaseUnavailable, describe_error, make_engine, require_schema, upgrade
 from monitor.dbcheck import DatabaseGone
 from monitor.grants import GrantError
 from monitor.lease import LeaseHeld, LeaseLost
 from monitor.regions import explain
 from monitor.reports import FORMATS
-from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
+from monitor.sources import SourceFactory
+from monitor.sources.base import CollectionHalted, SourceConfigError
 
 USER_ERRORS = (ConfigError, DatabaseUnavailable, SourceConfigError, LeaseHeld, LeaseLost, DatabaseGone, GrantError)
 EXIT_USER_ERROR = 2
@@ -61,8 +62,9 @@ class App:
             require_schema(self._engine)
         return self._engine
 
-    def source(self) -> XSource:
-        return XSource(bearer_token(), self.config.api_base_url, self.config.request_timeout)
+    def sources(self) -> SourceFactory:
+        """Each network's source on demand (monitor.sources), secrets from the environment."""
+        return SourceFactory(self.config)
 
 
 pass_app = click.make_pass_decorator(App)
@@ -77,7 +79,7 @@ pass_app = click.make_pass_decorator(App)
 @click.version_option(package_name="campaign-monitor")
 @click.pass_context
 def main(ctx, config_path, log_level):
-    """Collect X posts for NAHT campaigns, attribute them to regions, and report on them."""
+    """Collect X, Bluesky and Mastodon posts for NAHT campaigns, attribute them to regions, and report on them."""
     from monitor.logs import setup_logging
 
     setup_logging(log_level)
@@ -126,7 +128,7 @@ def db_grant_reader(app: App, role, corrections):
 @click.option("--campaign", "campaign_name", metavar="NAME", help="Only this campaign.")
 @pass_app
 def collect(app: App, once, campaign_name):
-    """Poll the X API once for each campaign (or one) and store what it finds."""
+    """Poll each network once for each campaign (or one) and store what it finds."""
     import threading
 
     from monitor.collector import collect_once
@@ -135,18 +137,23 @@ def collect(app: App, once, campaign_name):
 
     campaigns = [app.config.campaign(campaign_name)] if campaign_name else list(app.config.campaigns)
     engine = app.engine()
-    source = app.source()
+    factory = app.sources()
+    factory.check_secrets()
     stop = threading.Event()
-    try:
-        with holding_lease(engine, app.config.interval_minutes, "collect --once", stop):
-            summaries = collect_once(engine, app.config, source, campaigns, stop=stop,
-                                     guard=DatabaseIdentity(engine).check)
-    except CollectionHalted as e:
-        click.echo(f"stopped: {e}", err=True)
-        sys.exit(1)
+    summaries, halted = [], False
+    with holding_lease(engine, app.config.interval_minutes, "collect --once", stop):
+        for network in app.config.networks:
+            try:
+                summaries += collect_once(engine, app.config, factory(network), campaigns, stop=stop,
+                                          guard=DatabaseIdentity(engine).check)
+            except CollectionHalted as e:   # X's cap or credits: the other networks are still collected
+                click.echo(f"stopped: {e}", err=True)
+                halted = True
     for s in summaries:
-        click.echo(f"{s.campaign}: run {s.run_id} {s.status}: {s.pages} pages, {s.posts_new} new posts, "
-                   f"{s.posts_updated} updated{'; ' + s.error if s.error else ''}")
+        click.echo(f"{s.campaign} ({s.network}): run {s.run_id} {s.status}: {s.pages} pages, {s.posts_new} new "
+                   f"posts, {s.posts_updated} updated{'; ' + s.error if s.error else ''}")
+    if halted:
+        sys.exit(1)
     if any(s.status != "completed" for s in summaries):
         sys.exit(1)
 
@@ -162,7 +169,8 @@ def run(app: App):
 
     engine = app.engine(require_current_schema=False)
     upgrade(engine)   # the lease lives in the schema
-    bearer_token()  # fail now, not at the first job, when the token is missing
+    factory = app.sources()
+    factory.check_secrets()  # fail now, not at the first job, when a token or password is missing
     lease = Lease(engine, app.config.interval_minutes, "run")
     lease.acquire()  # one collector per database: LeaseHeld names the other one
     try:
@@ -173,7 +181,7 @@ def run(app: App):
         if recomputed:
             click.echo(f"regions changed since the last run: re-attributed {recomputed[0]} authors, "
                        f"{recomputed[1]} posts", err=True)
-        scheduler = CampaignScheduler(engine, app.config, app.source, lease=lease)
+        scheduler = CampaignScheduler(engine, app.config, factory, lease=lease)
         scheduler.run()
     finally:
         lease.release()
@@ -236,6 +244,24 @@ def fake_x(ctx):
 
     args = ["--help" if a == "--help-server" else a for a in ctx.args]
     sys.exit(fake_main(args) or 0)
+
+
+@main.command("fake-bluesky", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def fake_bluesky(ctx):
+    """Serve a simulated Bluesky on loopback (see `campaign-monitor fake-bluesky --help-server`)."""
+    from monitor.fakenet.cli import bluesky_main
+
+    sys.exit(bluesky_main(["--help" if a == "--help-server" else a for a in ctx.args]) or 0)
+
+
+@main.command("fake-mastodon", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def fake_mastodon(ctx):
+    """Serve simulated Mastodon servers on loopback (see `campaign-monitor fake-mastodon --help-server`)."""
+    from monitor.fakenet.cli import mastodon_main
+
+    sys.exit(mastodon_main(["--help" if a == "--help-server" else a for a in ctx.args]) or 0)
 
 
 @main.group()

@@ -4,6 +4,10 @@ Each page is stored in one transaction together with the run's checkpoint (its n
 a run killed at any point resumes from the last stored page. The search cursor (since_id) moves
 to the first page's newest_id only in the transaction that stores the last page: a run that
 never finishes never moves it, and the next poll cannot skip what that run had not reached.
+
+The same for every network: the collector is given one source (monitor.sources: X, Bluesky,
+Mastodon), which builds the queries, reads and parses pages and compares its markers; runs and
+cursors are kept per network.
 """
 from __future__ import annotations
 
@@ -11,30 +15,28 @@ import functools
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from monitor.attribution import Attributor, latest_corrections
-from monitor.billing import MENTIONS, SEARCH, Reads, reads_in, record_reads
+from monitor.billing import MENTIONS, Reads, record_reads
 from monitor.budget import Budget, BudgetPaused
 from monitor.config import Campaign, Config
 from monitor.db import DATABASE_FAULTS, DatabaseUnavailable, db_error_reason, transaction
 from monitor.models import CollectionRun, RunEvent, SearchCursor
-from monitor.parse import ParsedPage, created_from_id, parse_page
+from monitor.parse import ParsedPage
 from monitor.refresh import next_refresh_time
 from monitor.retry import GaveUp, call_with_retries
 from monitor.runlog import finish_run, pause_run, record_event
-from monitor.sources.x import (
+from monitor.sources.base import (
     CollectionHalted,
     RequestRejected,
     SearchParams,
+    SearchSource,
     SourceConfigError,
-    TransientError,
-    XSource,
-    build_queries,
     describe_partial_errors,
 )
 from monitor.store import store_page
@@ -42,26 +44,7 @@ from monitor.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-SEARCH_WINDOW = timedelta(days=7)
-WINDOW_MARGIN = timedelta(minutes=5)  # stay clear of the 7-day edge the API refuses
 RESUMABLE = ("running", "failed", "stopped", "halted", "paused")
-MENTIONS_QUERY = "GET /2/users/{user_id}/mentions"   # a campaign's mentions read through its own timeline
-
-
-def campaign_queries(campaign: Campaign, config: Config) -> list[str]:
-    """The searches of a campaign, and its account's mentions timeline when [x_api.mentions_timeline] is on:
-    the mention it reads is then left out of the search (the timeline is billed as owned reads)."""
-    timeline = config.mentions_timeline
-    by_timeline = timeline.enabled and any(m.lower() == (timeline.username or "").lower() for m in campaign.mentions)
-    terms = tuple(t for t in campaign.terms if not (by_timeline and t.lower() == f"@{timeline.username}".lower()))
-    queries = build_queries(terms) if terms else []
-    if by_timeline:
-        queries.append(MENTIONS_QUERY.format(user_id=timeline.user_id))
-    return queries
-
-
-def is_mentions_query(query: str) -> bool:
-    return query.startswith("GET /2/users/")
 
 
 class RunFailed(Exception):
@@ -72,6 +55,7 @@ class RunFailed(Exception):
 class RunSummary:
     run_id: int
     campaign: str
+    network: str
     query: str
     status: str
     pages: int
@@ -83,12 +67,15 @@ class RunSummary:
 class Collector:
     RUN_KIND = "search"   # collection_runs.kind of this collector's runs (the MP watch: monitor.mps.watch)
 
-    def __init__(self, engine: Engine, config: Config, source: XSource, *,
+    def __init__(self, engine: Engine, config: Config, source: SearchSource, *,
                  clock: Callable[[], datetime] = utcnow, stop: threading.Event | None = None,
                  attributor: Attributor | None = None):
         self.engine = engine
         self.config = config
         self.source = source
+        # No source: a bench storing X pages itself.
+        self.network = getattr(source, "network", "x")
+        self.metrics_refreshed = getattr(source, "metrics_refreshed", True)
         self.clock = clock
         self.stop = stop or threading.Event()
         self.attributor = attributor or Attributor(config)
@@ -99,11 +86,13 @@ class Collector:
     def collect_campaign(self, campaign: Campaign) -> list[RunSummary]:
         """One poll of every query of the campaign. Raises CollectionHalted / SourceConfigError."""
         summaries = []
-        for query in campaign_queries(campaign, self.config):
+        for query in self.source.queries(campaign):
             if self.stop.is_set():
                 break
+            via = self.source.billed_as(query)
             try:
-                self.budget.require_poll(campaign.name, owned=is_mentions_query(query))
+                if via is not None:   # a network that bills reads (X) polls within its budget
+                    self.budget.require_poll(campaign.name, owned=via == MENTIONS)
             except BudgetPaused as e:
                 summaries.append(self._paused(campaign, query, str(e)))
                 continue
@@ -116,17 +105,19 @@ class Collector:
         now = self.clock()
         with transaction(self.engine) as s:
             last = s.scalars(select(CollectionRun).where(
-                CollectionRun.campaign == campaign.name, CollectionRun.query == query,
-                CollectionRun.kind == "search").order_by(CollectionRun.id.desc()).limit(1)).first()
+                CollectionRun.network == self.network, CollectionRun.campaign == campaign.name,
+                CollectionRun.query == query, CollectionRun.kind == self.RUN_KIND)
+                .order_by(CollectionRun.id.desc()).limit(1)).first()
             if last is not None and last.status == "paused":
-                return RunSummary(last.id, campaign.name, query, "paused", 0, 0, 0, last.error)
-            run = CollectionRun(campaign=campaign.name, kind="search", query=query, started_at=now, status="running")
+                return RunSummary(last.id, campaign.name, self.network, query, "paused", 0, 0, 0, last.error)
+            run = CollectionRun(campaign=campaign.name, network=self.network, kind=self.RUN_KIND, query=query,
+                                started_at=now, status="running")
             s.add(run)
             s.flush()
             run_id = run.id
         log.warning("%s: %s", campaign.name, reason)
         pause_run(self.engine, run_id, now, reason)
-        return RunSummary(run_id, campaign.name, query, "paused", 0, 0, 0, reason)
+        return RunSummary(run_id, campaign.name, self.network, query, "paused", 0, 0, 0, reason)
 
     def run_query(self, campaign: Campaign, query: str) -> RunSummary:
         """Raises DatabaseUnavailable when the database goes away (its run stays resumable)."""
@@ -168,13 +159,15 @@ class Collector:
         now = self.clock()
         with transaction(self.engine) as s:
             unfinished = s.scalars(
-                select(CollectionRun).where(CollectionRun.campaign == campaign.name, CollectionRun.query == query,
+                select(CollectionRun).where(CollectionRun.network == self.network,
+                                            CollectionRun.campaign == campaign.name, CollectionRun.query == query,
                                             CollectionRun.kind == self.RUN_KIND, CollectionRun.status.in_(RESUMABLE),
                                             CollectionRun.next_token.is_not(None))
                 .order_by(CollectionRun.id.desc()).limit(1)).first()
             # A run killed before storing its first page has nothing to resume: close it honestly.
             for stale in s.scalars(select(CollectionRun).where(
-                    CollectionRun.campaign == campaign.name, CollectionRun.query == query,
+                    CollectionRun.network == self.network, CollectionRun.campaign == campaign.name,
+                    CollectionRun.query == query,
                     CollectionRun.status == "running", CollectionRun.next_token.is_(None))):
                 stale.status, stale.ended_at = "failed", now
                 stale.error = stale.error or "interrupted before its first page was stored"
@@ -185,29 +178,29 @@ class Collector:
                 return unfinished.id
             if unfinished is not None:
                 unfinished.status, unfinished.next_token = "failed", None
-                unfinished.error = "abandoned: its since_id fell out of the 7-day search window"
-            cursor = s.get(SearchCursor, (campaign.name, query))
+                unfinished.error = "abandoned: its since_id fell out of the search window"
+            cursor = s.get(SearchCursor, (self.network, campaign.name, query))
             since_id, start_time = self._starting_point(campaign, cursor, now)
-            run = CollectionRun(campaign=campaign.name, kind=self.RUN_KIND, query=query, since_id=since_id,
-                                start_time=start_time, started_at=now, status="running",
+            run = CollectionRun(campaign=campaign.name, network=self.network, kind=self.RUN_KIND, query=query,
+                                since_id=since_id, start_time=start_time, started_at=now, status="running",
                                 interval_minutes=self.config.interval_minutes)
             s.add(run)
             s.flush()
             if cursor and cursor.since_id and since_id is None:
                 # Collection stopped for over a week: say so, posts older than the window are out of reach.
                 s.add(RunEvent(run_id=run.id, at=now, kind="fallback", detail=(
-                    f"since_id {cursor.since_id} is older than the 7-day search window; searching from "
-                    f"{start_time:%Y-%m-%d %H:%M} UTC: posts between the two may be missing")))
+                    f"since_id {cursor.since_id} is older than the {self.source.window.days}-day search window; "
+                    f"searching from {start_time:%Y-%m-%d %H:%M} UTC: posts between the two may be missing")))
             return run.id
 
     def _window_allows(self, run: CollectionRun, now: datetime) -> bool:
         if run.since_id:
-            return created_from_id(run.since_id) > now - SEARCH_WINDOW
-        return run.start_time is None or run.start_time > now - SEARCH_WINDOW
+            return self.source.since_usable(run.since_id, now - self.source.window)
+        return run.start_time is None or run.start_time > now - self.source.window
 
     def _starting_point(self, campaign: Campaign, cursor: SearchCursor | None, now: datetime):
-        earliest = now - SEARCH_WINDOW + WINDOW_MARGIN
-        if cursor and cursor.since_id and created_from_id(cursor.since_id) > earliest:
+        earliest = now - self.source.window + self.source.window_margin
+        if cursor and cursor.since_id and self.source.since_usable(cursor.since_id, earliest):
             return cursor.since_id, None
         start = earliest
         if campaign.start_date:
@@ -221,7 +214,8 @@ class Collector:
     def _summary(self, run_id: int) -> RunSummary:
         with transaction(self.engine) as s:
             r = s.get(CollectionRun, run_id)
-            return RunSummary(r.id, r.campaign, r.query, r.status, r.pages, r.posts_new, r.posts_updated, r.error)
+            return RunSummary(r.id, r.campaign, r.network, r.query, r.status, r.pages, r.posts_new, r.posts_updated,
+                              r.error)
 
     # --- pages --------------------------------------------------------------------------------
 
@@ -234,38 +228,31 @@ class Collector:
             if self.stop.is_set():
                 self._finish(run_id, "stopped", None)
                 return
-            self.budget.require_page(owned=is_mentions_query(query))
-            fetched = self._request_with_retries(run_id, functools.partial(self._fetch_page, params), params)
-            if fetched is None:  # search start refused: restarted from the window's edge, once
+            via = self.source.billed_as(query)
+            if via is not None:
+                self.budget.require_page(owned=via == MENTIONS)
+            page = self._request_with_retries(run_id, functools.partial(self.source.search_page, params, self.clock()),
+                                              params)
+            if page is None:  # search start refused: restarted from the window's edge, once
                 if fell_back:
                     raise RunFailed("the API refused the search start twice; check the machine's clock")
                 fell_back = True
                 continue
-            if self._store(run_id, campaign, *fetched):
+            if self._store(run_id, campaign, page, via):
                 return
 
-    def _fetch_page(self, params: SearchParams) -> tuple[ParsedPage, Reads, bool]:
-        """The page parsed, what it bills, and whether it came from the mentions timeline (owned reads)."""
-        owned = is_mentions_query(params.query)
-        if owned:
-            response = self.source.mentions(self.config.mentions_timeline.user_id, params)
-        else:
-            response = self.source.search_recent(params)
-        try:
-            return parse_page(response.page, self.clock()), reads_in(response.page), owned
-        except (ValueError, KeyError, TypeError) as e:
-            raise TransientError(f"X API sent a page that cannot be read ({type(e).__name__}: {e})") from None
-
-    def _store(self, run_id: int, campaign: Campaign, page: ParsedPage, reads: Reads | None = None,
-               owned: bool = False) -> bool:
-        """Store a page, what it billed and the run's checkpoint in one transaction; True when it was the last."""
+    def _store(self, run_id: int, campaign: Campaign, page: ParsedPage, via: str | None = None) -> bool:
+        """Store a page, what it billed (`via`: how its network bills it, None where it does not) and the
+        run's checkpoint in one transaction; True when it was the last."""
         now = self.clock()
         refresh = self.config.metrics_refresh
         with transaction(self.engine) as s:
-            record_reads(s, reads or Reads(), now, MENTIONS if owned else SEARCH, self.config.prices, owned=owned)
+            if via is not None:
+                record_reads(s, page.reads or Reads(), now, via, self.config.prices, owned=via == MENTIONS)
             self.attributor.attribute_page(page, latest_corrections(s, page.authors))
-            result = store_page(s, page, now, run_id=run_id, campaign=campaign.name, terms=campaign.terms,
-                                next_refresh=lambda created, at: next_refresh_time(created, at, refresh))
+            result = store_page(s, page, now, run_id=run_id, campaign=campaign.name, terms=campaign.all_terms,
+                                next_refresh=(lambda created, at: next_refresh_time(created, at, refresh))
+                                if self.metrics_refreshed else None)
             self.after_store(s, campaign, page)
             run = s.get(CollectionRun, run_id)
             if run.pages == 0 or run.newest_id is None:
@@ -294,10 +281,11 @@ class Collector:
     def _advance_cursor(self, s, run: CollectionRun, now: datetime) -> None:
         if run.newest_id is None:
             return  # nothing new: keep the old cursor (or start_time next time)
-        cursor = s.get(SearchCursor, (run.campaign, run.query))
+        cursor = s.get(SearchCursor, (self.network, run.campaign, run.query))
         if cursor is None:
-            s.add(SearchCursor(campaign=run.campaign, query=run.query, since_id=run.newest_id, updated_at=now))
-        elif cursor.since_id is None or int(run.newest_id) > int(cursor.since_id):
+            s.add(SearchCursor(network=self.network, campaign=run.campaign, query=run.query, since_id=run.newest_id,
+                               updated_at=now))
+        elif cursor.since_id is None or self.source.newer(run.newest_id, cursor.since_id):
             cursor.since_id, cursor.updated_at = run.newest_id, now
 
     # --- faults -------------------------------------------------------------------------------
@@ -321,19 +309,22 @@ class Collector:
         with transaction(self.engine) as s:
             run = s.get(CollectionRun, run_id)
             run.since_id, run.next_token, run.newest_id = None, None, None
-            run.start_time = now - SEARCH_WINDOW + WINDOW_MARGIN
+            run.start_time = now - self.source.window + self.source.window_margin
             s.add(RunEvent(run_id=run_id, at=now, kind="fallback", status_code=400,
                            detail=f"search start refused ({reason}); searching from start_time "
                                   f"{run.start_time:%Y-%m-%d %H:%M} UTC instead"))
 
 
-def collect_once(engine: Engine, config: Config, source: XSource, campaigns: list[Campaign] | None = None,
-                 stop: threading.Event | None = None, guard: Callable[[], None] | None = None) -> list[RunSummary]:
-    """One poll of each campaign; `guard()` before each (monitor.dbcheck: the database is still there)."""
-    collector = Collector(engine, config, source, stop=stop)
+def collect_once(engine: Engine, config: Config, sources: SearchSource | list[SearchSource],
+                 campaigns: list[Campaign] | None = None, stop: threading.Event | None = None,
+                 guard: Callable[[], None] | None = None) -> list[RunSummary]:
+    """One poll of every campaign on every source given (one per network); `guard()` before each
+    (monitor.dbcheck: the database is still there)."""
     summaries: list[RunSummary] = []
-    for campaign in campaigns or list(config.campaigns):
-        if guard is not None:
-            guard()
-        summaries += collector.collect_campaign(campaign)
+    for source in sources if isinstance(sources, list) else [sources]:
+        collector = Collector(engine, config, source, stop=stop)
+        for campaign in campaigns or list(config.campaigns):
+            if guard is not None:
+                guard()
+            summaries += collector.collect_campaign(campaign)
     return summaries

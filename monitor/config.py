@@ -30,7 +30,11 @@ ENV_DATABASE_URL = "MONITOR_DATABASE_URL"
 ENV_DATABASE_PASSWORD = "MONITOR_DATABASE_PASSWORD"
 ENV_PRIVACY_SALT = "MONITOR_PRIVACY_SALT"
 PRIVACY_SALT_MIN_LENGTH = 16
-SECRET_KEYS = {"bearer_token", "x_bearer_token", "password", "database_password", "token", "privacy_salt", "salt"}
+ENV_BLUESKY_HANDLE = "BLUESKY_HANDLE"
+ENV_BLUESKY_PASSWORD = "BLUESKY_APP_PASSWORD"
+ENV_MASTODON_TOKEN_PREFIX = "MASTODON_TOKEN_"   # + the server's host, e.g. MASTODON_TOKEN_MASTODON_SOCIAL
+SECRET_KEYS = {"bearer_token", "x_bearer_token", "password", "database_password", "token", "privacy_salt", "salt",
+               "app_password", "bluesky_app_password", "access_token"}
 HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
 HASHTAG_RE = re.compile(r"^\w{1,100}$")
 # The database URLs the project runs on (and is tested on); anything else is a typing mistake to name
@@ -47,6 +51,11 @@ DEFAULT_BUDGET_USD = 100.0
 DEFAULT_WARNING_SHARE = 0.8
 # An MP watch keyword: words (a phrase is searched as one), no quotes, brackets or operators.
 KEYWORD_RE = re.compile(r"^[\w']([\w' &-]{0,58}[\w'])?$")
+# A Bluesky handle (a domain name: naht.bsky.social) or a DID (did:plc:...).
+BLUESKY_ACTOR_RE = re.compile(r"^(did:[a-z]+:[A-Za-z0-9._:%-]{1,200}"
+                              r"|[A-Za-z0-9]([A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,63})$")
+SERVER_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?$")
+DEFAULT_BLUESKY_URL = "https://bsky.social"
 
 
 class ConfigError(Exception):
@@ -86,11 +95,18 @@ class Campaign:
     start_date: date | None = None
     # What the MP watch searches MPs' posts for ([mp_watch]; monitor.mps.watch): the campaign's subject.
     mp_watch_keywords: tuple[str, ...] = ()
+    bluesky_mentions: tuple[str, ...] = ()   # Bluesky handles (naht.bsky.social) whose mentions are collected
+    mastodon_servers: tuple[str, ...] = ()   # base URLs of the Mastodon servers whose hashtag timelines are read
 
     @property
     def terms(self) -> tuple[str, ...]:
         """Search terms as X writes them: '#Tag' and '@handle'."""
         return tuple(f"#{t}" for t in self.hashtags) + tuple(f"@{m}" for m in self.mentions)
+
+    @property
+    def all_terms(self) -> tuple[str, ...]:
+        """Every term a post of any network can match: X's, and the Bluesky accounts' '@handle'."""
+        return self.terms + tuple(f"@{m}" for m in self.bluesky_mentions)
 
 
 @dataclass(frozen=True)
@@ -191,6 +207,8 @@ class Config:
     smtp: dict[str, Any] = field(default_factory=dict)
     privacy: Privacy = field(default_factory=Privacy)
     alerts: Alerts = field(default_factory=Alerts)
+    networks: tuple[str, ...] = ("x",)   # the networks collected (monitor.networks keys), see parse_config
+    bluesky_base_url: str = DEFAULT_BLUESKY_URL
 
     def campaign(self, name: str) -> Campaign:
         for c in self.campaigns:
@@ -279,7 +297,8 @@ def _campaign(file: str, table: Any, index: int) -> Campaign:
     if not isinstance(table, dict):
         raise ConfigError(file, key, "a table with name and hashtags")
     r = _Reader(file, table, f"{key}.")
-    r.unknown_keys({"name", "title", "hashtags", "mentions", "start_date", "mp_watch_keywords"})
+    r.unknown_keys({"name", "title", "hashtags", "mentions", "start_date", "mp_watch_keywords", "bluesky_mentions",
+                    "mastodon_servers"})
     name = r.get("name", str, None, "a non-empty name", lambda v: bool(v.strip()))
     if name is None:
         r.fail("name", "a non-empty name (missing)")
@@ -290,8 +309,11 @@ def _campaign(file: str, table: Any, index: int) -> Campaign:
     start = r.get("start_date", date, None, "a date such as 2026-11-01")
     title = r.get("title", str, name, "a string")
     keywords = _str_list(r, "mp_watch_keywords", KEYWORD_RE, "keywords or phrases such as 'school funding'", "")
+    bluesky = _str_list(r, "bluesky_mentions", BLUESKY_ACTOR_RE, "Bluesky handles such as 'naht.bsky.social'", "@")
+    servers = tuple(s.rstrip("/") for s in _str_list(r, "mastodon_servers", SERVER_RE,
+                                                      "Mastodon server URLs such as 'https://mastodon.social'", ""))
     return Campaign(name=name.strip(), title=title, hashtags=hashtags, mentions=mentions, start_date=start,
-                    mp_watch_keywords=keywords)
+                    mp_watch_keywords=keywords, bluesky_mentions=bluesky, mastodon_servers=servers)
 
 
 def _check_campaign_slugs(root: _Reader, campaigns: tuple[Campaign, ...]) -> None:
@@ -432,14 +454,18 @@ def _alert_rules(rules: _Reader) -> dict[str, dict]:
 
 def parse_config(data: dict, file: str) -> Config:
     root = _Reader(file, data)
-    root.unknown_keys({"database", "x_api", "collection", "metrics_refresh", "campaigns",
+    root.unknown_keys({"database", "x_api", "bluesky", "mastodon", "collection", "metrics_refresh", "campaigns",
                        "regions", "dashboard", "reports", "privacy", "alerts", "mp_watch"})
     db = root.sub("database")
     db.unknown_keys({"url"})
     api = root.sub("x_api")
-    api.unknown_keys({"base_url", "timeout_seconds", "max_retries", "backoff_seconds", "max_rate_limit_wait_seconds",
-                      "monthly_budget_usd", "budget_warning_share", "price_per_post_read", "price_per_user_read",
-                      "price_per_owned_read", "mentions_timeline"})
+    api.unknown_keys({"enabled", "base_url", "timeout_seconds", "max_retries", "backoff_seconds",
+                      "max_rate_limit_wait_seconds", "monthly_budget_usd", "budget_warning_share",
+                      "price_per_post_read", "price_per_user_read", "price_per_owned_read", "mentions_timeline"})
+    bsky = root.sub("bluesky")
+    bsky.unknown_keys({"enabled", "base_url"})
+    masto = root.sub("mastodon")
+    masto.unknown_keys({"enabled"})
     col = root.sub("collection")
     col.unknown_keys({"interval_minutes"})
     mr = root.sub("metrics_refresh")
@@ -529,7 +555,30 @@ def parse_config(data: dict, file: str) -> Config:
                                           "a whole number of days >= 1", _positive),
         ),
         alerts=_alerts(root),
+        networks=_networks(data, campaigns, api, bsky, masto),
+        bluesky_base_url=bsky.get("base_url", str, DEFAULT_BLUESKY_URL, "an http(s) URL",
+                                  lambda v: v.startswith(("http://", "https://"))).rstrip("/"),
     )
+
+
+def _networks(data: dict, campaigns: tuple[Campaign, ...], api: _Reader, bsky: _Reader,
+              masto: _Reader) -> tuple[str, ...]:
+    """The networks collected. X unless `[x_api] enabled = false`; Bluesky and Mastodon when the file asks
+    for them (a [bluesky] or [mastodon] table, a campaign's bluesky_mentions or mastodon_servers) and
+    does not say `enabled = false`: a config written for X alone goes on collecting X alone."""
+    flag = "true or false"
+    on = []
+    if api.get("enabled", bool, True, flag):
+        on.append("x")
+    wants_bluesky = "bluesky" in data or any(c.bluesky_mentions for c in campaigns)
+    if bsky.get("enabled", bool, wants_bluesky, flag):
+        on.append("bluesky")
+    wants_mastodon = "mastodon" in data or any(c.mastodon_servers for c in campaigns)
+    if masto.get("enabled", bool, wants_mastodon, flag):
+        if not any(c.mastodon_servers for c in campaigns):
+            masto.fail("enabled", "mastodon_servers in at least one campaign to read hashtags from")
+        on.append("mastodon")
+    return tuple(on)
 
 
 def config_path(explicit: str | None) -> str | None:
@@ -590,6 +639,34 @@ def privacy_salt() -> str:
         raise ConfigError("environment", ENV_PRIVACY_SALT,
                           f"a random string of at least {PRIVACY_SALT_MIN_LENGTH} characters, got {len(salt)}")
     return salt
+
+
+def bluesky_credentials() -> tuple[str, str]:
+    """The Bluesky handle and app password (never the account password: an app password can be revoked)."""
+    secrets = _secrets_file()
+    handle = os.environ.get(ENV_BLUESKY_HANDLE) or secrets.get("bluesky_handle")
+    password = os.environ.get(ENV_BLUESKY_PASSWORD) or secrets.get("bluesky_app_password")
+    if not handle or not password:
+        missing = ENV_BLUESKY_HANDLE if not handle else ENV_BLUESKY_PASSWORD
+        raise SecretMissing("environment", missing,
+                            f"the Bluesky account to search with (set {ENV_BLUESKY_HANDLE} and {ENV_BLUESKY_PASSWORD}, "
+                            f"an app password from the account's settings, or bluesky_handle and "
+                            f"bluesky_app_password in the file named by {ENV_SECRETS_FILE}; or switch Bluesky off "
+                            "with [bluesky] enabled = false)")
+    return handle.strip().lstrip("@"), password
+
+
+def mastodon_token_variable(server: str) -> str:
+    """MASTODON_TOKEN_ and the server's host (and port), upper case, other characters as '_'."""
+    host = re.sub(r"^https?://", "", server).split("/")[0]
+    return ENV_MASTODON_TOKEN_PREFIX + re.sub(r"[^A-Za-z0-9]", "_", host).upper()
+
+
+def mastodon_token(server: str) -> str | None:
+    """A server's access token, when it has one (hashtag timelines are public on most servers)."""
+    tokens = _secrets_file().get("mastodon_tokens") or {}
+    host = re.sub(r"^https?://", "", server).split("/")[0]
+    return os.environ.get(mastodon_token_variable(server)) or (tokens.get(host) if isinstance(tokens, dict) else None)
 
 
 def database_url(config: Config) -> str:

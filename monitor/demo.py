@@ -1,6 +1,6 @@
-"""`make demo`: the whole thing on embedded defaults, against the simulated X API.
+"""`make demo`: the whole thing on embedded defaults, against the simulated X API, Bluesky and Mastodon.
 
-Starts the simulated API (wall-clock time, so new posts keep arriving), migrates the SQLite
+Starts the three simulated networks (wall-clock time, so new posts keep arriving), migrates the SQLite
 file, starts the dashboard in its own process and runs the scheduler until Ctrl-C.
 """
 from __future__ import annotations
@@ -10,32 +10,48 @@ import os
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-from monitor.config import ENV_BEARER, database_url
+from monitor.config import ENV_BEARER, ENV_BLUESKY_HANDLE, ENV_BLUESKY_PASSWORD, database_url
 from monitor.db import make_engine, upgrade
+from monitor.networks import NETWORK_KEYS
 from monitor.rematch import pending_rematch
 from monitor.serve import dashboard_env, dashboard_server
 
 log = logging.getLogger(__name__)
 DEMO_TOKEN = "demo-token-for-the-simulated-api"
+# The simulated Bluesky's account: not a real secret, it never leaves this machine.
+DEMO_BLUESKY = ("monitor-demo.bsky.social", "demo-app-password-for-the-simulated-server")
+DEMO_MASTODON_SERVERS = ("schools.social", "teachers.example")
 
 
 def run_demo(app, *, port: int, api_port: int, interval: float) -> int:
+    from monitor.fakenet import FakeBluesky, FakeMastodon
     from monitor.fakex import FakeX
     from monitor.lease import Lease
     from monitor.scheduler import CampaignScheduler
-    from monitor.sources.x import XSource
+    from monitor.sources import SourceFactory
 
-    # The simulated API checks this token; it is not a real secret and never leaves this machine.
     token = os.environ.setdefault(ENV_BEARER, DEMO_TOKEN)
+    os.environ.setdefault(ENV_BLUESKY_HANDLE, DEMO_BLUESKY[0])
+    os.environ.setdefault(ENV_BLUESKY_PASSWORD, DEMO_BLUESKY[1])
     campaign = app.config.campaigns[0]
     now = datetime.now(timezone.utc)
-    fake = FakeX(seed=1, start=now - timedelta(days=6), days=10, posts_per_day=300, hashtags=campaign.hashtags,
-                 mention=campaign.mentions[0] if campaign.mentions else "NAHTnews", bearer_token=token,
-                 port=api_port, clock=lambda: datetime.now(timezone.utc), mps=True)
-    fake.start()
+    wall = lambda: datetime.now(timezone.utc)  # noqa: E731
+    common = {"start": now - timedelta(days=6), "days": 10, "hashtags": campaign.hashtags, "clock": wall}
+    fake = FakeX(seed=1, posts_per_day=300, mention=campaign.mentions[0] if campaign.mentions else "NAHTnews",
+                 bearer_token=token, port=api_port, mps=True, **common)
+    bluesky = FakeBluesky(seed=2, posts_per_day=150, port=api_port + 1, handle=os.environ[ENV_BLUESKY_HANDLE],
+                          app_password=os.environ[ENV_BLUESKY_PASSWORD],
+                          mention=(campaign.bluesky_mentions or ("nahtnews.bsky.social",))[0], **common)
+    mastodon = FakeMastodon(seed=3, posts_per_day=60, port=api_port + 2, domains=DEMO_MASTODON_SERVERS, **common)
+    for server in (fake, bluesky, mastodon):
+        server.start()
     try:
+        demo_campaign = replace(campaign, bluesky_mentions=(bluesky.mention_handle,),
+                                mastodon_servers=mastodon.base_urls)
         # The MP watch on, every 5 polls: the simulated MPs' posts on the campaign's subject reach the MPs page.
-        config = replace(app.config, api_base_url=fake.base_url, interval_minutes=interval, backoff_seconds=1.0,
+        config = replace(app.config, api_base_url=fake.base_url, bluesky_base_url=bluesky.base_url,
+                         interval_minutes=interval, backoff_seconds=1.0, networks=NETWORK_KEYS,
+                         campaigns=(demo_campaign, *app.config.campaigns[1:]),
                          mp_watch=replace(app.config.mp_watch, enabled=True, interval_minutes=interval * 5))
         engine = make_engine(database_url(config))
         upgrade(engine)
@@ -46,14 +62,12 @@ def run_demo(app, *, port: int, api_port: int, interval: float) -> int:
             # The demo is a developer's laptop: the dashboard shows error details.
             env = dashboard_env(config_path=app.config_path, MONITOR_DEVELOPMENT="1")
             with dashboard_server(env=env, port=port):
-                log.info("simulated X API on %s; dashboard on http://localhost:%s; Ctrl-C stops", fake.base_url,
-                         port)
-                scheduler = CampaignScheduler(engine, config,
-                                              lambda: XSource(token, fake.base_url, config.request_timeout),
-                                              lease=lease)
-                scheduler.run()
+                log.info("simulated X API on %s, Bluesky on %s, Mastodon on %s; dashboard on http://localhost:%s; "
+                         "Ctrl-C stops", fake.base_url, bluesky.base_url, mastodon.base_url, port)
+                CampaignScheduler(engine, config, SourceFactory(config), lease=lease).run()
         finally:
             lease.release()
     finally:
-        fake.stop()
+        for server in (fake, bluesky, mastodon):
+            server.stop()
     return 0

@@ -6,8 +6,10 @@ UTF-8 with a byte-order mark, so Excel shows emoji and accents rightly when the 
 CRLF line ends. Times are given twice, UK local and UTC, as ISO text: a CSV has no date type, and the
 25-hour Sunday of October has two 01:30s that only the UTC column tells apart. Regions are NAHT's
 display names, with the key in `region_key`. Every text cell is made spreadsheet-safe (monitor.safety):
-text from X never runs as a formula. A post removed for privacy (deleted or made private on X, or erased
-on request: monitor.privacy) is never in one.
+text from a network never runs as a formula. A post removed for privacy (deleted or made private on its
+network, or erased on request: monitor.privacy) is never in one. Each post names its network (X,
+Bluesky, Mastodon) and links to its page there; impressions are 'not given' where the network counts
+none.
 """
 from __future__ import annotations
 
@@ -16,11 +18,13 @@ import io
 from typing import Iterable, Mapping, Sequence
 
 from monitor.metrics import MpRow, PostRow
+from monitor.networks import NOT_GIVEN
+from monitor.networks import label as network_label
 from monitor.safety import neutralise
 from monitor.timeutil import uk_local
 
-POST_COLUMNS = ("post_id", "url", "created_at_uk", "created_at_utc", "date_uk", "username", "author_name", "kind",
-                "region", "region_key", "branch", "text", "likes", "reposts", "replies", "quotes", "bookmarks",
+POST_COLUMNS = ("post_id", "network", "url", "created_at_uk", "created_at_utc", "date_uk", "username", "author_name",
+                "kind", "region", "region_key", "branch", "text", "likes", "reposts", "replies", "quotes", "bookmarks",
                 "impressions", "engagements", "author_followers")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -28,7 +32,7 @@ TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 def post_values(post: PostRow, region_names: Mapping[str, str] | None = None) -> dict:
     """One post as a CSV row (POST_COLUMNS), before spreadsheet safety; region_names maps a region key to
     its display name."""
-    return {"post_id": post.id, "url": post.url,
+    return {"post_id": post.id, "network": network_label(post.network), "url": post.url,
             "created_at_uk": uk_local(post.created_at).strftime(TIME_FORMAT),
             "created_at_utc": post.created_at.strftime(TIME_FORMAT),
             "date_uk": post.created_date_uk.isoformat(), "username": post.username or "",
@@ -36,8 +40,14 @@ def post_values(post: PostRow, region_names: Mapping[str, str] | None = None) ->
             "region": (region_names or {}).get(post.region, post.region), "region_key": post.region,
             "branch": post.branch or "", "text": post.text, "likes": post.likes, "reposts": post.reposts,
             "replies": post.replies, "quotes": post.quotes, "bookmarks": post.bookmarks,
-            "impressions": post.impressions, "engagements": post.engagements,
+            "impressions": shown_impressions(post), "engagements": post.engagements,
             "author_followers": post.author_followers}
+
+
+def shown_impressions(post: PostRow) -> int | str:
+    """The post's impressions, or 'not given' where its network counts none (a 0 would say nobody saw it)."""
+    given = post.impressions_given
+    return NOT_GIVEN if given is None else given
 
 
 def post_rows(posts: Iterable[PostRow], region_names: Mapping[str, str] | None = None) -> list[dict]:

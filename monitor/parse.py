@@ -37,6 +37,9 @@ class ParsedPage:
     newest_id: str | None = None
     next_token: str | None = None
     result_count: int = 0
+    # What the page bills (monitor.billing.Reads), set by the source of a network that bills reads (X);
+    # None elsewhere.
+    reads: Any = None
 
 
 # PostgreSQL text cannot hold NUL, and neither database can encode a lone UTF-16 surrogate

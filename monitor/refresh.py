@@ -32,6 +32,7 @@ from monitor.budget import Budget, BudgetPaused
 from monitor.config import Config, MetricsRefresh
 from monitor.db import DATABASE_FAULTS, DatabaseUnavailable, db_error_reason, transaction
 from monitor.models import CollectionRun, Post, RunEvent
+from monitor.networks import X
 from monitor.parse import post_metrics
 from monitor.privacy import DELETED, PROTECTED, Removed, after_removal, remove_authors, remove_posts
 from monitor.refresh_policy import DuePost, last_step_time, next_refresh_time, worth_reading
@@ -69,7 +70,8 @@ class RefreshSummary:
     fault: Exception | None = None  # what ended the run early (the scheduler stops or pauses on it)
 
 
-REFRESHABLE = (Post.next_refresh_at.is_not(None), Post.deleted.is_(False))
+# X's posts only: the lookup is X's, and an id it does not know would read as a deleted post (removed).
+REFRESHABLE = (Post.next_refresh_at.is_not(None), Post.deleted.is_(False), Post.network == X)
 
 
 def due_posts(session, now: datetime, limit: int) -> list[tuple[str, datetime]]:

@@ -1,5 +1,5 @@
-"""When things run: one APScheduler job per campaign, one for the metrics refresh, the Monday reports and
-the nightly privacy retention.
+"""When things run: one APScheduler job per campaign and network, one for the metrics refresh (X), the MP
+watch (X), the alerts, the Monday reports and the nightly privacy retention.
 
 The scheduler only decides when; the collector and refresh decide what. Jobs never overlap
 (max_instances=1) and missed runs collapse into one (coalesce=True). SIGTERM/SIGINT set the
@@ -27,21 +27,24 @@ from monitor.config import Campaign, Config
 from monitor.db import DatabaseUnavailable
 from monitor.dbcheck import DatabaseGone, DatabaseIdentity
 from monitor.lease import Lease, LeaseLost
+from monitor.networks import X
 from monitor.privacy import add_retention_job
 from monitor.refresh import refresh_metrics
 from monitor.reports.weekly_job import add_weekly_job, run_weekly_job
-from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
+from monitor.sources.base import CollectionHalted, SearchSource, SourceConfigError
 
 log = logging.getLogger(__name__)
 ALERTS_EVERY = timedelta(minutes=5)   # rules evaluated and due deliveries sent this often
+WATCH_JOB_PREFIX = "mp-watch:"   # + the campaign: the MP watch jobs (X)
 
 
 FATAL = (SourceConfigError, DatabaseGone, LeaseLost)
 
 
 class CampaignScheduler:
-    def __init__(self, engine: Engine, config: Config, source_factory: Callable[[], XSource],
+    def __init__(self, engine: Engine, config: Config, source_factory: Callable[[str], SearchSource],
                  stop: threading.Event | None = None, lease: Lease | None = None):
+        """source_factory(network) makes a source for one poll (monitor.sources.SourceFactory)."""
         self.engine = engine
         self.config = config
         self.source_factory = source_factory
@@ -62,12 +65,15 @@ class CampaignScheduler:
         interval = timedelta(minutes=self.config.interval_minutes)
         first = datetime.now(timezone.utc)
         for campaign in self.config.campaigns:
-            self.scheduler.add_job(self.collect, "interval", args=[campaign], seconds=interval.total_seconds(),
-                                   id=f"collect:{campaign.name}", name=f"collect {campaign.name}",
-                                   max_instances=1, coalesce=True, next_run_time=first)
-        self.scheduler.add_job(self.refresh, "interval", seconds=interval.total_seconds(), id="refresh-metrics",
-                               name="refresh metrics", max_instances=1, coalesce=True,
-                               next_run_time=first + timedelta(seconds=5))
+            for network in self.config.networks:
+                self.scheduler.add_job(self.collect, "interval", args=[campaign, network],
+                                       seconds=interval.total_seconds(), id=f"collect:{network}:{campaign.name}",
+                                       name=f"collect {campaign.name} from {network}", max_instances=1,
+                                       coalesce=True, next_run_time=first)
+        if X in self.config.networks:
+            self.scheduler.add_job(self.refresh, "interval", seconds=interval.total_seconds(), id="refresh-metrics",
+                                   name="refresh metrics", max_instances=1, coalesce=True,
+                                   next_run_time=first + timedelta(seconds=5))
         add_weekly_job(self.scheduler, self.engine, self.config, job=self.weekly)
         add_retention_job(self.scheduler, self.engine, self.config)
         if self.config.alerts.digest:
@@ -75,7 +81,7 @@ class CampaignScheduler:
         self.scheduler.add_job(self.alerts, "interval", seconds=ALERTS_EVERY.total_seconds(), id="alerts",
                                name="alerts", max_instances=1, coalesce=True,
                                next_run_time=first + timedelta(seconds=30))
-        if self.config.mp_watch.enabled:
+        if self.config.mp_watch.enabled and X in self.config.networks:
             self.add_watch_jobs(first)
 
     def alerts(self) -> None:
@@ -86,29 +92,30 @@ class CampaignScheduler:
             log.exception("alerts: this pass failed; the next one tries again")
 
     def add_watch_jobs(self, first: datetime) -> None:
-        """The MP watch of every campaign with keywords, on its own interval (monitor.mps.watch)."""
+        """The MP watch of every campaign with keywords, on its own interval (monitor.mps.watch): X's."""
         from monitor.mps.watch import WatchCollector, check_keywords
 
         check_keywords(self.config)
         seconds = timedelta(minutes=self.config.mp_watch.interval_minutes).total_seconds()
         for campaign in self.config.campaigns:
             if campaign.mp_watch_keywords:
-                self.scheduler.add_job(self.collect, "interval", args=[campaign, WatchCollector], seconds=seconds,
-                                       id=f"mp-watch:{campaign.name}", name=f"MP watch {campaign.name}",
+                self.scheduler.add_job(self.collect, "interval", args=[campaign, X, WatchCollector], seconds=seconds,
+                                       id=f"{WATCH_JOB_PREFIX}{campaign.name}", name=f"MP watch {campaign.name}",
                                        max_instances=1, coalesce=True, next_run_time=first + timedelta(seconds=10))
 
-    def collect(self, campaign: Campaign, collector_class: type[Collector] = Collector) -> None:
+    def collect(self, campaign: Campaign, network: str = X, collector_class: type[Collector] = Collector) -> None:
         try:
             self.guard()
-            collector = collector_class(self.engine, self.config, self.source_factory(), stop=self.stop)
+            collector = collector_class(self.engine, self.config, self.source_factory(network), stop=self.stop)
             for s in collector.collect_campaign(campaign):
-                log.info("%s: run %s %s, %s pages, %s new, %s updated%s", campaign.name, s.run_id, s.status,
-                         s.pages, s.posts_new, s.posts_updated, f" ({s.error})" if s.error else "")
+                log.info("%s (%s): run %s %s, %s pages, %s new, %s updated%s", campaign.name, network, s.run_id,
+                         s.status, s.pages, s.posts_new, s.posts_updated, f" ({s.error})" if s.error else "")
         except CollectionHalted as e:
-            # Waiting will not help: stop polling rather than ask X again every interval. (The monthly budget
-            # is not this: a poll the budget has no room for is a paused run, and the next poll tries again.)
-            log.critical("%s; pausing collection", e)
-            self._pause_collection()
+            # Waiting will not help: stop polling that network rather than ask again every interval. (The
+            # monthly budget is not this: a poll the budget has no room for is a paused run, and the next
+            # poll tries again.)
+            log.critical("%s; pausing collection from %s", e, network)
+            self._pause_collection(network)
         except FATAL as e:
             self._fail(e)
         except DatabaseUnavailable as e:
@@ -118,7 +125,7 @@ class CampaignScheduler:
     def refresh(self) -> None:
         try:
             self.guard()
-            summary = refresh_metrics(self.engine, self.config, self.source_factory(), stop=self.stop)
+            summary = refresh_metrics(self.engine, self.config, self.source_factory(X), stop=self.stop)
             if summary.refreshed or summary.unavailable or summary.error:
                 log.info("metrics refresh: %s posts refreshed, %s unavailable%s", summary.refreshed,
                          summary.unavailable, f" ({summary.error})" if summary.error else "")
@@ -128,7 +135,7 @@ class CampaignScheduler:
             elif summary.status == "halted":
                 # The usage cap or spent credits stop collection too: pause it as a halted collection does.
                 log.critical("%s; pausing collection", summary.error)
-                self._pause_collection()
+                self._pause_collection(X)
         except FATAL as e:
             self._fail(e)
         except DatabaseUnavailable as e:
@@ -143,9 +150,12 @@ class CampaignScheduler:
         except DatabaseUnavailable as e:
             log.error("weekly reports not written: %s", e)
 
-    def _pause_collection(self) -> None:
+    def _pause_collection(self, network: str) -> None:
+        """Pause one network's jobs (X's refresh and MP watch with X's collection): the others go on."""
         for job in self.scheduler.get_jobs():
-            job.pause()
+            if job.id.startswith(f"collect:{network}:") or (
+                    network == X and (job.id == "refresh-metrics" or job.id.startswith(WATCH_JOB_PREFIX))):
+                job.pause()
 
     def _fail(self, error: Exception) -> None:
         """A configuration error (the token refused) that waiting cannot fix: stop the collector; `run`

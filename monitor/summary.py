@@ -1,6 +1,6 @@
 """The summary tables the dashboard reads, kept exactly in step with posts.
 
-`summary_days` holds one row per campaign x UK day x author x region x branch of the posts that
+`summary_days` holds one row per campaign x UK day x network x author x region x branch of the posts that
 matched the campaign (a post matching several of its terms counts once), with posts, originals,
 replies, quotes, Unknown posts, the smallest author_followers, impressions and engagements (and
 the largest engagements of one post). `summary_hours` holds the same slices per UK hour with posts
@@ -62,7 +62,8 @@ def _matched(conditions: list):
     matching two terms of one campaign has two post_matches rows."""
     return (select(PostMatch.campaign.label("campaign"), Post.id.label("post_id"),
                    Post.created_date_uk.label("day"), Post.created_hour_uk.label("hour"),
-                   SLICE_AUTHOR.label("author_id"), Post.region.label("region"), Post.branch.label("branch"),
+                   Post.network.label("network"), SLICE_AUTHOR.label("author_id"), Post.region.label("region"),
+                   Post.branch.label("branch"),
                    Post.kind.label("kind"), Post.author_followers.label("followers"),
                    Post.impression_count.label("impressions"), ENGAGEMENTS.label("engagements"))
             .join(Post, Post.id == PostMatch.post_id)
@@ -74,7 +75,7 @@ def _matched(conditions: list):
 def day_rows(conditions: list):
     """The summary_days rows (DAY_COLUMNS) of the slices of the posts meeting the conditions."""
     m = _matched(conditions).c
-    key = [m.campaign, m.day, m.author_id, m.region, m.branch]
+    key = [m.campaign, m.day, m.network, m.author_id, m.region, m.branch]
     return (select(*key, func.count(), count_if(m.kind == "original"), count_if(m.kind == "reply"),
                    count_if(m.kind == "quote"), count_if(m.region == UNKNOWN_REGION), func.min(m.followers),
                    func.sum(m.impressions), func.sum(m.engagements), func.max(m.engagements))
@@ -83,7 +84,7 @@ def day_rows(conditions: list):
 
 def hour_rows(conditions: list):
     m = _matched(conditions).c
-    key = [m.campaign, m.day, m.hour, m.author_id, m.region, m.branch]
+    key = [m.campaign, m.day, m.hour, m.network, m.author_id, m.region, m.branch]
     return select(*key, func.count(), func.min(m.followers)).group_by(*key)
 
 
@@ -92,9 +93,9 @@ def term_rows(conditions: list, kind: str, model, column):
     the conditions. post_hashtags and post_mentions hold a term once per post."""
     matched = _matched(conditions)
     m = matched.c
-    key = [m.campaign, m.day, literal(kind, String), column, m.author_id, m.region, m.branch]
+    key = [m.campaign, m.day, m.network, literal(kind, String), column, m.author_id, m.region, m.branch]
     return (select(*key, func.count()).select_from(matched.join(model, model.post_id == m.post_id))
-            .group_by(m.campaign, m.day, column, m.author_id, m.region, m.branch))
+            .group_by(m.campaign, m.day, m.network, column, m.author_id, m.region, m.branch))
 
 
 def _summary_rows(conditions: list):

@@ -12,14 +12,14 @@ import tweepy
 from requests.adapters import HTTPAdapter
 from sqlalchemy import func, select
 
-from monitor.collector import MENTIONS_QUERY, Collector, campaign_queries
+from monitor.collector import Collector
 from monitor.config import Campaign, MentionsTimeline, parse_config
 from monitor.db import transaction
 from monitor.fakex import FakeX, SimClock
 from monitor.metrics import spend_this_month
 from monitor.models import BilledRead, Post, PostMatch
 from monitor.refresh import refresh_metrics
-from monitor.sources.x import TWEEPY_HOST, XSource
+from monitor.sources.x import MENTIONS_QUERY, TWEEPY_HOST, XSource
 from tests.helpers import TOKEN
 
 CAMPAIGN = Campaign(name="ipfs", title="IPFS", hashtags=("InvestInPupilServices", "PupilAndFamilyServices",
@@ -70,10 +70,10 @@ def test_mentions_timeline_reads_the_mention_at_the_owned_price(engine, config):
     with FakeX(seed=5, start=START, days=3, posts_per_day=100, bearer_token=TOKEN, clock=clock) as fx:
         timeline = MentionsTimeline(True, "NAHTnews", _official(fx))
         cfg = replace(config, campaigns=(CAMPAIGN,), mentions_timeline=timeline, monthly_budget_usd=1000)
-        queries = campaign_queries(CAMPAIGN, cfg)
+        source = XSource(TOKEN, fx.base_url, timeout=5.0, mentions_timeline=timeline)
+        queries = source.queries(CAMPAIGN)
         assert queries == ["(#InvestInPupilServices OR #PupilAndFamilyServices OR #FundOurSchools) -is:retweet",
                            MENTIONS_QUERY.format(user_id=timeline.user_id)]
-        source = XSource(TOKEN, fx.base_url, timeout=5.0)
         Collector(engine, cfg, source, clock=clock).collect_campaign(CAMPAIGN)
         clock.advance(timedelta(minutes=15))
         summaries = Collector(engine, cfg, source, clock=clock).collect_campaign(CAMPAIGN)

@@ -28,7 +28,7 @@ from tests.reliability.helpers import CAMPAIGN, runs, search_requests, start_fak
 
 def scheduler_for(engine, config, fake):
     cfg = replace(config, api_base_url=fake.base_url, campaigns=(CAMPAIGN,))
-    return CampaignScheduler(engine, cfg, lambda: XSource(TOKEN, fake.base_url, timeout=2.0))
+    return CampaignScheduler(engine, cfg, lambda _network: XSource(TOKEN, fake.base_url, timeout=2.0))
 
 
 def sqlite_file(engine) -> str:

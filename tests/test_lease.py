@@ -145,7 +145,7 @@ def test_a_collector_whose_lease_was_taken_over_stops_before_polling(engine, con
     mine.acquire()
     from dataclasses import replace
     cfg = replace(config, api_base_url=fake.base_url, campaigns=(CAMPAIGN,))
-    scheduler = CampaignScheduler(engine, cfg, lambda: XSource(TOKEN, fake.base_url, timeout=2.0), lease=mine)
+    scheduler = CampaignScheduler(engine, cfg, lambda _network: XSource(TOKEN, fake.base_url, timeout=2.0), lease=mine)
     try:
         scheduler.collect(CAMPAIGN)
         assert scheduler.fatal_error is None and len(search_requests(fake)) > 0

@@ -6,9 +6,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import column, insert, inspect, select, table
 
+from monitor.config import default_config
 from monitor.db import make_engine, transaction, upgrade
 from monitor.models import Author, Base, on_this_dialect
 from monitor.parse import parse_author, stub_author
+
+NETWORK_COLUMNS = ("network", "native_id", "url")   # migration 0019
 
 
 def test_models_and_migrations_agree(engine):
@@ -80,3 +83,53 @@ def test_two_first_time_upgrades_at_once_both_end_well(db_url, tmp_path):
     finally:
         for drop in drops:
             drop()
+
+
+def _snapshot(engine, leave_out=NETWORK_COLUMNS) -> dict[str, list[tuple]]:
+    """Every row of every table (but Alembic's own), sorted, without the columns 0019 added."""
+    from sqlalchemy import MetaData
+
+    meta = MetaData()
+    meta.reflect(engine)
+    found = {}
+    with engine.connect() as conn:
+        for name, t in meta.tables.items():
+            if name == "alembic_version":
+                continue
+            columns = sorted(c.name for c in t.c if c.name not in leave_out)
+            rows = conn.execute(select(*[t.c[c] for c in columns])).all()
+            found[name] = sorted((tuple(str(v) for v in r) for r in rows))
+    return found
+
+
+def test_migration_0019_keeps_every_x_row_and_marks_it_x(db_url):
+    """A database of X posts (posts, authors, matches, summaries, runs, cursors) taken back to 0017 and
+    forward again: every row as it was, ids unchanged, each of them network 'x', on both databases."""
+    from sqlalchemy import text
+
+    from monitor.db import downgrade
+    from monitor.models import DaySummary, Post, SearchCursor
+    from tests.seed import add_run, seed_small, utc
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine)
+        seed_small(engine, default_config())
+        run_id = add_run(engine, "ipfs", utc(20, 9))
+        with transaction(engine) as s:
+            s.add(SearchCursor(campaign="ipfs", query="(#A OR @b) -is:retweet", since_id="1860000000000000000",
+                               updated_at=utc(20, 9)))
+        before = _snapshot(engine)
+        assert len(before["posts"]) > 5 and before["summary_days"] and run_id
+        downgrade(engine, "0017")
+        assert _snapshot(engine) == before
+        with engine.connect() as conn:
+            assert "network" not in [r[1] for r in conn.execute(text("SELECT * FROM posts LIMIT 0")).cursor.description]
+        upgrade(engine)
+        assert _snapshot(engine) == before
+        with transaction(engine) as s:
+            assert set(s.scalars(select(Post.network))) == {"x"}
+            assert set(s.scalars(select(DaySummary.network))) == {"x"}
+            assert [(c.network, c.since_id) for c in s.scalars(select(SearchCursor))] == [("x", "1860000000000000000")]
+    finally:
+        engine.dispose()

@@ -26,10 +26,10 @@ from tests.reliability.helpers import CAMPAIGN, LOOKUP, runs, start_fake
 
 
 def test_jobs_never_overlap_and_missed_runs_coalesce(sqlite_engine):
-    scheduler = CampaignScheduler(sqlite_engine, default_config(), source_factory=lambda: None)
+    scheduler = CampaignScheduler(sqlite_engine, default_config(), source_factory=lambda _network: None)
     scheduler.add_jobs()
     jobs = {j.id: j for j in scheduler.scheduler.get_jobs()}
-    assert set(jobs) == {"collect:invest-in-pupil-and-family-services", "refresh-metrics", "weekly-reports",
+    assert set(jobs) == {"collect:x:invest-in-pupil-and-family-services", "refresh-metrics", "weekly-reports",
                          "privacy-retention", "alerts"}
     assert all(j.max_instances == 1 and j.coalesce for j in jobs.values())
     # the nightly retention runs at 03:30 UK time, both sides of a clock change
@@ -38,6 +38,25 @@ def test_jobs_never_overlap_and_missed_runs_coalesce(sqlite_engine):
     second = retention.get_next_fire_time(first, first + timedelta(minutes=1))
     assert [(t.astimezone(UK).hour, t.astimezone(UK).minute) for t in (first, second)] == [(3, 30), (3, 30)]
     assert second.astimezone(timezone.utc) - first.astimezone(timezone.utc) == timedelta(hours=25)   # clocks go back
+
+
+def test_each_network_is_collected_by_a_job_of_its_own_and_pauses_alone(sqlite_engine):
+    """One job per campaign and network; X's usage cap pauses X's collection and refresh, not the others."""
+    from dataclasses import replace
+
+    from monitor.networks import NETWORK_KEYS
+
+    config = replace(default_config(), networks=NETWORK_KEYS)
+    scheduler = CampaignScheduler(sqlite_engine, config, source_factory=lambda _network: None)
+    scheduler.add_jobs()
+    name = config.campaigns[0].name
+    assert {j.id for j in scheduler.scheduler.get_jobs()} == {
+        f"collect:{n}:{name}" for n in NETWORK_KEYS} | {"refresh-metrics", "weekly-reports", "privacy-retention",
+                                                       "alerts"}
+    scheduler._pause_collection("x")
+    # (the scheduler is not started: a job gets a next_run_time when paused, None)
+    paused = {j.id for j in scheduler.scheduler.get_jobs() if getattr(j, "next_run_time", "not yet set") is None}
+    assert paused == {f"collect:x:{name}", "refresh-metrics"}
 
 
 def completed_runs(db_url):
@@ -96,7 +115,7 @@ def test_polls_every_interval(sqlite_engine, config):
     """The scheduler itself, on a 1.2-second interval (set in code: a config file refuses under a minute)."""
     fx = start_fake()
     cfg = replace(config, api_base_url=fx.base_url, campaigns=(CAMPAIGN,), interval_minutes=0.02)
-    scheduler = CampaignScheduler(sqlite_engine, cfg, lambda: XSource(TOKEN, fx.base_url, timeout=2.0))
+    scheduler = CampaignScheduler(sqlite_engine, cfg, lambda _network: XSource(TOKEN, fx.base_url, timeout=2.0))
     thread = threading.Thread(target=scheduler.run, kwargs={"install_signals": False}, daemon=True)
     thread.start()
     try:
@@ -126,7 +145,7 @@ def _started_scheduler(engine, config, fx):
     itself: the test calls collect/refresh as the jobs would). Returns it and the thread, which ends
     when the scheduler shuts down, as `campaign-monitor run` returns then."""
     cfg = replace(config, api_base_url=fx.base_url, campaigns=(CAMPAIGN,))
-    scheduler = CampaignScheduler(engine, cfg, lambda: XSource(TOKEN, fx.base_url, timeout=2.0))
+    scheduler = CampaignScheduler(engine, cfg, lambda _network: XSource(TOKEN, fx.base_url, timeout=2.0))
     scheduler.add_jobs()
     thread = threading.Thread(target=scheduler.scheduler.start, kwargs={"paused": True}, daemon=True)
     thread.start()

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import MetaData, Table, func, select, update
 
 from monitor import metrics
 from monitor.attribution import correct_author, recompute_all
@@ -202,7 +202,8 @@ def _split_every_slice(engine) -> None:
     rest; both keep the slice's MIN of followers and MAX of engagements."""
     with transaction(engine) as s:
         for model in (DaySummary, HourSummary, TermSummary):
-            table = model.__table__
+            # The table as the database has it (an older revision), not as the model describes it now.
+            table = Table(model.__tablename__, MetaData(), autoload_with=s.connection())
             for row in s.execute(select(table).where(table.c.posts > 1)).mappings().all():
                 twin = {k: v for k, v in row.items() if k != "id"}
                 twin["posts"] = row["posts"] - 1

@@ -70,6 +70,8 @@ def _cached(function):
 
 kpis_with_change = _cached(metrics.kpis_with_change)
 kpis = _cached(metrics.kpis)
+kpis_by_network = _cached(metrics.kpis_by_network)
+timeline_by_network = _cached(metrics.timeline_by_network)
 timeline = _cached(metrics.timeline)
 regions_table = _cached(metrics.regions_table)
 branches_table = _cached(metrics.branches_table)
@@ -104,6 +106,15 @@ def _collection_states(url: str):
 
 def collection_states():
     return _collection_states(db_url())
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _source_states(url: str):
+    return metrics.source_states(_engine(url), config())
+
+
+def source_states():
+    return _source_states(db_url())
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)

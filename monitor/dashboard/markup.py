@@ -29,7 +29,10 @@ def text(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def number(value: int | float | None) -> str:
+def number(value: int | float | str | None) -> str:
+    """A count with thousands separators; a text (such as 'not given') as it is."""
+    if isinstance(value, str):
+        return text(value)
     return "—" if value is None else f"{value:,}"
 
 

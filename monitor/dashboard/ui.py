@@ -17,6 +17,8 @@ from monitor import brand, metrics
 from monitor.dashboard import data, markup, url
 from monitor.dashboard.markup import Column
 from monitor.metrics import Filters, GroupRow, Kpis, KpisWithChange
+from monitor.networks import NETWORK_KEYS, NETWORKS, NOT_GIVEN, gives_impressions
+from monitor.networks import label as network_label
 from monitor.regions import TILE_GRID
 from monitor.timeutil import UK, uk_today
 
@@ -86,6 +88,11 @@ def _from_link(names: list[str], titles: dict) -> list[str]:
         problems.append(f"The link names no authors called {authors!r}: showing all authors.")
         authors = metrics.ALL
     st.session_state["authors"] = authors
+    network = url.get("network")
+    if network is not None and network not in NETWORK_KEYS:
+        problems.append(f"The link names no network called {network!r}: showing every network.")
+        network = None
+    st.session_state["network"] = network
     return problems
 
 
@@ -116,13 +123,24 @@ def period_filter() -> Filters:
         authors = st.radio("Authors", list(metrics.AUTHOR_CLASSES), format_func=metrics.AUTHOR_CLASSES.get,
                            key="authors", help="NAHT accounts: NAHT's national and branch accounts (the config's "
                                                "known accounts). Members and public: everyone else.")
+        network = network_filter(cfg.networks)
     for problem in problems:
         st.warning(problem, icon=":material/link_off:")
     custom = preset == "Custom"
     url.want(campaign=campaign, period=metrics.PRESET_CODES[preset],
              **{"from": start.isoformat() if custom else None, "to": end.isoformat() if custom else None},
-             authors=authors)
-    return Filters(campaign, start, end, audience=data.audience(authors))
+             authors=authors, network=network)
+    return Filters(campaign, start, end, audience=data.audience(authors), network=network)
+
+
+def network_filter(collected: tuple[str, ...]) -> str | None:
+    """Every network, or one (kept in the address: ?network=bluesky). Shown when more than one network is
+    collected, or when a link names one (a filter in force is always on screen)."""
+    chosen = st.session_state.get("network")
+    if len(collected) < 2 and chosen is None:
+        return None
+    options = (None, *dict.fromkeys((*collected, *([chosen] if chosen else []))))
+    return st.selectbox("Network", options, format_func=network_label, key="network")
 
 
 def period_label(start: date, end: date) -> str:
@@ -140,7 +158,7 @@ def region_name(key: str | None) -> str:
 def page_href(page: str, **params: str | None) -> str:
     """A link to a page with the shell's filters of this view and `params` (relative: works behind a proxy's
     path prefix)."""
-    shell = {k: v for k, v in url.wanted().items() if k in ("campaign", "period", "from", "to", "authors")}
+    shell = {k: v for k, v in url.wanted().items() if k in ("campaign", "period", "from", "to", "authors", "network")}
     query = {**shell, **{k: v for k, v in params.items() if v}}
     return f"{page}?{urlencode(query)}"
 
@@ -175,6 +193,9 @@ def kpi_cards(result: KpisWithChange, naht: Kpis | None = None) -> None:
     why_not = result.why_not_compared(uk_today())
     columns = card_columns(len(KPI_CARDS) + 1)
     for column, (field, label, key) in zip(columns, KPI_CARDS):
+        if field == "impressions" and not gives_impressions(before.network):
+            column.metric(label, NOT_GIVEN, border=True, help=metrics.DEFINITIONS_BY_KEY[key].text)
+            continue
         delta, colour = _delta(result, field) if why_not is None else (None, "normal")
         column.metric(label, f"{getattr(now, field):,}", delta, delta_color=colour, border=True,
                       help=metrics.DEFINITIONS_BY_KEY[key].text)
@@ -190,6 +211,35 @@ def kpi_cards(result: KpisWithChange, naht: Kpis | None = None) -> None:
     versus = f"vs {period_label(before.from_date, before.to_date)} ({result.previous.posts:,} posts)"
     st.caption(f"Posts: {now.originals:,} original, {now.replies:,} replies, {now.quotes:,} quotes. "
                + (f"Changes are {versus}." if why_not is None else f"No changes shown: {why_not}"))
+
+
+# --- the split by network (every network's figures side by side) ------------------------------
+
+def network_split(filters: Filters) -> None:
+    """Each network's KPIs and posts per day, when the filter shows every network."""
+    if filters.network:
+        return
+    by_network = data.kpis_by_network(filters)
+    st.subheader("By network", help="Each network's figures in the period; together they make the figures above.")
+    frame = pd.DataFrame({
+        "Network": [network_label(n) for n in by_network],
+        "Posts": [k.posts for k in by_network.values()],
+        "Contributors": [k.contributors for k in by_network.values()],
+        "Potential reach": [k.potential_reach for k in by_network.values()],
+        "Impressions": [impressions_text(k.impressions if gives_impressions(n) else None)
+                        for n, k in by_network.items()],
+        "Engagements": [k.engagements for k in by_network.values()],
+    })
+    table(frame, "by_network")
+    st.caption("Contributors are counted on each network: one person posting on two networks is two contributors.")
+    points = data.timeline_by_network(filters)
+    per_day: dict = {}
+    for p in points:
+        per_day.setdefault(p.day, dict.fromkeys(NETWORK_KEYS, 0))[p.network] = p.posts
+    with st.expander(f"Posts per UK day by network ({len(per_day):,} days)"):
+        table(pd.DataFrame({"Day (UK)": [f"{day:%a %d %b %Y}" for day in per_day],
+                            **{network_label(n): [counts[n] for counts in per_day.values()] for n in NETWORK_KEYS}}),
+              "by_network_days")
 
 
 # --- timeline --------------------------------------------------------------------------------
@@ -241,14 +291,15 @@ def timeline_chart(filters: Filters, key: str) -> None:
 
 # --- regions ---------------------------------------------------------------------------------
 
-def regions_frame(rows: list[GroupRow]) -> pd.DataFrame:
+def regions_frame(rows: list[GroupRow], network: str | None = None) -> pd.DataFrame:
     return pd.DataFrame({
         "Region": [region_name(r.key) for r in rows],
         "Posts": [r.kpis.posts for r in rows],
         "Share of posts": [r.share_of_posts * 100 for r in rows],
         "Contributors": [r.kpis.contributors for r in rows],
         "Potential reach": [r.kpis.potential_reach for r in rows],
-        "Impressions": [r.kpis.impressions for r in rows],
+        "Impressions": ([r.kpis.impressions for r in rows] if gives_impressions(network)
+                        else [NOT_GIVEN] * len(rows)),
         "Engagements": [r.kpis.engagements for r in rows],
     })
 
@@ -257,13 +308,15 @@ SHARE_COLUMN = {"Share of posts": {"type_config": {"type": "number", "format": "
 REGIONS_TABLE_NAME = "By region (table)"
 
 
-def regions_table(rows: list[GroupRow], caption: str | None = None) -> None:
-    """Every region with its figures; each name a link to the region's page (the link keeps the view)."""
+def regions_table(rows: list[GroupRow], caption: str | None = None, network: str | None = None) -> None:
+    """Every region with its figures; each name a link to the region's page (the link keeps the view);
+    impressions 'not given' on a network that counts none."""
+    impressions = (lambda r: r.kpis.impressions) if gives_impressions(network) else (lambda r: NOT_GIVEN)
     columns = [Column("Region", "page", key=True), Column("Posts", "num"), Column("Share of posts", "pct"),
                Column("Contributors", "num"), Column("Potential reach", "num"), Column("Impressions", "num"),
                Column("Engagements", "num")]
     body = [((region_name(r.key), page_href("region", region=r.key)), r.kpis.posts, r.share_of_posts * 100,
-             r.kpis.contributors, r.kpis.potential_reach, r.kpis.impressions, r.kpis.engagements) for r in rows]
+             r.kpis.contributors, r.kpis.potential_reach, impressions(r), r.kpis.engagements) for r in rows]
     html(markup.table(columns, body, caption=caption, label=REGIONS_TABLE_NAME))
 
 
@@ -326,11 +379,11 @@ def region_links(rows: list[GroupRow], filters: Filters) -> None:
 
 # --- posts, contributors, terms --------------------------------------------------------------
 
-POST_LINK = {"Link": st.column_config.LinkColumn("Link", display_text="Open on X")}
+POST_LINK = {"Link": st.column_config.LinkColumn("Link", display_text="Open post")}
 # The figures before the post's text, which takes the width left: the key columns fit at 1280 px.
 # The region wraps ("Yorkshire and the Humber" on two lines): at 1280 px the post's text then fits beside.
-POST_COLUMNS = (Column("Posted (UK)", "nowrap", key=True), Column("On X", "link"), Column("Author", "nowrap"),
-                Column("Region"), Column("Kind", "nowrap"), Column("Engagements", "num"),
+POST_COLUMNS = (Column("Posted (UK)", "nowrap", key=True), Column("Link", "link"), Column("Network", "nowrap"),
+                Column("Author", "nowrap"), Column("Region"), Column("Kind", "nowrap"), Column("Engagements", "num"),
                 Column("Impressions", "num"), Column("Followers", "num"), Column("Post", "post"))
 
 
@@ -338,27 +391,44 @@ def posted_uk(moment: datetime) -> str:
     return f"{moment.astimezone(UK):%a %d %b %Y %H:%M}"
 
 
+def impressions_text(value: int | None) -> int | str:
+    """Impressions as shown in a table: the count, or 'not given' where the network counts none."""
+    return NOT_GIVEN if value is None else value
+
+
+def handle(username: str | None) -> str:
+    return f"@{username}" if username else ""
+
+
+def open_on(network: str) -> str:
+    """A link's text: where it goes ("Open on Bluesky")."""
+    return NETWORKS[network].open_label
+
+
 def posts_frame(rows) -> pd.DataFrame:
     return pd.DataFrame({
         "Posted (UK)": [posted_uk(r.created_at) for r in rows],
         "Link": [r.url for r in rows],
-        "Author": [f"@{r.username}" if r.username else "" for r in rows],
+        "Network": [network_label(r.network) for r in rows],
+        "Author": [handle(r.username) for r in rows],
         "Region": [region_name(r.region) for r in rows],
         "Kind": [r.kind for r in rows],
         "Engagements": [r.engagements for r in rows],
-        "Impressions": [r.impressions for r in rows],
+        "Impressions": [impressions_text(r.impressions_given) for r in rows],
         "Followers": [r.author_followers for r in rows],
         "Text": [r.text for r in rows],
     })
 
 
 def show_posts(rows, key: str, empty: str = "No posts in this period.", caption: str | None = None) -> None:
-    """Posts as a table: one UK timestamp, a link to each on X, the figures before the (whole) text."""
+    """Posts as a table: one UK timestamp, a link to each on its network, the figures before the (whole) text;
+    impressions 'not given' where the network counts none."""
     if not rows:
         st.info(empty, icon=":material/info:")
         return
-    body = [(posted_uk(r.created_at), ("Open on X", r.url), f"@{r.username}" if r.username else "",
-             region_name(r.region), r.kind, r.engagements, r.impressions, r.author_followers, r.text) for r in rows]
+    body = [(posted_uk(r.created_at), (open_on(r.network), r.url), network_label(r.network), handle(r.username),
+             region_name(r.region), r.kind, r.engagements, impressions_text(r.impressions_given), r.author_followers,
+             r.text) for r in rows]
     html(markup.table(POST_COLUMNS, body, caption=caption, label=key, cards=True))
 
 
@@ -366,11 +436,13 @@ def show_contributors(rows, key: str) -> None:
     if not rows:
         st.info("No contributors in this period.", icon=":material/info:")
         return
-    columns = [Column("Author", "nowrap", key=True), Column("Name"), Column("Region", "nowrap"), Column("Posts", "num"),
-               Column("Followers (as of post)", "num"), Column("Engagements", "num"), Column("Impressions", "num"),
-               Column("Profile", "link")]
-    body = [(f"@{c.username}", c.name or "", region_name(c.region), c.posts, c.potential_reach, c.engagements,
-             c.impressions, ("Open on X", c.url)) for c in rows]
+    columns = [Column("Author", "nowrap", key=True), Column("Network", "nowrap"), Column("Name"),
+               Column("Region", "nowrap"), Column("Posts", "num"), Column("Followers (as of post)", "num"),
+               Column("Engagements", "num"), Column("Impressions", "num"), Column("Profile", "link")]
+    body = [(handle(c.username), network_label(c.network), c.name or "", region_name(c.region), c.posts,
+             c.potential_reach, c.engagements,
+             impressions_text(c.impressions if gives_impressions(c.network) else None), (open_on(c.network), c.url))
+            for c in rows]
     html(markup.table(columns, body, label=key, cards=True))
 
 

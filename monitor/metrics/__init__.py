@@ -37,16 +37,19 @@ from monitor.metrics.campaign import (
                                       GroupRow,
                                       Kpis,
                                       KpisWithChange,
+                                      NetworkPoint,
                                       TermRow,
                                       TimelinePoint,
                                       branches_table,
                                       hashtags,
                                       kpis,
+                                      kpis_by_network,
                                       kpis_with_change,
                                       mentions,
                                       region_accounts,
                                       regions_table,
                                       timeline,
+                                      timeline_by_network,
                                       top_contributors,
 )
 from monitor.metrics.definitions import (
@@ -114,6 +117,7 @@ from monitor.metrics.mps import (
 )
 from monitor.metrics.posts import PostRow, top_posts
 from monitor.metrics.privacy import RequestRow, RetentionRun, last_retention_run, privacy_requests, removed_posts
+from monitor.metrics.sources import SOURCE_WINDOW, SourceState, source_states
 from monitor.metrics.spend import Spend, SpendRow, spend_this_month, spend_usd
 from monitor.metrics.sql import Bind
 from monitor.mps.detect import is_mp_author
@@ -136,4 +140,6 @@ __all__ = [
     "watch_usage_this_month",
     "ALL", "AUTHOR_CLASSES", "MEMBERS", "MIN_POSTS_TO_COMPARE", "MPS", "NAHT", "PRESET_CODES", "Audience", "AuthorRef",
     "audience", "find_author", "find_region", "naht_handles",
+    # networks (monitor.metrics.campaign, monitor.metrics.sources)
+    "NetworkPoint", "kpis_by_network", "timeline_by_network", "SOURCE_WINDOW", "SourceState", "source_states",
 ]

@@ -19,6 +19,7 @@ from monitor.metrics.definitions import MIN_POSTS_TO_COMPARE
 from monitor.metrics.filters import Filters, region_keys
 from monitor.metrics.sql import Bind, as_date, dialect, rows, summary_scope
 from monitor.models import ANONYMOUS_PREFIX, Author, DaySummary, HourSummary, TermSummary
+from monitor.networks import NETWORK_KEYS, profile_link
 
 # A region's accounts table: the most active authors (any other is found by handle in the correction form).
 # 500 rows of 11 columns cost the region page ~0.4 s in the browser on 1M posts (bench_pages.py).
@@ -134,6 +135,12 @@ def kpis_with_change(bind: Bind, filters: Filters) -> KpisWithChange:
     return KpisWithChange(kpis(bind, filters), kpis(bind, previous), previous)
 
 
+def kpis_by_network(bind: Bind, filters: Filters) -> dict[str, Kpis]:
+    """The KPIs of each network in the period (every network, zeros included): one grouped aggregate."""
+    found = _grouped_kpis(bind, filters, DaySummary.network)
+    return {network: found.get(network, Kpis()) for network in NETWORK_KEYS}
+
+
 # --- timeline --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -178,6 +185,22 @@ def timeline(bind: Bind, filters: Filters, by: str = "day") -> list[TimelinePoin
             for day in _each_day(filters) for hour in hours]
 
 
+@dataclass(frozen=True)
+class NetworkPoint:
+    day: date
+    network: str
+    posts: int
+
+
+def timeline_by_network(bind: Bind, filters: Filters) -> list[NetworkPoint]:
+    """Posts per UK day and network (every day and network, zeros included)."""
+    s = DaySummary
+    stmt = select(s.day, s.network, func.sum(s.posts)).where(*summary_scope(filters)).group_by(s.day, s.network)
+    found = {(as_date(day), network): int(posts or 0) for day, network, posts in rows(bind, stmt)}
+    return [NetworkPoint(day, network, found.get((day, network), 0))
+            for day in _each_day(filters) for network in NETWORK_KEYS]
+
+
 # --- per-region and per-branch tables --------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -217,10 +240,12 @@ class ContributorRow:
     potential_reach: int
     impressions: int
     engagements: int
+    network: str = "x"
+    link: str | None = None   # the profile page the network gives (Mastodon)
 
     @property
     def url(self) -> str:
-        return f"https://x.com/{self.username or 'i'}"
+        return profile_link(self.network, self.username, self.link)
 
 
 def top_contributors(bind: Bind, filters: Filters, n: int = 10) -> list[ContributorRow]:
@@ -236,10 +261,11 @@ def top_contributors(bind: Bind, filters: Filters, n: int = 10) -> list[Contribu
            .limit(n).subquery())
     t = top.c
     stmt = (select(t.author_id, Author.username, Author.name, Author.region, t.posts, t.followers,
-                   t.impressions, t.engagements)
+                   t.impressions, t.engagements, Author.network, Author.url)
             .join(Author, Author.id == t.author_id)
             .order_by(t.posts.desc(), t.engagements.desc(), t.author_id))
-    return [ContributorRow(r[0], r[1], r[2], r[3], *(int(v or 0) for v in r[4:])) for r in rows(bind, stmt)]
+    return [ContributorRow(r[0], r[1], r[2], r[3], *(int(v or 0) for v in r[4:8]), r[8], r[9])
+            for r in rows(bind, stmt)]
 
 
 # --- hashtags and mentions -------------------------------------------------------------------
@@ -302,6 +328,12 @@ class AccountRow:
     detail: str | None
     posts: int
     last_post_date: date
+    network: str = "x"
+    link: str | None = None   # the profile page the network gives (Mastodon)
+
+    @property
+    def url(self) -> str:
+        return profile_link(self.network, self.username, self.link)
 
 
 def region_accounts(bind: Bind, filters: Filters, limit: int = ACCOUNTS_LIMIT) -> list[AccountRow]:
@@ -312,8 +344,9 @@ def region_accounts(bind: Bind, filters: Filters, limit: int = ACCOUNTS_LIMIT) -
     c = per_author.c
     stmt = (select(Author.id, Author.username, Author.name, Author.location, Author.followers_count,
                    Author.region, Author.branch, Author.region_evidence, Author.region_confidence,
-                   Author.region_detail, c.posts, c.last_day)
+                   Author.region_detail, c.posts, c.last_day, Author.network, Author.url)
             .join(per_author, c.author_id == Author.id)
             .order_by(c.posts.desc(), Author.username)
             .limit(limit))
-    return [AccountRow(*r[:4], int(r[4] or 0), *r[5:10], int(r[10]), as_date(r[11])) for r in rows(bind, stmt)]
+    return [AccountRow(*r[:4], int(r[4] or 0), *r[5:10], int(r[10]), as_date(r[11]), r[12], r[13])
+            for r in rows(bind, stmt)]

@@ -60,8 +60,16 @@ DEFINITIONS: tuple[Definition, ...] = (
                "so daily figures do not add up to the period's figure."),
     Definition("impressions", "Impressions",
                "The sum of X's impression counts of the posts: how many times X showed them. X counts these; "
-               "they are re-read for a week after posting, then frozen."),
-    Definition("engagements", "Engagements", "Likes + reposts + replies + quotes + bookmarks on the posts."),
+               "they are re-read for a week after posting, then frozen. Bluesky and Mastodon count no "
+               "impressions: their posts show 'not given' (never 0), and with every network shown the figure "
+               "is X's posts' alone."),
+    Definition("engagements", "Engagements",
+               "Likes + reposts + replies + quotes + bookmarks on the posts (bookmarks on X only; on Bluesky and "
+               "Mastodon reposts are reposts and boosts, likes are likes and favourites)."),
+    Definition("network", "Network",
+               "Where a post was made: X, Bluesky or Mastodon (the filter in the sidebar shows one or all). "
+               "Each network's figures are its own posts; together they make the campaign's. A person posting "
+               "on two networks is two contributors, and a Mastodon post seen on two servers is one post."),
     Definition("unknown_share", "Unknown share",
                "The share of posts whose region could not be told from a known account, a correction, the "
                "post's place or the author's profile location. We show Unknown rather than guess: a wrong "

@@ -1,5 +1,6 @@
-"""What a figure is asked for: the campaign, UK dates, optional region/branch and class of author, the
-named periods (and their short names in a link), and the region keys and names shown for them."""
+"""What a figure is asked for: the campaign, UK dates, optional region/branch, class of author and network
+(None: every network), the named periods (and their short names in a link), and the region keys and
+names shown for them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -7,6 +8,7 @@ from datetime import date, timedelta
 
 from monitor.config import Config
 from monitor.metrics.audience import Audience
+from monitor.networks import post_link
 from monitor.regions import DEFAULT_DISPLAY_NAMES, NATIONAL, REGIONS, UNKNOWN
 from monitor.timeutil import uk_today
 
@@ -19,6 +21,7 @@ class Filters:
     region: str | None = None
     branch: str | None = None
     audience: Audience = Audience()   # all authors, or one class of them (monitor.metrics.audience)
+    network: str | None = None   # a monitor.networks key; None: every network
 
     @property
     def days(self) -> int:
@@ -82,5 +85,7 @@ def find_region(config: Config, name: str | None) -> str | None:
     return None
 
 
-def post_url(username: str | None, post_id: str) -> str:
-    return f"https://x.com/{username or 'i'}/status/{post_id}"
+def post_url(username: str | None, post_id: str, network: str = "x", native_id: str | None = None,
+             url: str | None = None) -> str:
+    """The post on its own network (monitor.networks.post_link): x.com, bsky.app, the Mastodon status page."""
+    return post_link(network, username, post_id, native_id, url)

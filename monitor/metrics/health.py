@@ -13,7 +13,8 @@ from monitor.config import Config
 from monitor.metrics.definitions import STALE_AFTER_INTERVALS
 from monitor.metrics.filters import Filters
 from monitor.metrics.sql import Bind, aware, epoch_seconds, rows
-from monitor.models import AuthorFollowers, CollectionRun, PostMatch
+from monitor.models import Author, AuthorFollowers, CollectionRun, PostMatch
+from monitor.networks import X
 from monitor.timeutil import uk_day_start, uk_local, utcnow
 
 # --- collection gaps -------------------------------------------------------------------------
@@ -114,9 +115,10 @@ def api_usage_this_month(bind: Bind, config: Config, now: datetime | None = None
     since = datetime.combine(month_start, time(0), tzinfo=timezone.utc)
     runs = select(func.coalesce(func.sum(CollectionRun.requests), 0),
                   func.coalesce(func.sum(CollectionRun.posts_read), 0),
-                  func.coalesce(func.sum(CollectionRun.rate_limit_waits), 0)).where(CollectionRun.started_at >= since)
-    users = (select(func.count()).select_from(AuthorFollowers)
-             .where(AuthorFollowers.observed_on >= month_start).scalar_subquery())
+                  func.coalesce(func.sum(CollectionRun.rate_limit_waits), 0)).where(
+        CollectionRun.started_at >= since, CollectionRun.network == X)   # Bluesky and Mastodon cost nothing
+    users = (select(func.count()).select_from(AuthorFollowers).join(Author, Author.id == AuthorFollowers.author_id)
+             .where(AuthorFollowers.observed_on >= month_start, Author.network == X).scalar_subquery())
     requests, posts_read, waits = rows(bind, runs)[0]
     users_read = rows(bind, select(users))[0][0]
     return ApiUsage(month_start, int(requests), int(posts_read), int(users_read or 0), int(waits))
@@ -138,6 +140,7 @@ class RunRow:
     rate_limit_wait_seconds: float
     errors: int
     error: str | None
+    network: str = X
 
 
 def recent_runs(bind: Bind, campaign: str, n: int = 20) -> list[RunRow]:
@@ -145,7 +148,7 @@ def recent_runs(bind: Bind, campaign: str, n: int = 20) -> list[RunRow]:
     stmt = (select(CollectionRun.id, CollectionRun.kind, CollectionRun.status, CollectionRun.started_at,
                    CollectionRun.ended_at, CollectionRun.requests, CollectionRun.posts_read, CollectionRun.posts_new,
                    CollectionRun.rate_limit_waits, CollectionRun.rate_limit_wait_seconds, CollectionRun.errors,
-                   CollectionRun.error)
+                   CollectionRun.error, CollectionRun.network)
             .where(CollectionRun.campaign == campaign)
             .order_by(CollectionRun.id.desc()).limit(n))
     return [RunRow(*r) for r in rows(bind, stmt)]

@@ -9,6 +9,7 @@ from sqlalchemy import and_, or_, select
 from monitor.metrics.filters import Filters, post_url
 from monitor.metrics.sql import ENGAGEMENTS, LISTED, Bind, as_date, aware, in_scope, listed_slices, rows, summary_scope
 from monitor.models import Author, DaySummary, Post
+from monitor.networks import gives_impressions
 
 
 @dataclass(frozen=True)
@@ -30,15 +31,24 @@ class PostRow:
     impressions: int
     engagements: int
     author_followers: int
+    network: str = "x"
+    native_id: str | None = None
+    link: str | None = None   # the page the network gives (Mastodon); None: made from the id
 
     @property
     def url(self) -> str:
-        return post_url(self.username, self.id)
+        return post_url(self.username, self.id, self.network, self.native_id, self.link)
+
+    @property
+    def impressions_given(self) -> int | None:
+        """The impressions, or None where the network gives none (shown as 'not given', never 0)."""
+        return self.impressions if gives_impressions(self.network) else None
 
 
 POST_COLUMNS = (Post.id, Post.created_at, Post.created_date_uk, Author.username, Author.name, Post.text, Post.kind,
                 Post.region, Post.branch, Post.like_count, Post.repost_count, Post.reply_count, Post.quote_count,
-                Post.bookmark_count, Post.impression_count, ENGAGEMENTS.label("engagements"), Post.author_followers)
+                Post.bookmark_count, Post.impression_count, ENGAGEMENTS.label("engagements"), Post.author_followers,
+                Post.network, Post.native_id, Post.url)
 
 
 def post_row(row) -> PostRow:

@@ -50,6 +50,8 @@ def in_scope(filters: Filters, from_date: date | None = None) -> list:
         conditions.append(Post.region == filters.region)
     if filters.branch:
         conditions.append(Post.branch == filters.branch)
+    if filters.network:
+        conditions.append(Post.network == filters.network)
     return conditions + author_conditions(Post.author_id, filters.audience)
 
 
@@ -83,6 +85,8 @@ def summary_scope(filters: Filters, table=DaySummary, from_date: date | None = N
         conditions.append(table.region == filters.region)
     if filters.branch:
         conditions.append(table.branch == filters.branch)
+    if filters.network:
+        conditions.append(table.network == filters.network)
     return conditions + author_conditions(table.author_id, filters.audience)
 
 

@@ -15,7 +15,27 @@ from sqlalchemy.orm import Mapped, mapped_column
 from monitor.models.base import Base, RegionColumns, UTCDateTime, only_on
 
 
-class Author(RegionColumns, Base):
+class NetworkColumns:
+    """Which network a row is from (monitor.networks) and its id there where it is not `id` itself.
+
+    X's rows keep X's ids and carry no native_id; a Bluesky or Mastodon row's id is a network prefix and
+    a digest of its native id (an AT or ActivityPub URI), unique per network (migration 0019)."""
+
+    network: Mapped[str] = mapped_column(String(10), default="x", server_default="x")
+    native_id: Mapped[str | None] = mapped_column(Text)
+    # The web page of the post or profile where the network gives one (Mastodon); X's and Bluesky's
+    # are made from the handle and id (monitor.networks.post_link).
+    url: Mapped[str | None] = mapped_column(Text)
+
+
+def native_id_key(table: str) -> Index:
+    """(network, native_id) is unique; X's rows (native_id NULL) are not in the index at all, so it cost
+    nothing to build on a database of X posts."""
+    return Index(f"ux_{table}_network_native_id", "network", "native_id", unique=True,
+                 sqlite_where=sql_text("native_id IS NOT NULL"), postgresql_where=sql_text("native_id IS NOT NULL"))
+
+
+class Author(NetworkColumns, RegionColumns, Base):
     __tablename__ = "authors"
 
     id: Mapped[str] = mapped_column(String(24), primary_key=True)
@@ -50,6 +70,7 @@ class Author(RegionColumns, Base):
         # A handle in any case (the explorer's author filter, `regions correct`): a look-up, not a
         # scan of every author (migration 0007).
         Index("ix_authors_username_lower", func.lower(username)),
+        native_id_key("authors"),
     )
 
 
@@ -79,7 +100,7 @@ class Place(Base):
     raw: Mapped[dict] = mapped_column(JSON)
 
 
-class Post(RegionColumns, Base):
+class Post(NetworkColumns, RegionColumns, Base):
     __tablename__ = "posts"
 
     id: Mapped[str] = mapped_column(String(24), primary_key=True)
@@ -146,6 +167,7 @@ class Post(RegionColumns, Base):
         # without reading every post (migration 0014).
         Index("ix_posts_raw_kept", "first_seen_at", sqlite_where=sql_text("raw_dropped_at IS NULL"),
               postgresql_where=sql_text("raw_dropped_at IS NULL")),
+        native_id_key("posts"),
     )
 
 

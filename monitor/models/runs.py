@@ -17,6 +17,7 @@ class CollectionRun(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     campaign: Mapped[str] = mapped_column(String(100), index=True)
+    network: Mapped[str] = mapped_column(String(10), default="x", server_default="x")  # monitor.networks
     kind: Mapped[str] = mapped_column(String(10), default="search")  # search | refresh | import
     query: Mapped[str] = mapped_column(Text)
     since_id: Mapped[str | None] = mapped_column(String(24))
@@ -71,10 +72,13 @@ class RunEvent(Base):
 
 
 class SearchCursor(Base):
-    """Where the next poll of one (campaign, query) starts: advanced only after a run's last page."""
+    """Where the next poll of one (network, campaign, query) starts: advanced only after a run's last page.
+    since_id is the network's own marker: X's newest post id, Bluesky's newest post time, a Mastodon
+    server's newest status id."""
 
     __tablename__ = "search_cursors"
 
+    network: Mapped[str] = mapped_column(String(10), primary_key=True, default="x", server_default="x")
     campaign: Mapped[str] = mapped_column(String(100), primary_key=True)
     query: Mapped[str] = mapped_column(Text, primary_key=True)
     since_id: Mapped[str | None] = mapped_column(String(24))

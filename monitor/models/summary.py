@@ -18,6 +18,7 @@ class SummaryColumns:
                                     autoincrement=True)
     campaign: Mapped[str] = mapped_column(String(100))
     day: Mapped[date] = mapped_column(Date)  # posts.created_date_uk
+    network: Mapped[str] = mapped_column(String(10), default="x", server_default="x")  # posts.network
     author_id: Mapped[str | None] = mapped_column(String(24))
     region: Mapped[str] = mapped_column(String(40))
     branch: Mapped[str | None] = mapped_column(String(80))
@@ -33,7 +34,7 @@ class DaySummary(SummaryColumns, Base):
     posts, narrow, and with no per-post probe of post_matches."""
 
     __tablename__ = "summary_days"
-    SLICE_KEY = ("campaign", "day", "author_id", "region", "branch")   # see slice_key()
+    SLICE_KEY = ("campaign", "day", "network", "author_id", "region", "branch")   # see slice_key()
 
     originals: Mapped[int] = mapped_column(Integer)
     replies: Mapped[int] = mapped_column(Integer)
@@ -45,8 +46,8 @@ class DaySummary(SummaryColumns, Base):
     max_engagements: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (
-        Index("ix_summary_days_read", "campaign", "day", "author_id", "region", "branch", "posts", "originals",
-              "replies", "quotes", "unknown_posts", "min_followers", "impressions", "engagements",
+        Index("ix_summary_days_read", "campaign", "day", "network", "author_id", "region", "branch", "posts",
+              "originals", "replies", "quotes", "unknown_posts", "min_followers", "impressions", "engagements",
               "max_engagements"),
         Index("ix_summary_days_author_day", "author_id", "day"),
     )
@@ -56,12 +57,12 @@ class HourSummary(SummaryColumns, Base):
     """The same slices per UK hour, with only what the hourly timeline shows (posts, reach)."""
 
     __tablename__ = "summary_hours"
-    SLICE_KEY = ("campaign", "day", "hour", "author_id", "region", "branch")
+    SLICE_KEY = ("campaign", "day", "hour", "network", "author_id", "region", "branch")
 
     hour: Mapped[int] = mapped_column(Integer)  # posts.created_hour_uk
 
     __table_args__ = (
-        Index("ix_summary_hours_read", "campaign", "day", "hour", "author_id", "region", "branch", "posts",
+        Index("ix_summary_hours_read", "campaign", "day", "hour", "network", "author_id", "region", "branch", "posts",
               "min_followers"),
         Index("ix_summary_hours_author_day", "author_id", "day"),
     )
@@ -73,12 +74,13 @@ class TermSummary(Base):
     count posts and unique authors per term). Migration 0005; monitor.summary keeps it in step."""
 
     __tablename__ = "summary_terms"
-    SLICE_KEY = ("campaign", "day", "kind", "term", "author_id", "region", "branch")
+    SLICE_KEY = ("campaign", "day", "network", "kind", "term", "author_id", "region", "branch")
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
                                     autoincrement=True)
     campaign: Mapped[str] = mapped_column(String(100))
     day: Mapped[date] = mapped_column(Date)
+    network: Mapped[str] = mapped_column(String(10), default="x", server_default="x")
     kind: Mapped[str] = mapped_column(String(10))  # hashtag | mention
     term: Mapped[str] = mapped_column(String(160))  # post_hashtags.tag or post_mentions.username
     author_id: Mapped[str | None] = mapped_column(String(24))
@@ -87,7 +89,8 @@ class TermSummary(Base):
     posts: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (
-        Index("ix_summary_terms_read", "campaign", "kind", "day", "region", "branch", "term", "author_id", "posts"),
+        Index("ix_summary_terms_read", "campaign", "kind", "day", "network", "region", "branch", "term", "author_id",
+              "posts"),
         Index("ix_summary_terms_author_day", "author_id", "day"),
     )
 

@@ -39,6 +39,8 @@ from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from monitor import brand
+from monitor.networks import NOT_GIVEN
+from monitor.networks import label as network_label
 from monitor.reports.model import WeeklyReport
 from monitor.safety import REPLACEMENT, clean_text
 from monitor.timeutil import uk_local
@@ -169,8 +171,9 @@ def _regions_table(report: WeeklyReport) -> Table:
 def _top_posts_table(report: WeeklyReport) -> Table | Paragraph:
     if not report.top_posts:
         return Paragraph("No posts this week.", BODY)
-    rows = [[str(rank), _p(f"@{p.username or '?'}"), uk_local(p.created_at).strftime("%a %H:%M"),
-             _p(p.text, limit=POST_TEXT_LIMIT), _n(p.engagements), _n(p.impressions)]
+    rows = [[str(rank), _p(f"@{p.username or '?'} ({network_label(p.network)})"),
+             uk_local(p.created_at).strftime("%a %H:%M"), _p(p.text, limit=POST_TEXT_LIMIT), _n(p.engagements),
+             _n(p.impressions) if p.impressions_given is not None else NOT_GIVEN]
             for rank, p in enumerate(report.top_posts, start=1)]
     return _table(["#", "Author", "Posted", "Post", "Engagements", "Impressions"], rows,
                   [0.7 * cm, 2.8 * cm, 1.9 * cm, 7.2 * cm, 2.5 * cm, 2.3 * cm], numeric_from=4)
@@ -179,8 +182,8 @@ def _top_posts_table(report: WeeklyReport) -> Table | Paragraph:
 def _contributors_table(report: WeeklyReport) -> Table | Paragraph:
     if not report.top_contributors:
         return Paragraph("No contributors this week.", BODY)
-    rows = [[str(rank), _p(f"@{c.username or '?'}"), _p(c.name, limit=40), _p(report.region_display(c.region)),
-             _n(c.posts), _n(c.potential_reach), _n(c.engagements)]
+    rows = [[str(rank), _p(f"@{c.username or '?'} ({network_label(c.network)})"), _p(c.name, limit=40),
+             _p(report.region_display(c.region)), _n(c.posts), _n(c.potential_reach), _n(c.engagements)]
             for rank, c in enumerate(report.top_contributors, start=1)]
     return _table(["#", "Account", "Name", "Region", "Posts", "Reach", "Engagements"], rows,
                   [0.8 * cm, 3.4 * cm, 3.7 * cm, 2.9 * cm, 1.5 * cm, 2.4 * cm, 2.7 * cm], numeric_from=4)

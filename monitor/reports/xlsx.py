@@ -21,7 +21,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from monitor import brand
+from monitor.exports import shown_impressions
 from monitor.metrics import Kpis
+from monitor.networks import NOT_GIVEN, gives_impressions
+from monitor.networks import label as network_label
 from monitor.reports.model import WeeklyReport
 from monitor.safety import cell_text, looks_like_formula
 from monitor.timeutil import uk_local
@@ -222,16 +225,16 @@ def _daily(ws: Worksheet, report: WeeklyReport) -> None:
 
 POST_HEADER = ("Post ID", "Posted (UK)", "Posted (UTC)", "Date (UK)", "Username", "Author name", "Kind",
                "Region", "Region key", "Branch", "Text", "Likes", "Reposts", "Replies", "Quotes", "Bookmarks",
-               "Impressions", "Engagements", "Author followers", "URL")
+               "Impressions", "Engagements", "Author followers", "URL", "Network")
 POST_FORMATS = (None, DATETIME_FORMAT, DATETIME_FORMAT, DATE_FORMAT, *[None] * 7, *[INTEGER_FORMAT] * 8)
-POST_WIDTHS = (21, 17, 17, 16, 18, 22, 9, 22, 20, 16, 70, 8, 8, 8, 8, 10, 12, 12, 15, 50)
+POST_WIDTHS = (23, 17, 17, 16, 18, 22, 9, 22, 20, 16, 70, 8, 8, 8, 8, 10, 12, 12, 15, 50, 10)
 
 
 def _post_values(report: WeeklyReport, p) -> tuple:
     return (p.id, _local(p.created_at), _utc(p.created_at), p.created_date_uk, p.username or "",
             p.author_name or "", p.kind, report.region_display(p.region), p.region, p.branch or "", p.text,
-            p.likes, p.reposts, p.replies, p.quotes, p.bookmarks, p.impressions, p.engagements,
-            p.author_followers, p.url)
+            p.likes, p.reposts, p.replies, p.quotes, p.bookmarks, shown_impressions(p), p.engagements,
+            p.author_followers, p.url, network_label(p.network))
 
 
 def _top_posts(ws: Worksheet, report: WeeklyReport) -> None:
@@ -240,12 +243,14 @@ def _top_posts(ws: Worksheet, report: WeeklyReport) -> None:
 
 
 def _contributors(ws: Worksheet, report: WeeklyReport) -> None:
-    rows = [(rank, c.author_id, c.username or "", c.name or "", report.region_display(c.region), c.region or "",
-             c.posts, c.potential_reach, c.impressions, c.engagements, c.url)
+    rows = [(rank, c.author_id, network_label(c.network), c.username or "", c.name or "",
+             report.region_display(c.region), c.region or "", c.posts, c.potential_reach,
+             c.impressions if gives_impressions(c.network) else NOT_GIVEN, c.engagements, c.url)
             for rank, c in enumerate(report.top_contributors, start=1)]
-    _table(ws, ("Rank", "Author ID", "Username", "Name", "Region", "Region key", "Posts", "Potential reach",
+    _table(ws, ("Rank", "Author ID", "Network", "Username", "Name", "Region", "Region key", "Posts", "Potential reach",
                 "Impressions", "Engagements", "Profile"), rows,
-           (None, None, None, None, None, None, *[INTEGER_FORMAT] * 4), (6, 21, 18, 24, 22, 20, 8, 16, 12, 12, 36))
+           (None, None, None, None, None, None, None, *[INTEGER_FORMAT] * 4),
+           (6, 23, 10, 18, 24, 22, 20, 8, 16, 12, 12, 36))
 
 
 def _posts(ws: Worksheet, report: WeeklyReport) -> None:

@@ -6,16 +6,37 @@ on that prefix rewrites each URL to the configured base and adds a timeout to ev
 """
 from __future__ import annotations
 
-import json
 import logging
-import time
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 import requests
 import tweepy
 from requests.adapters import HTTPAdapter
+
+from monitor.billing import MENTIONS, SEARCH, reads_in
+from monitor.config import MentionsTimeline
+from monitor.networks import X
+from monitor.parse import ParsedPage, created_from_id, parse_page
+from monitor.sources.base import (
+    ApiResponse,
+    CollectionHalted,
+    RateLimited,
+    RequestRejected,
+    SearchParams,
+    SourceConfigError,
+    SourceError,
+    TransientError,
+    describe_partial_errors,
+    header_number,
+    sleep_until,
+)
+
+# The faults and helpers shared by every source live in monitor.sources.base; they are importable from
+# here too, where they were first defined.
+__all__ = ["MENTIONS_QUERY", "ApiResponse", "CollectionHalted", "RateLimited", "RequestRejected", "SearchParams",
+           "SourceConfigError", "SourceError", "TransientError", "XSource", "build_queries", "classify",
+           "describe_partial_errors", "is_mentions_query", "make_client", "problem_kind", "sleep_until"]
 
 TWEEPY_HOST = "https://api.twitter.com"
 PAGE_SIZE = 100
@@ -30,62 +51,11 @@ USER_FIELDS = ["created_at", "location", "public_metrics", "verified", "verified
                "protected", "withheld"]
 METRICS_FIELDS = ["public_metrics"]
 PLACE_FIELDS = ["full_name", "country", "country_code", "place_type", "geo", "name", "id"]
+MENTIONS_QUERY = "GET /2/users/{user_id}/mentions"   # a campaign's mentions read through its own timeline
+SEARCH_WINDOW = timedelta(days=7)     # recent search reaches 7 days back
+WINDOW_MARGIN = timedelta(minutes=5)  # stay clear of the 7-day edge the API refuses
 
 log = logging.getLogger(__name__)
-
-
-# --- faults, from the mildest to the fatal --------------------------------------------------
-
-class SourceError(Exception):
-    """Base of every classified API fault. `status` is the HTTP status or None."""
-
-    retryable = False
-
-    def __init__(self, message: str, status: int | None = None):
-        super().__init__(message)
-        self.status = status
-
-
-class TransientError(SourceError):
-    """5xx, connection reset, timeout, unreadable body: retry with backoff."""
-
-    retryable = True
-
-
-class RateLimited(SourceError):
-    """429 over the 15-minute window: wait until reset_at, then try again."""
-
-    def __init__(self, message: str, reset_at: float | None):
-        super().__init__(message, 429)
-        self.reset_at = reset_at
-
-
-class CollectionHalted(SourceError):
-    """Monthly usage cap (429 UsageCapExceeded) or credits spent (402): waiting will not help."""
-
-
-class SourceConfigError(SourceError):
-    """401/403: the bearer token or the app's access is wrong; a person must fix the config."""
-
-
-class RequestRejected(SourceError):
-    """400: the request itself is wrong (for example a since_id older than 7 days)."""
-
-
-@dataclass
-class ApiResponse:
-    page: dict
-    rate_limit_remaining: int | None = None
-    rate_limit_reset: float | None = None
-
-
-@dataclass
-class SearchParams:
-    query: str
-    since_id: str | None = None
-    start_time: datetime | None = None
-    next_token: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 class BaseURLAdapter(HTTPAdapter):
@@ -113,13 +83,6 @@ def make_client(bearer_token: str, base_url: str, timeout: float) -> tweepy.Clie
     return client
 
 
-def _header_number(headers, name: str) -> float | None:
-    try:
-        return float(headers[name])
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
 def _problem_types(response) -> str:
     try:
         body = response.json()
@@ -136,7 +99,7 @@ def classify(error: Exception) -> SourceError:
         if "UsageCapExceeded" in _problem_types(error.response):
             return CollectionHalted("X API monthly usage cap reached (429 UsageCapExceeded): "
                                     "collection stopped until the cap resets or the plan changes", 429)
-        reset = _header_number(error.response.headers, "x-rate-limit-reset")
+        reset = header_number(error.response.headers, "x-rate-limit-reset")
         return RateLimited("rate limited (429)", reset)
     if isinstance(error, (tweepy.Unauthorized, tweepy.Forbidden)):
         status = error.response.status_code
@@ -162,11 +125,53 @@ def classify(error: Exception) -> SourceError:
 
 
 class XSource:
-    """One method per endpoint; each returns ApiResponse or raises a SourceError subclass."""
+    """One method per endpoint; each returns ApiResponse or raises a SourceError subclass. The search
+    contract (monitor.sources.base.SearchSource) on top: queries, pages as rows, since_id markers."""
 
-    def __init__(self, bearer_token: str, base_url: str, timeout: float = 20.0):
+    network = X
+    metrics_refreshed = True   # monitor.refresh reads its posts' metrics again as they grow
+    window = SEARCH_WINDOW
+    window_margin = WINDOW_MARGIN
+
+    def __init__(self, bearer_token: str, base_url: str, timeout: float = 20.0,
+                 mentions_timeline: MentionsTimeline | None = None):
         self.client = make_client(bearer_token, base_url, timeout)
         self.requests_made = 0
+        self.mentions_timeline = mentions_timeline
+
+    def queries(self, campaign) -> list[str]:
+        """The searches of a campaign, and its account's mentions timeline when [x_api.mentions_timeline] is
+        on: the mention it reads is then left out of the search (the timeline is billed as owned reads)."""
+        timeline = self.mentions_timeline
+        by_timeline = (timeline is not None and timeline.enabled
+                       and any(m.lower() == (timeline.username or "").lower() for m in campaign.mentions))
+        terms = tuple(t for t in campaign.terms if not (by_timeline and t.lower() == f"@{timeline.username}".lower()))
+        queries = build_queries(terms) if terms else []
+        if by_timeline:
+            queries.append(MENTIONS_QUERY.format(user_id=timeline.user_id))
+        return queries
+
+    def billed_as(self, query: str) -> str:
+        return MENTIONS if is_mentions_query(query) else SEARCH
+
+    def search_page(self, params: SearchParams, now: datetime) -> ParsedPage:
+        """A page of the search, or of the mentions timeline for its query, parsed, with what it bills."""
+        if is_mentions_query(params.query):
+            response = self.mentions(mentions_user_id(params.query), params)
+        else:
+            response = self.search_recent(params)
+        try:
+            page = parse_page(response.page, now)
+        except (ValueError, KeyError, TypeError) as e:
+            raise TransientError(f"X API sent a page that cannot be read ({type(e).__name__}: {e})") from None
+        page.reads = reads_in(response.page)
+        return page
+
+    def since_usable(self, since_id: str, earliest: datetime) -> bool:
+        return created_from_id(since_id) > earliest
+
+    def newer(self, marker: str, than: str) -> bool:
+        return int(marker) > int(than)
 
     def _call(self, fn: Callable[[], requests.Response]) -> ApiResponse:
         self.requests_made += 1
@@ -177,8 +182,8 @@ class XSource:
             raise classify(e) from None
         if not isinstance(page, dict):
             raise TransientError("X API sent a body that is not a JSON object")
-        return ApiResponse(page, _header_number(response.headers, "x-rate-limit-remaining"),
-                           _header_number(response.headers, "x-rate-limit-reset"))
+        return ApiResponse(page, header_number(response.headers, "x-rate-limit-remaining"),
+                           header_number(response.headers, "x-rate-limit-reset"))
 
     def search_recent(self, params: SearchParams) -> ApiResponse:
         kwargs = {"query": params.query, "max_results": PAGE_SIZE, "tweet_fields": TWEET_FIELDS,
@@ -221,6 +226,15 @@ class XSource:
             place_fields=PLACE_FIELDS))
 
 
+def is_mentions_query(query: str) -> bool:
+    return query.startswith("GET /2/users/")
+
+
+def mentions_user_id(query: str) -> str:
+    """The account id in a MENTIONS_QUERY."""
+    return query.removeprefix("GET /2/users/").split("/")[0]
+
+
 def build_queries(terms: tuple[str, ...], suffix: str = "-is:retweet", limit: int = MAX_QUERY_LENGTH) -> list[str]:
     """`(#A OR #B OR @c) -is:retweet`, split into several queries when one would pass `limit` chars."""
     queries, group = [], []
@@ -240,19 +254,7 @@ def build_queries(terms: tuple[str, ...], suffix: str = "-is:retweet", limit: in
     return queries
 
 
-def sleep_until(deadline: float, stop: Callable[[], bool], clock: Callable[[], float] = time.time) -> bool:
-    """Sleep in short steps until deadline; False if asked to stop first."""
-    while clock() < deadline:
-        if stop():
-            return False
-        time.sleep(min(1.0, max(0.0, deadline - clock())))
-    return True
-
-
 def problem_kind(error: dict) -> str:
     """The end of an API problem type ('resource-not-found'), whichever host the type names."""
     return str(error.get("type", "")).rstrip("/").rsplit("/", 1)[-1]
 
-
-def describe_partial_errors(errors: list[dict]) -> str:
-    return json.dumps([{k: e.get(k) for k in ("title", "type", "resource_id", "detail")} for e in errors])[:2000]

@@ -110,7 +110,7 @@ def test_overview_timeline_by_hour_and_top_tables(seeded):
     top = table(at, "Post")
     expected = metrics.top_posts(seeded.engine(), seven_days(), 10)
     assert top.ints("Engagements") == [p.engagements for p in expected]
-    assert top.hrefs("On X") == [p.url for p in expected]
+    assert top.hrefs("Link") == [p.url for p in expected]
     contributors = table(at, "Profile")
     expected_contributors = metrics.top_contributors(seeded.engine(), seven_days(), 10)
     assert contributors.column("Author") == [f"@{c.username}" for c in expected_contributors]
@@ -225,7 +225,7 @@ def test_posts_explorer_filters(seeded, widget, value, search, region):
     assert 0 < expected.total < metrics.kpis(seeded.engine(), seven_days()).posts
     assert caption_total(at) == expected.total
     shown = table(at, "Post")
-    assert shown.hrefs("On X") == [r.url for r in expected.rows]
+    assert shown.hrefs("Link") == [r.url for r in expected.rows]
 
 
 def test_posts_explorer_searches_display_names_only_when_ticked(seeded):
@@ -235,14 +235,14 @@ def test_posts_explorer_searches_display_names_only_when_ticked(seeded):
     at.checkbox(key="search_author_names").check().run()
     expected = metrics.posts_page(seeded.engine(), seven_days(), PostSearch(author="naht", author_names=True), limit=50)
     assert caption_total(at) == expected.total > 0  # NAHT's branches and staff carry it in their names
-    assert table(at, "Post").hrefs("On X") == [r.url for r in expected.rows]
+    assert table(at, "Post").hrefs("Link") == [r.url for r in expected.rows]
 
 
 def test_posts_explorer_paging(seeded):
     at = run_page("views/posts.py")
     at.button(key="page_next").click().run()
     expected = metrics.posts_page(seeded.engine(), seven_days(), limit=50, offset=50)
-    assert table(at, "Post").hrefs("On X") == [r.url for r in expected.rows]
+    assert table(at, "Post").hrefs("Link") == [r.url for r in expected.rows]
     assert at.query_params["page"] == "2"
 
 

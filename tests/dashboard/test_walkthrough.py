@@ -180,7 +180,7 @@ def test_a_shared_explorer_link_opens_the_same_search(page, browser, dashboard_s
     page.get_by_role("button", name="Next page").click()
     wait_until_idle(page)
     assert "kind=original" in page.url and "page=2" in page.url
-    shown = browser_table(page, "Post").hrefs("On X")
+    shown = browser_table(page, "Post").hrefs("Link")
     link = page.url
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, timezone_id="Europe/London")
     other = context.new_page()
@@ -189,7 +189,7 @@ def test_a_shared_explorer_link_opens_the_same_search(page, browser, dashboard_s
         other.wait_for_selector("h1")
         wait_until_idle(other)
         assert selected(other, "Kind") == "original"
-        assert browser_table(other, "Post").hrefs("On X") == shown
+        assert browser_table(other, "Post").hrefs("Link") == shown
         expected = metrics.posts_page(seeded_db.engine(), seven_days(), metrics.PostSearch(kind="original"),
                                       limit=50, offset=50)
         assert shown == [p.url for p in expected.rows]
@@ -237,7 +237,7 @@ def test_post_tables_read_as_people_read_them(page, dashboard_server, seeded_db)
     assert "Time (UTC)" not in top.columns and "Date (UK)" not in top.columns
     assert top.columns.index("Engagements") < top.columns.index("Post")
     expected = metrics.top_posts(seeded_db.engine(), seven_days(), 10)
-    assert top.hrefs("On X") == [p.url for p in expected] and set(top.column("On X")) == {"Open on X"}
+    assert top.hrefs("Link") == [p.url for p in expected] and set(top.column("Link")) == {"Open on X"}
     assert top.column("Posted (UK)")[0] == f"{expected[0].created_at.astimezone(metrics_uk()):%a %d %b %Y %H:%M}"
     # short tables show every row, with no scroll bar of their own
     regions = page.locator(".cm-wrap", has=page.locator("th", has_text="Share of posts")).first

@@ -3,7 +3,8 @@ and the property every row ends on: the database holds exactly what the API serv
 once. For faults that stop a run, what was stored before the fault is kept and the next run
 resumes the same run (from its saved page token) to the same end.
 
-Rows run on a SQLite file; the rows marked `both` also run on PostgreSQL.
+Every row runs for each network it applies to (X, Bluesky, Mastodon: tests/networks.py), on a SQLite file;
+the rows marked `both` also run on PostgreSQL. X's usage cap and spent credits exist on X alone.
 """
 from __future__ import annotations
 
@@ -21,10 +22,11 @@ from monitor.models import Author, Post, SearchCursor
 from monitor.refresh import refresh_metrics
 from monitor.sources.x import CollectionHalted, SourceConfigError, XSource
 from tests.helpers import TOKEN
+from tests.networks import BLUESKY_NET, NETS, X_NET, Net
 from tests.reliability.helpers import (
     CAMPAIGN,
-    SEARCH,
     assert_database_equals_served,
+    campaign_of,
     events,
     make_collector,
     runs,
@@ -48,6 +50,22 @@ class Row:
     status_code: int | None = None      # on the fatal event
     config: dict = field(default_factory=dict)
     both: bool = False                  # also on PostgreSQL
+    networks: tuple = ("x", "bluesky", "mastodon")
+    by_network: dict = field(default_factory=dict)   # network -> {field: value} where that network differs
+    profiles: bool = False              # on Bluesky, aimed at getProfiles (the authors) rather than the search
+
+    def on(self, net: Net) -> "Row":
+        """The row as it applies to one network: its own messages and events, the fault aimed at its API."""
+        row = replace(self, **self.by_network.get(net.key, {}))
+        if net is X_NET:
+            return row
+        path = "/xrpc/app.bsky.actor.getProfiles" if self.profiles and net is BLUESKY_NET else net.search_path
+        return replace(row, fault=replace(row.fault, path_prefix=path))
+
+
+REFUSED = {"bluesky": {"message": "BLUESKY_HANDLE"}, "mastodon": {"message": "MASTODON_TOKEN_"}}
+DROPPED = {"bluesky": {"message": "connection to Bluesky failed"},
+           "mastodon": {"message": "failed (ConnectionError)"}}
 
 
 ROWS = [
@@ -58,17 +76,17 @@ ROWS = [
         events={"fatal": 1}, message="max_rate_limit_wait_seconds", config={"max_rate_limit_wait": 5}),
     # the monthly cap and spent credits: stop at once with a clear message, never wait or hammer
     Row("429-usage-cap", Fault("usage_cap", count=5), at_request=2, outcome="halted", events={"fatal": 1},
-        message="usage cap", status_code=429, both=True),
+        message="usage cap", status_code=429, both=True, networks=("x",)),
     Row("402-credits", Fault("credits", count=5), at_request=2, outcome="halted", events={"fatal": 1},
-        message="credits are spent", status_code=402),
+        message="credits are spent", status_code=402, networks=("x",)),
     # refused credentials: a configuration error for a person to fix
     Row("401-unauthorized", Fault("unauthorized", count=5), at_request=2, outcome="config_error",
-        events={"fatal": 1}, message="X_BEARER_TOKEN", status_code=401),
+        events={"fatal": 1}, message="X_BEARER_TOKEN", status_code=401, by_network=REFUSED),
     Row("403-forbidden", Fault("forbidden", count=5), at_request=2, outcome="config_error",
-        events={"fatal": 1}, message="access level", status_code=403),
-    # a request X refuses as wrong (not a stale since_id): the run fails with X's reason
+        events={"fatal": 1}, message="access level", status_code=403, by_network=REFUSED),
+    # a request the network refuses as wrong (not a stale since_id): the run fails with its reason
     Row("400-rejected", Fault("http", status=400), at_request=2, outcome="failed", events={"fatal": 1},
-        message="rejected the request (400)"),
+        message="rejected", both=True),
     # server errors: retried with backoff; a burst longer than max_retries fails the run, resumably
     Row("500-burst", Fault("http", status=500, count=MAX_RETRIES), events={"retry": MAX_RETRIES}),
     Row("503-burst", Fault("http", status=503, count=2), at_request=3, events={"retry": 2}),
@@ -78,39 +96,45 @@ ROWS = [
     Row("connection-reset", Fault("drop", count=2), at_request=2, events={"retry": 2}, both=True),
     Row("read-timeout", Fault("slow", delay=TIMEOUT + 0.5), at_request=2, events={"retry": 1}),
     Row("connection-reset-beyond-retries", Fault("drop", count=MAX_RETRIES + 1), at_request=3, outcome="failed",
-        events={"retry": MAX_RETRIES, "fatal": 1}, message="connection to the X API failed"),
+        events={"retry": MAX_RETRIES, "fatal": 1}, message="connection to the X API failed", by_network=DROPPED),
     # bodies that cannot be read: retried like a server error
     Row("truncated-json", Fault("truncated"), at_request=2, events={"retry": 1}),
     Row("malformed-json", Fault("malformed", count=2), events={"retry": 2}),
-    # odd but readable pages: stored, nothing lost, nothing twice
-    Row("page-without-includes", Fault("no_includes", count=2), at_request=2),
-    Row("post-author-missing", Fault("missing_author", count=3)),
+    # odd but readable pages: stored, nothing lost, nothing twice. On Bluesky the authors come from
+    # getProfiles (left out: the post's own author view stands in); a Mastodon status without its
+    # account cannot be stored and is read again.
+    Row("page-without-includes", Fault("no_includes", count=2), at_request=2, networks=("x", "bluesky"),
+        profiles=True),
+    Row("post-author-missing", Fault("missing_author", count=3), profiles=True,
+        by_network={"mastodon": {"events": {"retry": 3}}}),
     Row("duplicate-across-pages", Fault("duplicate", count=4), at_request=2, both=True),
     Row("ids-out-of-order", Fault("out_of_order", count=10), both=True),
 ]
 
 
-def _check_row(row: Row, engine, config):
-    fx = start_fake()
+def _check_row(row: Row, net: Net, engine, config):
+    fx = start_fake(net=net)
     try:
-        _run_row(row, engine, replace(config, **row.config), fx)
+        _run_row(row.on(net), net, engine, replace(config, **row.config), fx)
     finally:
         fx.stop()
 
 
-def _run_row(row: Row, engine, config, fx):
-    collector = make_collector(engine, config, fx, timeout=TIMEOUT)
+def _run_row(row: Row, net: Net, engine, config, fx):
+    campaign = campaign_of(fx, net)
+    collector = make_collector(engine, config, fx, timeout=TIMEOUT, net=net)
     requests_before_fault = []
 
     def inject(number, path):
-        if path == SEARCH and len(search_requests(fx)) == row.at_request:
+        is_search = path.startswith(net.search_path) if net is not X_NET else path == X_NET.search_path
+        if is_search and len(search_requests(fx, net)) == row.at_request and not requests_before_fault:
             requests_before_fault.append(number)
             fx.inject(row.fault)
     fx.on_request = inject
 
     raised = None
     try:
-        [summary] = collector.collect_campaign(CAMPAIGN)
+        [summary] = collector.collect_campaign(campaign)
     except (CollectionHalted, SourceConfigError) as e:
         raised = e
     fx.on_request = None
@@ -134,23 +158,25 @@ def _run_row(row: Row, engine, config, fx):
         if row.status_code:
             assert [e.status_code for e in events(engine, run.id) if e.kind == "fatal"] == [row.status_code]
         if row.outcome in ("halted", "config_error"):
-            # asked once, did not sleep on it or hammer X
-            assert len(search_requests(fx)) == row.at_request
+            # asked once, did not sleep on it or hammer the API
+            assert len(search_requests(fx, net)) == row.at_request
         # what was stored before the fault is kept, and the cursor did not move
         kept = stored_ids(engine)
-        assert len(kept) == (row.at_request - 1) * 100 and set(kept) <= fx.served_ids
+        assert len(kept) == (row.at_request - 1) * net.page_size and set(kept) <= fx.served_ids
         with transaction(engine) as s:
             assert s.scalars(select(SearchCursor)).first() is None
-        # fault gone (the cap reset, the token fixed, X back): the next run resumes the same run
+        # fault gone (the cap reset, the token fixed, the API back): the next run resumes the same run
         fx.clear_faults()
-        [resumed] = collector.collect_campaign(CAMPAIGN)
+        [resumed] = collector.collect_campaign(campaign)
         assert resumed.run_id == run.id and resumed.status == "completed"
         assert runs(engine)[0].resumes == 1
-    assert_database_equals_served(engine, fx)
-    if row.fault.kind in ("no_includes", "missing_author"):
+    assert_database_equals_served(engine, fx, net=net)
+    if row.fault.kind in ("no_includes", "missing_author") and net is X_NET:
         _authors_left_out_are_placeholders(engine, fx)
+    if row.fault.kind in ("no_includes", "missing_author") and net is BLUESKY_NET:
+        _authors_left_out_of_profiles_keep_their_names(engine, fx)
     if row.fault.kind == "out_of_order":
-        _next_poll_after_out_of_order_pages_misses_nothing(engine, collector, fx)
+        _next_poll_after_out_of_order_pages_misses_nothing(engine, collector, fx, net, campaign)
 
 
 def _authors_left_out_are_placeholders(engine, fx):
@@ -171,22 +197,42 @@ def _authors_left_out_are_placeholders(engine, fx):
             assert author.raw["id"] == author.id and author.username == author.raw["username"]
 
 
-def _next_poll_after_out_of_order_pages_misses_nothing(engine, collector, fx):
+def _authors_left_out_of_profiles_keep_their_names(engine, fx):
+    """Bluesky: an author getProfiles did not return is stored from the post's own author view (handle and
+    name, no follower count), never as a nameless placeholder."""
+    with transaction(engine) as s:
+        authors = list(s.scalars(select(Author)))
+    assert authors and not any(a.placeholder for a in authors)
+    assert all(a.username.endswith(".bsky.social") and a.native_id.startswith("did:plc:") for a in authors)
+    assert any(a.followers_count == 0 and "followersCount" not in a.raw for a in authors)
+
+
+def _next_poll_after_out_of_order_pages_misses_nothing(engine, collector, fx, net: Net, campaign):
     fx.clock.advance(timedelta(hours=6))
-    fx.inject(Fault("out_of_order", count=10))
-    [summary] = collector.collect_campaign(CAMPAIGN)
-    assert summary.status == "completed" and summary.posts_updated == 0  # only newer posts were asked for
-    assert_database_equals_served(engine, fx)
+    fx.inject(Fault("out_of_order", count=10, path_prefix="/2/" if net is X_NET else net.search_path))
+    [summary] = collector.collect_campaign(campaign)
+    # only newer posts were asked for (Bluesky also re-reads the last few minutes: `since` is inclusive)
+    assert summary.status == "completed" and summary.posts_new == 0
+    if net is not BLUESKY_NET:
+        assert summary.posts_updated == 0
+    assert_database_equals_served(engine, fx, net=net)
 
 
-@pytest.mark.parametrize("row", [r for r in ROWS if not r.both], ids=lambda r: r.id)
-def test_fault_on_sqlite(row, sqlite_engine, config):
-    _check_row(row, sqlite_engine, config)
+CASES = [(row, net) for row in ROWS for net in NETS if net.key in row.networks]
 
 
-@pytest.mark.parametrize("row", [r for r in ROWS if r.both], ids=lambda r: r.id)
-def test_fault_on_sqlite_and_postgresql(row, engine, config):
-    _check_row(row, engine, config)
+def _case_id(value) -> str:
+    return value.id if isinstance(value, Row) else value.key
+
+
+@pytest.mark.parametrize("row, net", [c for c in CASES if not c[0].both], ids=_case_id)
+def test_fault_on_sqlite(row, net, sqlite_engine, config):
+    _check_row(row, net, sqlite_engine, config)
+
+
+@pytest.mark.parametrize("row, net", [c for c in CASES if c[0].both], ids=_case_id)
+def test_fault_on_sqlite_and_postgresql(row, net, engine, config):
+    _check_row(row, net, engine, config)
 
 
 def test_out_of_order_fault_really_reverses_the_page():

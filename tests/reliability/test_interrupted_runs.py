@@ -107,7 +107,7 @@ def test_the_next_refresh_still_closes_killed_refresh_runs(sqlite_engine, config
 def _scheduler(engine, config, fx):
     cfg = replace(config, api_base_url=fx.base_url, campaigns=(CAMPAIGN,),
                   metrics_refresh=MetricsRefresh(schedule_hours=(1, 3, 8, 24, 72), max_age_hours=72))
-    scheduler = CampaignScheduler(engine, cfg, lambda: XSource(TOKEN, fx.base_url, timeout=2.0))
+    scheduler = CampaignScheduler(engine, cfg, lambda _network: XSource(TOKEN, fx.base_url, timeout=2.0))
     scheduler.add_jobs()
     # The real BlockingScheduler, started paused (its jobs get their run times but none fires by itself:
     # the test calls collect/refresh as the jobs would).

@@ -163,7 +163,7 @@ def test_monday_0700_uk_time_on_both_sides_of_the_clock_change(sqlite_engine, co
 
 
 def test_the_campaign_scheduler_registers_the_weekly_job(sqlite_engine, config):
-    scheduler = CampaignScheduler(sqlite_engine, config, source_factory=lambda: None)
+    scheduler = CampaignScheduler(sqlite_engine, config, source_factory=lambda _network: None)
     scheduler.add_jobs()
     assert scheduler.scheduler.get_job(JOB_ID) is not None
 

@@ -5,6 +5,7 @@ import streamlit as st
 from monitor import metrics
 from monitor.dashboard import data, mps_ui, ui
 from monitor.dashboard.privacy import privacy_section
+from monitor.networks import label as network_label
 
 LIVE_SECONDS = 60
 
@@ -22,6 +23,29 @@ def states_table(states, titles) -> None:
     for s in states:
         if s.last_error and s.failing:
             st.caption(f"Last error of {titles[s.campaign]}:")
+            st.code(s.last_error, language=None)  # an API message: shown as plain text
+
+
+def sources_table(states, titles) -> None:
+    """Each network a campaign collects, on its own row: its last run, and the last day's runs and rate limits."""
+    hours = metrics.SOURCE_WINDOW.total_seconds() / 3600
+    st.subheader("Sources", help=f"Each network's search runs; counts cover the last {hours:g} hours.")
+    ui.table(pd.DataFrame({
+        "Campaign": [titles[s.campaign] for s in states],
+        "Network": [network_label(s.network) for s in states],
+        "State": [s.condition for s in states],
+        "Last run": [ui.utc_text(s.last_started) for s in states],
+        "Last status": [s.last_status or "never run" for s in states],
+        "Last success": [ui.utc_text(s.last_success) for s in states],
+        f"Runs ({hours:g} h)": [s.runs for s in states], "Requests": [s.requests for s in states],
+        "New posts": [s.posts_new for s in states], "Errors": [s.errors for s in states],
+        "Rate-limit waits": [s.rate_limit_waits for s in states],
+        "Waited (s)": [round(s.rate_limit_wait_seconds) for s in states],
+        "Last rate limit": [s.last_rate_limit_detail or "" for s in states],
+    }), "sources_table")
+    for s in states:
+        if s.last_error and s.condition == "failing":
+            st.caption(f"Last error of {titles[s.campaign]} on {network_label(s.network)}:")
             st.code(s.last_error, language=None)  # an API message: shown as plain text
 
 
@@ -92,7 +116,8 @@ def runs_table(campaign: str) -> None:
         st.info("No runs recorded yet for this campaign.")
         return
     ui.table(pd.DataFrame({
-        "Run": [r.id for r in runs], "Kind": [r.kind for r in runs], "Status": [r.status for r in runs],
+        "Run": [r.id for r in runs], "Network": [network_label(r.network) for r in runs],
+        "Kind": [r.kind for r in runs], "Status": [r.status for r in runs],
         "Started": [ui.utc_text(r.started_at) for r in runs],
         "Took (s)": pd.array([round((r.ended_at - r.started_at).total_seconds()) if r.ended_at else None
                               for r in runs], dtype="Int64"),  # a run still going has no time yet
@@ -122,6 +147,7 @@ def health() -> None:
                f"collection is stale after {minutes_text(stale)} without a successful run. "
                "This page refreshes every minute.")
     states_table(states, titles)
+    sources_table(data.source_states(), titles)
     usage(cfg)
     alerts_table()
     mps_ui.watch_usage_section()

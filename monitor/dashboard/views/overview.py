@@ -24,6 +24,7 @@ def live_figures(filters) -> None:
     ui.kpi_cards(data.kpis_with_change(filters), naht_part(filters))
     mps_ui.contributors_caption(filters)
     ui.timeline_chart(filters, key="overview")
+    ui.network_split(filters)
 
 
 def regions(filters, rows) -> None:
@@ -35,7 +36,7 @@ def regions(filters, rows) -> None:
     if outside:
         st.caption("Not on the map: " + "; ".join(f"{ui.region_name(r.key)} {r.kpis.posts:,} posts "
                                                   f"({r.share_of_posts:.0%})" for r in outside) + ".")
-    ui.regions_table(rows, caption="Every region's figures; a region's name opens its page.")
+    ui.regions_table(rows, caption="Every region's figures; a region's name opens its page.", network=filters.network)
 
 
 filters = st.session_state["filters"]

@@ -11,6 +11,7 @@ import streamlit as st
 from monitor import metrics
 from monitor.dashboard import data, markup, mps_ui, ui, url
 from monitor.dashboard.markup import Column
+from monitor.networks import label as network_label
 
 ALL_BRANCHES = "All branches"
 LIVE_SECONDS = 60
@@ -61,6 +62,7 @@ def live_figures(filters) -> None:
     ui.kpi_cards(data.kpis_with_change(filters), naht_part(filters))
     mps_ui.contributors_caption(filters)
     ui.timeline_chart(filters, key="region")
+    ui.network_split(filters)
 
 
 def branches(filters) -> None:
@@ -69,15 +71,15 @@ def branches(filters) -> None:
     if not rows:
         st.info("No posts in this region in the period.", icon=":material/info:")
         return
-    frame = ui.regions_frame(rows).rename(columns={"Region": "Branch"})
+    frame = ui.regions_frame(rows, filters.network).rename(columns={"Region": "Branch"})
     frame["Branch"] = [r.key or "(no branch: region only)" for r in rows]
     ui.table(frame, "branches_table", ui.SHARE_COLUMN)
 
 
-ACCOUNT_COLUMNS = (Column("Author", "nowrap", key=True), Column("Name"), Column("Profile location"),
-                   Column("Followers", "num"), Column("Posts", "num"), Column("Last post (UK)", "nowrap"),
-                   Column("Author's region", "nowrap"), Column("Branch", "nowrap"), Column("Evidence", "nowrap"),
-                   Column("Confidence", "num"), Column("Why"))
+ACCOUNT_COLUMNS = (Column("Author", "nowrap", key=True), Column("Network", "nowrap"), Column("Name"),
+                   Column("Profile location"), Column("Followers", "num"), Column("Posts", "num"),
+                   Column("Last post (UK)", "nowrap"), Column("Author's region", "nowrap"), Column("Branch", "nowrap"),
+                   Column("Evidence", "nowrap"), Column("Confidence", "num"), Column("Why"), Column("Profile", "link"))
 
 
 def accounts(filters) -> list:
@@ -86,8 +88,9 @@ def accounts(filters) -> list:
     if not rows:
         st.info("No accounts posted here in the period.", icon=":material/info:")
         return rows
-    body = [(f"@{a.username}", a.name or "", a.location or "", a.followers, a.posts, f"{a.last_post_date:%d %b %Y}",
-             ui.region_name(a.region), a.branch or "", a.evidence, round(a.confidence, 2), a.detail or "")
+    body = [(f"@{a.username}", network_label(a.network), a.name or "", a.location or "", a.followers, a.posts,
+             f"{a.last_post_date:%d %b %Y}", ui.region_name(a.region), a.branch or "", a.evidence,
+             round(a.confidence, 2), a.detail or "", (ui.open_on(a.network), a.url))
             for a in rows]
     caption = (f"The {len(rows):,} most active accounts: find any other by its handle in the correction form."
                if len(rows) == metrics.ACCOUNTS_LIMIT
