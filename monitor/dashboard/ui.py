@@ -226,8 +226,8 @@ def network_split(filters: Filters) -> None:
         "Posts": [k.posts for k in by_network.values()],
         "Contributors": [k.contributors for k in by_network.values()],
         "Potential reach": [k.potential_reach for k in by_network.values()],
-        "Impressions": [impressions_text(k.impressions if gives_impressions(n) else None)
-                        for n, k in by_network.items()],
+        "Impressions": [markup.number(impressions_text(k.impressions if gives_impressions(n) else None))
+                        for n, k in by_network.items()],   # a column of counts and texts: drawn as text
         "Engagements": [k.engagements for k in by_network.values()],
     })
     table(frame, "by_network")
