@@ -14,8 +14,22 @@ region keys), `audience` (NAHT's own accounts, members and public), `sql` (the s
 `campaign` (KPIs, timeline, regions, contributors, terms, accounts), `posts` (post rows, top posts),
 `explorer` (search and download), `health` (collection gaps, collector status, API usage), `privacy`
 (removed posts, retention, requests), `spend` (the month's X bill), `alerts` (alerts sent) and `mps`
-(which MPs the campaign reaches, per region).
+(which MPs the campaign reaches, per region) and `actions` (campaign actions, their history and effect).
 """
+from monitor.metrics.actions import (
+                                      EFFECT_FIGURES,
+                                      ActionRow,
+                                      Change,
+                                      Effect,
+                                      Figures,
+                                      VersionRow,
+                                      action,
+                                      action_counts,
+                                      action_effect,
+                                      action_history,
+                                      actions_in,
+                                      effects,
+)
 from monitor.metrics.alerts import AlertRow, recent_alerts
 from monitor.metrics.audience import (
                                       ALL,
@@ -136,4 +150,7 @@ __all__ = [
     "watch_usage_this_month",
     "ALL", "AUTHOR_CLASSES", "MEMBERS", "MIN_POSTS_TO_COMPARE", "MPS", "NAHT", "PRESET_CODES", "Audience", "AuthorRef",
     "audience", "find_author", "find_region", "naht_handles",
+    # campaign actions (monitor.metrics.actions)
+    "EFFECT_FIGURES", "ActionRow", "Change", "Effect", "Figures", "VersionRow", "action", "action_counts",
+    "action_effect", "action_history", "actions_in", "effects",
 ]
