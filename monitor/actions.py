@@ -208,6 +208,23 @@ def remove_action(engine: Engine, action_id: int, by: str, reason: str | None = 
 
 # --- importing a spreadsheet -----------------------------------------------------------------
 
+TEMPLATE_ROWS = (
+    ("2026-11-20", "18:30", "MP roundtable", "Roundtable with Leeds MPs", "Yorkshire and The Humber", "Leeds",
+     "413;4658", "https://www.naht.org.uk/", "Three heads and two MPs"),
+    ("21/11/2026", "", "Letter-writing", "Letters evening", "London", "Camden", "", "", ""),
+    ("2026-11-24", "", "Media", "National radio interview", "", "", "", "", "No region: a national action"),
+)
+
+
+def csv_template() -> bytes:
+    """The template CSV (the README shows the same): the header and three example rows."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(TEMPLATE_ROWS)
+    return out.getvalue().encode("utf-8")
+
+
 @dataclass
 class ImportResult:
     imported: list[int] = field(default_factory=list)             # new actions' ids
