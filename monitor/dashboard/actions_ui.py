@@ -4,13 +4,13 @@ from monitor.metrics.actions and goes to monitor.actions through data.py; text i
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 import pandas as pd
 import streamlit as st
 
 from monitor import metrics
-from monitor.actions import ActionError, ActionInput, parse_member_ids, parse_time
+from monitor.actions import ActionError, ActionInput, parse_day, parse_member_ids, parse_time
 from monitor.dashboard import data, markup, ui
 from monitor.metrics import Effect, Filters
 from monitor.timeutil import uk_today
@@ -130,8 +130,9 @@ def _fields(key: str, current: metrics.ActionRow | None, region: str | None) -> 
     regions = [None, *metrics.SELECTABLE_REGIONS]
     chosen = current.region if current else region
     return {
-        "day": st.date_input("Day (UK)", value=current.day if current else uk_today(), format="DD/MM/YYYY",
-                             key=f"{key}_day"),
+        # A text box, not st.date_input: its day and month fields are touch targets under WCAG's 24 px.
+        "day": st.text_input("Day (UK, such as 20/11/2026)",
+                             value=f"{(current.day if current else uk_today()):%d/%m/%Y}", key=f"{key}_day"),
         "at_time": st.text_input("Time (optional, 24-hour, such as 18:30)",
                                  value=f"{current.at_time:%H:%M}" if current and current.at_time else "",
                                  key=f"{key}_time"),
@@ -153,11 +154,10 @@ def _fields(key: str, current: metrics.ActionRow | None, region: str | None) -> 
 def _entry(values: dict) -> ActionInput:
     if not values["kind"]:
         raise ActionError("choose the kind of action")
-    day = values["day"]
-    if not isinstance(day, date):
-        raise ActionError("choose the day it took place")
-    return ActionInput(day=day, kind=values["kind"], title=values["title"], region=values["region"],
-                       branch=values["branch"], at_time=parse_time(values["at_time"] or ""),
+    if not (values["day"] or "").strip():
+        raise ActionError("give the day it took place")
+    return ActionInput(day=parse_day(values["day"]), kind=values["kind"], title=values["title"],
+                       region=values["region"], branch=values["branch"], at_time=parse_time(values["at_time"] or ""),
                        mp_member_ids=parse_member_ids(values["mp_member_ids"] or ""), link=values["link"],
                        notes=values["notes"])
 
