@@ -119,7 +119,7 @@ def _who(key: str) -> str | None:
     if signed_in:
         return signed_in
     st.session_state.setdefault(f"{key}_by", st.session_state.get(RECORDER, ""))
-    return st.text_input("Your name or email (recorded)", key=f"{key}_by")
+    return st.text_input("Recorded by (your name or email)", key=f"{key}_by")
 
 
 def _fields(key: str, current: metrics.ActionRow | None, region: str | None) -> dict:
@@ -139,7 +139,7 @@ def _fields(key: str, current: metrics.ActionRow | None, region: str | None) -> 
         "kind": st.selectbox("Kind", kinds, index=kinds.index(current.kind) if current else None,
                              placeholder="Choose a kind", key=f"{key}_kind"),
         "title": st.text_input("Title", value=current.title if current else "", key=f"{key}_title"),
-        "region": st.selectbox("Region", regions, index=regions.index(chosen) if chosen in regions else 0,
+        "region": st.selectbox("Region of the action", regions, index=regions.index(chosen) if chosen in regions else 0,
                                format_func=region_label, key=f"{key}_region"),
         "branch": st.text_input("Branch (optional)", value=(current.branch or "") if current else "",
                                 key=f"{key}_branch"),

@@ -26,7 +26,7 @@ def test_add_an_action_see_its_mark_edit_it_and_see_the_history(page, own_server
     add = form(page, "Save action")
     choose(page, "Kind", "MP roundtable")
     add.get_by_label("Title").fill("Roundtable with Camden heads")
-    add.get_by_label("Your name or email (recorded)").fill("London lead")
+    add.get_by_label("Recorded by (your name or email)").fill("London lead")
     add.get_by_role("button", name="Save action").click()
     wait_until_idle(page)
     assert page.get_by_text("saved: Roundtable with Camden heads, recorded as London lead").count() == 1
@@ -42,8 +42,8 @@ def test_add_an_action_see_its_mark_edit_it_and_see_the_history(page, own_server
     choose(page, "Action to open", f"#{action_id} {title}")
     edit = form(page, "Save changes")
     edit.get_by_label("Title").fill("Roundtable with Camden and Islington heads")
-    assert edit.get_by_label("Your name or email (recorded)").input_value() == "London lead"   # remembered
-    edit.get_by_label("Your name or email (recorded)").fill("Deputy lead")
+    assert edit.get_by_label("Recorded by (your name or email)").input_value() == "London lead"   # remembered
+    edit.get_by_label("Recorded by (your name or email)").fill("Deputy lead")
     edit.get_by_role("button", name="Save changes").click()
     wait_until_idle(page)
     assert page.get_by_text(f"Action #{action_id} changed, recorded as Deputy lead.").count() == 1
