@@ -84,3 +84,18 @@ def test_a_region_page_lists_its_actions_and_the_actions_page_opens_from_a_link(
     page = run_page("views/actions.py", query)
     assert apptest_table(page, "Effect on posts").column("Action") == ["Roundtable"]
     assert page.query_params["region"] == ["London"] or page.query_params["region"] == "London"
+
+
+def test_an_action_removed_from_the_page_leaves_the_list_and_keeps_its_history(db):
+    action_id = add_action(db.engine(), default_config(), CAMPAIGN,
+                           ActionInput(uk_today() - timedelta(days=2), "Media", "Entered twice", "London"), "ann")
+    at = run_page("views/actions.py")
+    at.selectbox(key="actions_page_open").set_value(action_id).run()
+    assert [t.column("Change") for t in [apptest_table(at, "Change")]] == [["added"]]
+    at.text_input(key=f"actions_page_remove_reason_{action_id}").input("a duplicate")
+    at.text_input(key="actions_page_remove_by").input("bob")
+    at.button(key=f"actions_page_remove_{action_id}").click().run()
+    assert not at.exception and f"Action #{action_id} removed" in at.success[0].value
+    assert "No campaign actions recorded in this period" in at.info[0].value
+    assert [(v.change, v.saved_by, v.reason) for v in metrics.action_history(db.engine(), action_id)] == \
+        [("added", "ann", None), ("removed", "bob", "a duplicate")]
