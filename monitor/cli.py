@@ -551,8 +551,9 @@ def actions_remove(app: App, action_id, removed_by, reason):
 @click.option("--from", "from_date", type=click.DateTime(["%Y-%m-%d"]), help="First UK day (default: 29 days ago).")
 @click.option("--to", "to_date", type=click.DateTime(["%Y-%m-%d"]), help="Last UK day (default: today).")
 @click.option("--region", metavar="REGION", help="One region (key or NAHT name); default all.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
 @pass_app
-def actions_list(app: App, campaign_name, from_date, to_date, region):
+def actions_list(app: App, campaign_name, from_date, to_date, region, fmt):
     """The actions of a period with their effect (posts in the region, the N days after against before)."""
     from datetime import timedelta
 
@@ -570,6 +571,12 @@ def actions_list(app: App, campaign_name, from_date, to_date, region):
     start = from_date.date() if from_date else end - timedelta(days=29)
     found = effects(app.engine(), Filters(campaign.name, start, end, region=region_key),
                     app.config.actions.effect_days)
+    if fmt == "csv":
+        from monitor.exports import actions_csv
+        from monitor.metrics import region_display_name
+
+        sys.stdout.buffer.write(actions_csv(found, lambda key: region_display_name(app.config, key)))
+        return
     for e in found:
         a = e.action
         change = e.effect("posts")

@@ -1,6 +1,8 @@
 """Recording campaign actions as a person does: the CLI (add, edit with history, remove with an audit row)
 and the import of a spreadsheet (good rows in, bad rows named by line, Excel's exports, wrong encodings,
 an empty file), on a real database."""
+import csv
+import io
 import subprocess
 from datetime import date, time
 
@@ -166,12 +168,18 @@ def test_the_cli_adds_edits_lists_removes_and_imports(tmp_path):
     assert run("edit", "1", "--title", "Roundtable with MPs", "--by", "bob").returncode == 0
     listed = run("list", "--from", "2026-11-01", "--to", "2026-11-30")
     assert "#1  2026-11-20  MP roundtable  London  Roundtable with MPs" in listed.stdout
+    run("add", "--date", "2026-11-21", "--kind", "Media", "--title", "=HYPERLINK(\"http://x\")", "--by", "ann")
+    table = list(csv.DictReader(io.StringIO(run("list", "--from", "2026-11-01", "--to", "2026-11-30", "--format",
+                                                "csv").stdout.lstrip("\ufeff"), newline="")))
+    assert [(r["Action #"], r["Action"], r["Region"]) for r in table] == [
+        ("2", "'=HYPERLINK(\"http://x\")", "National"), ("1", "Roundtable with MPs", "London")]   # neutralised
+    assert table[1]["Effect on posts"].startswith("collection began")
     removed = run("remove", "1", "--by", "bob", "--reason", "entered twice")
     assert removed.returncode == 0
     history = run("history", "1").stdout.splitlines()
     assert [line.split(" by ")[0] for line in history] == ["v1 added", "v2 edited", "v3 removed"]
     assert "(reason: entered twice)" in history[2]
-    assert "no actions" in run("list", "--from", "2026-11-01", "--to", "2026-11-30").stdout
+    assert "#1" not in run("list", "--from", "2026-11-01", "--to", "2026-11-30").stdout
     sheet = write(tmp_path, f"{HEADER}\n2026-11-20,,Media,Radio,London,,,,\n2026-11-20,,Nope,x,,,,,\n".encode())
     imported = run("import", str(sheet), "--by", "ann")
     assert imported.returncode == 1
