@@ -33,6 +33,8 @@ from monitor.regions import REGIONS
 from monitor.timeutil import uk_today
 
 EFFECT_FIGURES = ("posts", "contributors", "potential_reach", "engagements")
+BEFORE, AFTER = 0, 1     # the statement's window key
+AREA, REST = 0, 1        # and its side key: the action's area, every other region
 
 # An effect's status: why its figures can or cannot be read as an effect.
 MEASURED, NOT_OVER, TOO_FEW, BEFORE_COLLECTION = "measured", "not over", "too few", "before collection"
@@ -236,8 +238,9 @@ def effects(bind: Bind, filters: Filters, days: int = DEFAULT_EFFECT_DAYS, today
     s = DaySummary
     first = min(a.day for a in listed) - timedelta(days=days)
     last = max(a.day for a in listed) + timedelta(days=days - 1)
-    window = case((s.day < Action.day, "before"), else_="after").label("window")
-    side = case((or_(Action.region.is_(None), s.region == Action.region), "area"), else_="rest").label("side")
+    # Small integers, not words, as grouping keys: the per-author step sorts every (action, author) row by them.
+    window = case((s.day < Action.day, BEFORE), else_=AFTER).label("window")
+    side = case((or_(Action.region.is_(None), s.region == Action.region), AREA), else_=REST).label("side")
     joined = [Action.id.in_([a.id for a in listed]),
               s.day >= _days_from(bind, Action.day, -days), s.day <= _days_from(bind, Action.day, days - 1),
               or_(Action.region.is_(None), s.region.in_(REGIONS))]
@@ -251,15 +254,15 @@ def effects(bind: Bind, filters: Filters, days: int = DEFAULT_EFFECT_DAYS, today
     out = []
 
     def change(action_id: int, side: str) -> Change:
-        return Change(found.get((action_id, "before", side), Figures()),
-                      found.get((action_id, "after", side), Figures()))
+        return Change(found.get((action_id, BEFORE, side), Figures()),
+                      found.get((action_id, AFTER, side), Figures()))
 
     for act in listed:
         before_from, after_to = act.day - timedelta(days=days), act.day + timedelta(days=days - 1)
-        area = change(act.id, "area")
+        area = change(act.id, AREA)
         overlapping = tuple(o.id for o in listed if o.id != act.id and o.region == act.region
                             and abs((o.day - act.day).days) < 2 * days)
-        rest = None if act.region is None else change(act.id, "rest")
+        rest = None if act.region is None else change(act.id, REST)
         status = _status(area, after_to, before_from, first_day, today)
         out.append(Effect(act, days, before_from, after_to, area, rest, status, overlapping))
     return out
