@@ -4,6 +4,8 @@ history, a form to edit or remove it), and the form to record a new one.
 Shareable: ?region=London&period=30d (a region's key or display name, any case; also &campaign=...,
 &authors=..., &period=custom&from=...&to=...). Without a region, every action, national ones too.
 """
+from dataclasses import replace
+
 import streamlit as st
 
 from monitor import metrics
@@ -30,7 +32,7 @@ base = st.session_state["filters"]
 st.title("Campaign actions")
 region = pick_region()
 url.want(region=region)
-filters = base.__class__(base.campaign, base.from_date, base.to_date, region=region, audience=base.audience)
+filters = replace(base, region=region, branch=None)
 st.caption(f"{ui.period_label(filters.from_date, filters.to_date)}{ui.audience_note(filters)} · "
            f"{ui.region_name(region) if region else 'every region and national actions'} · "
            "share this page's address to show the same view")
