@@ -13,3 +13,4 @@ DOWN = "#B3261E"          # a fall (6.5:1 on white)
 GAP_RED = "#B3261E"       # collection gaps on the timeline
 REACH = "#C25E00"         # the potential reach line on the timeline (4.6:1 on white)
 TEXT = "#1A1C23"          # body text (16:1 on white)
+ACTION = "#D99A00"        # a campaign action's mark on the timeline (a line and flag, not text)

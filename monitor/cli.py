@@ -487,6 +487,179 @@ def mps_list(app: App, campaign_name, from_date, to_date, region, fmt):
         click.echo("  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip())
 
 
+@main.group()
+def actions():
+    """Campaign actions (roundtables, letters, visits): record, list, edit, remove, import a spreadsheet."""
+
+
+def _action_options(required: bool):
+    """The fields of an action as options: all needed to add one (date, kind, title), none to edit one."""
+    def wrap(command):
+        for option in reversed([
+            click.option("--date", "day", required=required, metavar="YYYY-MM-DD", help="The UK day it took place."),
+            click.option("--kind", required=required, help="One of [actions] kinds (such as 'MP roundtable')."),
+            click.option("--title", required=required, help="What happened, in a few words."),
+            click.option("--time", "at_time", metavar="HH:MM", help="UK time (optional)."),
+            click.option("--region", help="Region key or NAHT name; leave out (or '') for a national action."),
+            click.option("--branch", help="Branch (optional)."),
+            click.option("--mp", "mps", metavar="MEMBER_IDS", help="MPs' member ids, such as 4514;172 (MPs page)."),
+            click.option("--link", help="A web address about it (optional)."),
+            click.option("--notes", help="Notes (optional)."),
+        ]):
+            command = option(command)
+        return command
+    return wrap
+
+
+def _action_fields(given: dict) -> dict:
+    """The options given, as monitor.actions.ActionInput's fields (None: not given)."""
+    from monitor.actions import parse_day, parse_member_ids, parse_time
+
+    parse = {"day": parse_day, "at_time": parse_time, "mps": parse_member_ids}
+    names = {"mps": "mp_member_ids"}
+    return {names.get(k, k): parse[k](v) if k in parse else v for k, v in given.items() if v is not None}
+
+
+@actions.command("add")
+@_action_options(required=True)
+@click.option("--campaign", "campaign_name", metavar="NAME", help="Campaign name (needed when several are configured).")
+@click.option("--by", "recorded_by", required=True, help="Who records it (kept with it).")
+@pass_app
+def actions_add(app: App, campaign_name, recorded_by, **given):
+    """Record a campaign action."""
+    from monitor.actions import ActionError, ActionInput, add_action
+    from monitor.reports import ReportError
+    from monitor.reports.model import chosen_campaign
+
+    try:
+        campaign = chosen_campaign(app.config, campaign_name)
+        action_id = add_action(app.engine(), app.config, campaign.name, ActionInput(**_action_fields(given)),
+                               recorded_by)
+    except (ActionError, ReportError) as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"action #{action_id} recorded")
+
+
+@actions.command("edit")
+@click.argument("action_id", type=int)
+@_action_options(required=False)
+@click.option("--by", "edited_by", required=True, help="Who makes the change (kept with the version).")
+@pass_app
+def actions_edit(app: App, action_id, edited_by, **given):
+    """Change an action: the version before is kept (see `actions history`)."""
+    from monitor.actions import ActionError, edit_action
+
+    try:
+        changed = edit_action(app.engine(), app.config, action_id, _action_fields(given), edited_by)
+    except ActionError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"action #{action_id} " + ("changed" if changed else "unchanged: nothing given differs"))
+
+
+@actions.command("remove")
+@click.argument("action_id", type=int)
+@click.option("--by", "removed_by", required=True, help="Who removes it (kept with the removal).")
+@click.option("--reason", help="Why (kept with the removal).")
+@pass_app
+def actions_remove(app: App, action_id, removed_by, reason):
+    """Take an action off the dashboard and reports; it and its history are kept for the audit."""
+    from monitor.actions import ActionError, remove_action
+
+    try:
+        remove_action(app.engine(), action_id, removed_by, reason)
+    except ActionError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"action #{action_id} removed (its history is kept)")
+
+
+@actions.command("list")
+@click.option("--campaign", "campaign_name", metavar="NAME", help="Campaign name (needed when several are configured).")
+@click.option("--from", "from_date", type=click.DateTime(["%Y-%m-%d"]), help="First UK day (default: 29 days ago).")
+@click.option("--to", "to_date", type=click.DateTime(["%Y-%m-%d"]), help="Last UK day (default: today).")
+@click.option("--region", metavar="REGION", help="One region (key or NAHT name); default all.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
+@pass_app
+def actions_list(app: App, campaign_name, from_date, to_date, region, fmt):
+    """The actions of a period with their effect (posts in the region, the N days after against before)."""
+    from datetime import timedelta
+
+    from monitor.metrics import Filters, effects
+    from monitor.reports import ReportError, resolve_region
+    from monitor.reports.model import chosen_campaign
+    from monitor.timeutil import uk_today
+
+    try:
+        campaign = chosen_campaign(app.config, campaign_name)
+        region_key = resolve_region(app.config, region)
+    except ReportError as e:
+        raise click.BadParameter(str(e), param_hint=f"--{e.param}") from None
+    end = to_date.date() if to_date else uk_today()
+    start = from_date.date() if from_date else end - timedelta(days=29)
+    found = effects(app.engine(), Filters(campaign.name, start, end, region=region_key),
+                    app.config.actions.effect_days)
+    if fmt == "csv":
+        from monitor.exports import actions_csv
+        from monitor.metrics import region_display_name
+
+        sys.stdout.buffer.write(actions_csv(found, lambda key: region_display_name(app.config, key)))
+        return
+    for e in found:
+        a = e.action
+        change = e.effect("posts")
+        said = (f"effect on posts {change * 100:+.0f} points" if change is not None else e.reason
+                or "no posts before to compare with")
+        click.echo(f"#{a.id}  {a.day}  {a.kind}  {a.region or 'national'}  {a.title}  "
+                   f"(posts {e.area.before.posts:,} before, {e.area.after.posts:,} after: {said})")
+    if not found:
+        click.echo(f"no actions from {start} to {end}")
+
+
+@actions.command("history")
+@click.argument("action_id", type=int)
+@pass_app
+def actions_history(app: App, action_id):
+    """Every version of an action: who saved what, and when."""
+    from monitor.metrics import action_history
+
+    versions = action_history(app.engine(), action_id)
+    if not versions:
+        raise click.ClickException(f"there is no action #{action_id}")
+    for v in versions:
+        click.echo(f"v{v.version} {v.change} by {v.saved_by} at {v.saved_at:%Y-%m-%d %H:%M} UTC: {v.day} {v.kind} "
+                   f"{v.region or 'national'} {v.title!r}" + (f" (reason: {v.reason})" if v.reason else ""))
+
+
+@actions.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--campaign", "campaign_name", metavar="NAME", help="Campaign name (needed when several are configured).")
+@click.option("--by", "recorded_by", required=True, help="Who records them (kept with each).")
+@pass_app
+def actions_import(app: App, file, campaign_name, recorded_by):
+    """Import a spreadsheet (CSV) of actions; bad rows are listed by line and left out, the rest are added.
+
+    Exit status 0: every row imported (or already there); 1: some rows were bad; 2: the file cannot be read."""
+    from monitor.actions import ActionError, ImportFileError, import_csv
+    from monitor.reports import ReportError
+    from monitor.reports.model import chosen_campaign
+
+    try:
+        campaign = chosen_campaign(app.config, campaign_name)
+        result = import_csv(app.engine(), app.config, campaign.name, file, recorded_by)
+    except ImportFileError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(EXIT_USER_ERROR)
+    except (ActionError, ReportError) as e:
+        raise click.ClickException(str(e)) from None
+    for line, reason in result.problems:
+        click.echo(f"{file}: line {line}: {reason}", err=True)
+    for line, reason in result.skipped:
+        click.echo(f"{file}: line {line}: skipped, {reason}")
+    click.echo(f"{len(result.imported)} actions imported, {len(result.problems)} bad rows left out, "
+               f"{len(result.skipped)} already recorded (read as {result.encoding})")
+    if result.problems:
+        sys.exit(1)
+
+
 @main.command()
 @click.option("--week", required=True, metavar="YYYY-Www", help="ISO week in UK time, such as 2026-W47.")
 @click.option("--region", metavar="REGION",

@@ -177,6 +177,17 @@ class MpWatch:
     interval_minutes: float = 60.0
 
 
+# Kinds of campaign action a person can record (monitor.actions); [actions] kinds replaces the list.
+DEFAULT_ACTION_KINDS = ("MP roundtable", "Letter-writing", "School visit", "Media", "Conference", "Other")
+DEFAULT_EFFECT_DAYS = 7   # an action's effect compares this many UK days after it with as many before
+
+
+@dataclass(frozen=True)
+class ActionSettings:
+    kinds: tuple[str, ...] = DEFAULT_ACTION_KINDS
+    effect_days: int = DEFAULT_EFFECT_DAYS
+
+
 @dataclass(frozen=True)
 class Config:
     path: str
@@ -209,6 +220,7 @@ class Config:
     alerts: Alerts = field(default_factory=Alerts)
     networks: tuple[str, ...] = ("x",)   # the networks collected (monitor.networks keys), see parse_config
     bluesky_base_url: str = DEFAULT_BLUESKY_URL
+    actions: ActionSettings = field(default_factory=ActionSettings)
 
     def campaign(self, name: str) -> Campaign:
         for c in self.campaigns:
@@ -452,10 +464,27 @@ def _alert_rules(rules: _Reader) -> dict[str, dict]:
     return out
 
 
+def _actions(root: _Reader) -> ActionSettings:
+    r = root.sub("actions")
+    r.unknown_keys({"kinds", "effect_days"})
+    kinds = r.get("kinds", list, list(DEFAULT_ACTION_KINDS), "a list of action kinds such as [\"MP roundtable\"]",
+                  lambda v: len(v) > 0)
+    seen: set[str] = set()
+    for i, kind in enumerate(kinds):
+        if not isinstance(kind, str) or not kind.strip() or len(kind.strip()) > 60:
+            raise ConfigError(r.file, f"{r.key('kinds')}[{i}]", f"a kind's name of 1 to 60 characters, got {kind!r}")
+        if kind.strip().casefold() in seen:
+            raise ConfigError(r.file, f"{r.key('kinds')}[{i}]", f"each kind once, got {kind!r} twice")
+        seen.add(kind.strip().casefold())
+    days = r.get("effect_days", int, DEFAULT_EFFECT_DAYS, "a whole number of days from 1 to 60",
+                 lambda v: 1 <= v <= 60)
+    return ActionSettings(tuple(k.strip() for k in kinds), days)
+
+
 def parse_config(data: dict, file: str) -> Config:
     root = _Reader(file, data)
     root.unknown_keys({"database", "x_api", "bluesky", "mastodon", "collection", "metrics_refresh", "campaigns",
-                       "regions", "dashboard", "reports", "privacy", "alerts", "mp_watch"})
+                       "regions", "dashboard", "reports", "privacy", "alerts", "mp_watch", "actions"})
     db = root.sub("database")
     db.unknown_keys({"url"})
     api = root.sub("x_api")
@@ -558,6 +587,7 @@ def parse_config(data: dict, file: str) -> Config:
         networks=_networks(data, campaigns, api, bsky, masto),
         bluesky_base_url=bsky.get("base_url", str, DEFAULT_BLUESKY_URL, "an http(s) URL",
                                   lambda v: v.startswith(("http://", "https://"))).rstrip("/"),
+        actions=_actions(root),
     )
 
 

@@ -11,16 +11,23 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from monitor.config import ENV_BEARER, ENV_BLUESKY_HANDLE, ENV_BLUESKY_PASSWORD, database_url
-from monitor.db import make_engine, upgrade
+from monitor.db import make_engine, transaction, upgrade
+from monitor.fakex.actions import DEMO_ACTIONS, add_action_bumps
 from monitor.networks import NETWORK_KEYS
 from monitor.rematch import pending_rematch
 from monitor.serve import dashboard_env, dashboard_server
+from monitor.timeutil import uk_today
 
 log = logging.getLogger(__name__)
 DEMO_TOKEN = "demo-token-for-the-simulated-api"
 # The simulated Bluesky's account: not a real secret, it never leaves this machine.
 DEMO_BLUESKY = ("monitor-demo.bsky.social", "demo-app-password-for-the-simulated-server")
 DEMO_MASTODON_SERVERS = ("schools.social", "teachers.example")
+# The simulated world starts this many days back, so the demo's campaign actions have whole weeks before and
+# after them: what X's 7-day search cannot reach is loaded once, as an archive import would (seed_history).
+HISTORY_DAYS = 20
+FUTURE_DAYS = 4       # and runs on this many days, posting as the wall clock reaches them
+RECORDED_BY = "demo (simulated)"
 
 
 def run_demo(app, *, port: int, api_port: int, interval: float) -> int:
@@ -37,8 +44,11 @@ def run_demo(app, *, port: int, api_port: int, interval: float) -> int:
     now = datetime.now(timezone.utc)
     wall = lambda: datetime.now(timezone.utc)  # noqa: E731
     common = {"start": now - timedelta(days=6), "days": 10, "hashtags": campaign.hashtags, "clock": wall}
+    # X's world reaches further back than the others: the campaign actions' weeks before them (seed_history).
     fake = FakeX(seed=1, posts_per_day=300, mention=campaign.mentions[0] if campaign.mentions else "NAHTnews",
-                 bearer_token=token, port=api_port, mps=True, **common)
+                 bearer_token=token, port=api_port, mps=True,
+                 **{**common, "start": now - timedelta(days=HISTORY_DAYS), "days": HISTORY_DAYS + FUTURE_DAYS})
+    add_action_bumps(fake.corpus, DEMO_ACTIONS, uk_today(now))
     bluesky = FakeBluesky(seed=2, posts_per_day=150, port=api_port + 1, handle=os.environ[ENV_BLUESKY_HANDLE],
                           app_password=os.environ[ENV_BLUESKY_PASSWORD],
                           mention=(campaign.bluesky_mentions or ("nahtnews.bsky.social",))[0], **common)
@@ -55,6 +65,8 @@ def run_demo(app, *, port: int, api_port: int, interval: float) -> int:
                          mp_watch=replace(app.config.mp_watch, enabled=True, interval_minutes=interval * 5))
         engine = make_engine(database_url(config))
         upgrade(engine)
+        seed_history(engine, config, fake.corpus, now)
+        record_demo_actions(engine, config, campaign.name, uk_today(now))
         lease = Lease(engine, config.interval_minutes, "demo")
         lease.acquire()   # one collector per database, the demo's too
         try:
@@ -71,3 +83,51 @@ def run_demo(app, *, port: int, api_port: int, interval: float) -> int:
         for server in (fake, bluesky, mastodon):
             server.stop()
     return 0
+
+
+def seed_history(engine, config, corpus, now: datetime) -> int:
+    """Load the simulated posts older than X's 7-day search window, once (a database with posts already
+    has them): written as a twarc2 archive and read by the importer, as a real archive would be."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from sqlalchemy import func, select
+
+    from monitor.importer import import_jsonl
+    from monitor.models import Post
+    from monitor.sources.x import SEARCH_WINDOW
+
+    with transaction(engine) as s:
+        if s.scalar(select(func.count()).select_from(Post)):
+            return 0
+    cutoff = now - SEARCH_WINDOW + timedelta(hours=1)
+    now_ms = int(now.timestamp() * 1000)
+    old = [p for p in corpus.posts if datetime.fromisoformat(p["created_at"].replace("Z", "+00:00")) < cutoff]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "demo-history.jsonl"
+        with path.open("w", encoding="utf-8") as f:
+            for i in range(0, len(old), 100):
+                chunk = [dict(p, public_metrics=corpus.metrics_at(p["id"], now_ms)) for p in old[i:i + 100]]
+                users = list({p["author_id"]: corpus.users[p["author_id"]] for p in chunk}.values())
+                places = [corpus.places[p["geo"]["place_id"]] for p in chunk if (p.get("geo") or {}).get("place_id")]
+                f.write(json.dumps({"data": chunk, "includes": {"users": users, "places": places},
+                                    "meta": {"result_count": len(chunk)}}) + "\n")
+        report = import_jsonl(engine, config, path, progress=False)
+    log.info("loaded %s simulated posts older than the search window", report.posts_new)
+    return report.posts_new
+
+
+def record_demo_actions(engine, config, campaign: str, today) -> int:
+    """The simulated campaign actions (monitor.fakex.actions), recorded once."""
+    from sqlalchemy import func, select
+
+    from monitor.actions import ActionInput, add_action
+    from monitor.models import Action
+
+    with transaction(engine) as s:
+        if s.scalar(select(func.count()).select_from(Action).where(Action.campaign == campaign)):
+            return 0
+    for a in DEMO_ACTIONS:
+        add_action(engine, config, campaign, ActionInput(a.day(today), a.kind, a.title, a.region), RECORDED_BY)
+    return len(DEMO_ACTIONS)

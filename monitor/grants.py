@@ -14,7 +14,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from monitor.models import SUMMARY_TABLES, Author, Post, RegionCorrection
+from monitor.models import SUMMARY_TABLES, Action, ActionVersion, Author, Post, RegionCorrection
 
 # Every kind of write the dashboard makes: {table model: privileges}. A correction of an author's region is
 # recorded, applied to the author and their posts, and the summary slices of those posts are deleted and
@@ -22,6 +22,9 @@ from monitor.models import SUMMARY_TABLES, Author, Post, RegionCorrection
 DASHBOARD_WRITES: dict[str, dict[type, tuple[str, ...]]] = {
     "region corrections": {RegionCorrection: ("INSERT",), Author: ("UPDATE",), Post: ("UPDATE",),
                            **dict.fromkeys(SUMMARY_TABLES, ("INSERT", "DELETE"))},
+    # A campaign action is recorded with its first version; an edit or a removal changes the action and adds a
+    # version (monitor.actions): nothing is ever deleted.
+    "campaign actions": {Action: ("INSERT", "UPDATE"), ActionVersion: ("INSERT",)},
 }
 WRITE_PRIVILEGES = ("INSERT", "UPDATE", "DELETE")
 INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE for "permission denied"

@@ -59,6 +59,8 @@ def write(tmp_path, text, name="config.toml"):
     (GOOD + "[[regions.known_accounts]]\nusername = 'a'\nregion = 'Narnia'\n",
      "regions.known_accounts[0].region", "one of North East"),
     ("[[campaigns]\nname=", "(syntax)", "valid TOML"),
+    (GOOD + "[actions]\nkinds = ['Roundtable', 'roundtable']\n", "actions.kinds[1]", "each kind once"),
+    (GOOD + "[actions]\neffect_days = 0\n", "actions.effect_days", "a whole number of days from 1 to 60"),
 ])
 def test_bad_config_is_one_line_naming_file_key_and_expectation(tmp_path, text, key, expected):
     path = write(tmp_path, text)

@@ -172,6 +172,45 @@ def test_with_corrections_the_dashboard_corrects_as_the_reader(owner_url, reader
     assert again.returncode == 2 and "--corrections`" in one_line(again)
 
 
+def test_with_corrections_the_dashboard_records_edits_and_removes_actions_as_the_reader(owner_url, reader,
+                                                                                       monkeypatch):
+    from monitor.actions import edit_action, remove_action
+    from monitor.dashboard import data
+
+    assert cli(owner_url, "db", "grant-reader", reader).returncode == 0
+    url = as_role(owner_url, reader)
+
+    def add_on_the_actions_page() -> AppTest:
+        monkeypatch.setenv("MONITOR_DATABASE_URL", url)
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        at.query_params.update(WEEK)
+        at.switch_page("views/actions.py")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        at.selectbox(key="actions_add_kind").set_value("Media")
+        at.text_input(key="actions_add_title").input("Local radio")
+        at.text_input(key="actions_add_by").input("lead@naht.org.uk")
+        at.button[[b.label for b in at.button].index("Save action")].click().run()
+        data._engine(url).dispose()
+        return at
+
+    monkeypatch.delenv("MONITOR_DEVELOPMENT", raising=False)
+    refused = add_on_the_actions_page()
+    assert "lacks a grant: INSERT on table actions" in refused.error[0].value
+    assert cli(owner_url, "db", "grant-reader", reader, "--corrections").returncode == 0
+    at = add_on_the_actions_page()
+    assert not at.error, [e.value for e in at.error]
+    assert "Action #" in at.success[0].value
+    # An edit and a removal: the same library calls the page's forms make.
+    reader_engine = make_engine(url)
+    action_id = metrics.actions_in(reader_engine, Filters(CAMPAIGN, SMALL.week[0].replace(year=2000),
+                                                          SMALL.week[1].replace(year=2100)))[0].id
+    assert edit_action(reader_engine, default_config(), action_id, {"title": "Local radio, twice"}, "lead")
+    remove_action(reader_engine, action_id, "lead", "test")
+    assert [v.change for v in metrics.action_history(reader_engine, action_id)] == ["added", "edited", "removed"]
+    reader_engine.dispose()
+
+
 def test_tables_a_later_migration_adds_are_readable_at_once(owner_url, reader):
     assert cli(owner_url, "db", "grant-reader", reader).returncode == 0
     owner = create_engine(make_url(owner_url))

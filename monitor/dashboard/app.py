@@ -47,6 +47,7 @@ PAGES = [
     st.Page("views/overview.py", title="Overview", icon=":material/monitoring:", default=True),
     st.Page("views/region.py", title="Region", icon=":material/map:", url_path="region"),
     st.Page("views/mps.py", title="MPs", icon=":material/groups:", url_path="mps"),
+    st.Page("views/actions.py", title="Campaign actions", icon=":material/campaign:", url_path="actions"),
     st.Page("views/posts.py", title="Posts explorer", icon=":material/search:", url_path="posts"),
     st.Page("views/health.py", title="Collector health", icon=":material/monitor_heart:", url_path="health"),
     st.Page("views/help.py", title="Definitions and help", icon=":material/help:", url_path="help"),

@@ -225,3 +225,42 @@ def set_mp_handle(member_id: int, x: str | None, bluesky: str | None, corrected_
     mp = set_handle(engine(), member_id, x=x, bluesky=bluesky, corrected_by=corrected_by, note=note)
     st.cache_data.clear()
     return mp
+
+
+# --- campaign actions (monitor.actions records them; monitor.metrics.actions counts them) ----------
+
+actions_in = _cached(metrics.actions_in)
+action_counts = _cached(metrics.action_counts)
+action_history = _cached(metrics.action_history)
+
+
+def effects(filters: Filters, action_id: int | None = None):
+    """The actions' effects with the configured window ([actions] effect_days)."""
+    return _effects(filters, config().actions.effect_days, action_id=action_id)
+
+
+_effects = _cached(metrics.effects)
+
+
+def add_action(campaign: str, entry, by: str) -> int:
+    """Record an action, then drop every cached figure so the map, timelines and lists show it at once."""
+    from monitor.actions import add_action as _add
+
+    action_id = _add(engine(), config(), campaign, entry, by)
+    st.cache_data.clear()
+    return action_id
+
+
+def edit_action(action_id: int, changes: dict, by: str) -> bool:
+    from monitor.actions import edit_action as _edit
+
+    changed = _edit(engine(), config(), action_id, changes, by)
+    st.cache_data.clear()
+    return changed
+
+
+def remove_action(action_id: int, by: str, reason: str | None) -> None:
+    from monitor.actions import remove_action as _remove
+
+    _remove(engine(), action_id, by, reason)
+    st.cache_data.clear()

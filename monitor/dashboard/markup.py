@@ -103,6 +103,10 @@ a.cm-tile .cm-tile-value {{ font-size: 1rem; font-weight: 700; }}
 .cm-line {{ position: absolute; inset: 0; background: {brand.REACH}; pointer-events: none; }}
 .cm-dot {{ position: absolute; width: 0.45rem; height: 0.45rem; margin: -0.225rem 0 0 -0.225rem; border-radius: 50%;
   background: {brand.REACH}; pointer-events: none; }}
+.cm-mark {{ position: absolute; top: 0; bottom: 0; width: 0.9rem; margin-left: -0.45rem; cursor: help; }}
+.cm-mark::before {{ content: ""; position: absolute; top: 0; bottom: 0; left: 50%;
+  border-left: 2px dashed {brand.ACTION}; }}
+.cm-mark i {{ position: absolute; top: 0; left: 50%; width: 0.7rem; height: 0.55rem; background: {brand.ACTION}; }}
 .cm-ticks {{ position: relative; height: 2.4rem; grid-column: 2; }}
 .cm-ticks > span {{ position: absolute; top: 0.2rem; transform: translateX(-50%); white-space: nowrap;
   text-align: center; line-height: 1.2; }}
@@ -227,6 +231,7 @@ class Tile:
     value: int
     share: float      # of all posts, 0..1
     href: str
+    note: str = ""    # more for the tooltip (the region's campaign actions in the period)
 
 
 def tile_map(tiles: Sequence[Tile], measure: str, described_by: str) -> str:
@@ -239,7 +244,8 @@ def tile_map(tiles: Sequence[Tile], measure: str, described_by: str) -> str:
         # a square root keeps London from washing out every other region
         fill = shade(math.sqrt(t.value / top)) if top else "#F4F5F8"
         colour = ink(fill)
-        tip = f"{t.name}: {t.value:,} {measure} ({t.share:.1%} of all posts). Open its page."
+        note = f" {t.note}" if t.note else ""
+        tip = f"{t.name}: {t.value:,} {measure} ({t.share:.1%} of all posts).{note} Open its page."
         # the visible text starts the link's name; the rest is for a screen reader (title: the tooltip)
         cells.append(f'<a class="cm-tile" href="{text(t.href)}" target="_self" title="{text(tip)}" '
                      f'style="grid-column:{t.col + 1};grid-row:{t.row + 1};background:{fill};color:{colour}">'
@@ -267,6 +273,18 @@ class Band:
     start: datetime   # UK local, naive
     end: datetime
     title: str
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A campaign action on the timeline: a flagged line at its UK day (or hour); its title is the tooltip."""
+    at: datetime      # UK local, naive
+    title: str
+
+
+def _marks(marks: Sequence[Mark], period_start: datetime, span: float) -> str:
+    return "".join(f'<div class="cm-mark" title="{text(m.title)}" '
+                   f'style="left:{_fraction(m.at, period_start, span):.2f}%"><i></i></div>' for m in marks)
 
 
 def nice_ticks(top: float, count: int = 4) -> list[float]:
@@ -299,10 +317,10 @@ def _x_labels(bars: Sequence[Bar], hourly: bool) -> list[tuple[int, str]]:
 
 
 def timeline(bars: Sequence[Bar], bands: Sequence[Band], period_start: datetime, period_end: datetime,
-             hourly: bool, name: str) -> str:
+             hourly: bool, name: str, marks: Sequence[Mark] = ()) -> str:
     """Posts as bars (left axis) and potential reach as a line (right axis) for each UK day or hour of the
-    period, with collection gaps as red bands. The ticks are the period's own days or hours: nothing
-    outside it."""
+    period, with collection gaps as red bands and campaign actions as marks. The ticks are the period's own
+    days or hours: nothing outside it."""
     n = max(1, len(bars))
     posts_ticks = nice_ticks(max((b.posts for b in bars), default=0))
     reach_ticks = nice_ticks(max((b.reach for b in bars), default=0))
@@ -324,7 +342,8 @@ def timeline(bars: Sequence[Bar], bands: Sequence[Band], period_start: datetime,
                      for i, label in _x_labels(bars, hourly))
     return (f'<figure role="group" aria-label="{text(name)}" style="margin:0">'
             f'<div class="cm-chart" aria-hidden="true"><div class="cm-axis left">{left}</div>'
-            f'<div class="cm-plot">{grid}{gaps}<div class="cm-bars">{columns}</div>{line}</div>'
+            f'<div class="cm-plot">{grid}{gaps}<div class="cm-bars">{columns}</div>{line}'
+            f'{_marks(marks, period_start, span)}</div>'
             f'<div class="cm-axis right">{right}</div><div class="cm-ticks">{ticks}</div></div></figure>')
 
 

@@ -8,6 +8,7 @@ Tables and charts are HTML drawn here, not st.dataframe or Altair: see markup's 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from typing import Sequence
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -256,7 +257,7 @@ def timeline_frame(points, by: str) -> pd.DataFrame:
                          "Potential reach": [p.potential_reach for p in points]})
 
 
-def timeline_chart(filters: Filters, key: str) -> None:
+def timeline_chart(filters: Filters, key: str, marks: Sequence[markup.Mark] = ()) -> None:
     if filters.days <= metrics.HOURLY_MAX_DAYS:
         default = "Hour" if filters.days <= 2 else "Day"
         by = st.segmented_control("Timeline by", ["Day", "Hour"], default=default, key=f"{key}_by") or default
@@ -280,7 +281,9 @@ def timeline_chart(filters: Filters, key: str) -> None:
     key_items = [(brand.NAVY, "Posts (left axis)"), (brand.REACH, "Potential reach (right axis)")]
     if gaps:
         key_items.append(("rgba(179, 38, 30, 0.35)", f"{len(gaps)} collection gap(s) or failed run(s)"))
-    html(markup.timeline(bars, bands, start, end, hourly, name) + markup.chart_key(key_items))
+    if marks:
+        key_items.append((brand.ACTION, f"{len(marks)} campaign action(s): point at a mark to read it"))
+    html(markup.timeline(bars, bands, start, end, hourly, name, marks) + markup.chart_key(key_items))
     note = f"Potential reach counts each author once per {by.lower()}."
     if gaps:
         note += " In a red band figures may be incomplete: the collector had no successful run, or a run failed."
@@ -351,14 +354,15 @@ def table(frame: pd.DataFrame, key: str | None = None, config: dict | None = Non
     html(markup.table(columns, list(zip(*cells)) if cells else [], label=key))
 
 
-def tile_map(rows: list[GroupRow], value: str = "posts") -> None:
+def tile_map(rows: list[GroupRow], value: str = "posts", notes: dict[str, str] | None = None) -> None:
     """A tile-grid cartogram (one square a region, docs/regions.md): no geography, works offline; a click on
     a region opens its page."""
     by_key = {r.key: r for r in rows}
     measure = value.replace("_", " ")
     tiles = [markup.Tile(region_name(key), _short(region_name(key)), col, row,
                          getattr(by_key[key].kpis, value) if key in by_key else 0,
-                         by_key[key].share_of_posts if key in by_key else 0.0, page_href("region", region=key))
+                         by_key[key].share_of_posts if key in by_key else 0.0, page_href("region", region=key),
+                         (notes or {}).get(key, ""))
              for key, (col, row) in TILE_GRID.items()]
     html(markup.tile_map(tiles, measure, REGIONS_TABLE_NAME))
 

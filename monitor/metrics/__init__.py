@@ -14,8 +14,22 @@ region keys), `audience` (NAHT's own accounts, members and public), `sql` (the s
 `campaign` (KPIs, timeline, regions, contributors, terms, accounts), `posts` (post rows, top posts),
 `explorer` (search and download), `health` (collection gaps, collector status, API usage), `privacy`
 (removed posts, retention, requests), `spend` (the month's X bill), `alerts` (alerts sent) and `mps`
-(which MPs the campaign reaches, per region).
+(which MPs the campaign reaches, per region) and `actions` (campaign actions, their history and effect).
 """
+from monitor.metrics.actions import (
+                                      EFFECT_FIGURES,
+                                      ActionRow,
+                                      Change,
+                                      Effect,
+                                      Figures,
+                                      VersionRow,
+                                      action,
+                                      action_counts,
+                                      action_effect,
+                                      action_history,
+                                      actions_in,
+                                      effects,
+)
 from monitor.metrics.alerts import AlertRow, recent_alerts
 from monitor.metrics.audience import (
                                       ALL,
@@ -142,4 +156,7 @@ __all__ = [
     "audience", "find_author", "find_region", "naht_handles",
     # networks (monitor.metrics.campaign, monitor.metrics.sources)
     "NetworkPoint", "kpis_by_network", "timeline_by_network", "SOURCE_WINDOW", "SourceState", "source_states",
+    # campaign actions (monitor.metrics.actions)
+    "EFFECT_FIGURES", "ActionRow", "Change", "Effect", "Figures", "VersionRow", "action", "action_counts",
+    "action_effect", "action_history", "actions_in", "effects",
 ]

@@ -28,19 +28,20 @@ ACCOUNTS_LIMIT = 100
 
 # --- the step that counts each author once ---------------------------------------------------
 
-def _per_author(filters: Filters, *keys):
+def per_author(filters: Filters, *keys, where: Sequence = ()):
     """One row per (keys..., author) in scope with the author's posts, reach (followers as of their
     post: the smallest), impressions and engagements: the step that counts each author once.
 
     Read from summary_days (slices of one author's posts of one UK day, region and branch): sums of
     the slices, and the smallest of their follower minimums, are the author's figures over the posts.
-    keys are columns of DaySummary (region, branch).
+    keys are columns of DaySummary (region, branch), or expressions over it and the tables `where` joins
+    (monitor.metrics.actions: an action's windows).
     """
     s = DaySummary
     return (select(*keys, s.author_id.label("author_id"), func.sum(s.posts).label("posts"),
                    func.min(s.min_followers).label("followers"), func.sum(s.impressions).label("impressions"),
                    func.sum(s.engagements).label("engagements"))
-            .where(*summary_scope(filters))
+            .where(*summary_scope(filters), *where)
             .group_by(*keys, s.author_id)
             .subquery())
 
@@ -250,8 +251,7 @@ class ContributorRow:
 
 def top_contributors(bind: Bind, filters: Filters, n: int = 10) -> list[ContributorRow]:
     """The n authors with most posts in scope (then engagements); reach = their followers as of their post."""
-    per_author = _per_author(filters)
-    c = per_author.c
+    c = per_author(filters).c
     # The n first, then their names: every author in scope has a row in authors (foreign key) but the
     # anonymous keys of removed posts, left out here, so ranking before the join gives the same n as
     # joining first, without a look-up per author.

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from monitor.billing import BILLING_RULE, DEFAULT_PRICES
-from monitor.config import DEFAULT_WARNING_SHARE
+from monitor.config import DEFAULT_EFFECT_DAYS, DEFAULT_WARNING_SHARE
 
 POST_KINDS = ("original", "reply", "quote")
 
@@ -139,4 +139,29 @@ DEFINITIONS: tuple[Definition, ...] = (
                "below; users read are the distinct authors per UTC day of the posts it read. Included in the "
                "month's totals too."),
 )
+ACTION_DEFINITIONS: tuple[Definition, ...] = (
+    Definition("actions", "Campaign actions",
+               "What members and staff did for the campaign (an MP roundtable, a letter-writing evening, a school "
+               "visit, media, a conference...), recorded by hand on the Actions or Region page, with the "
+               "`campaign-monitor actions` commands or a spreadsheet import: its UK day (and time), kind, "
+               "region (none: a national action), branch, MPs, link and notes, with who recorded it. An edit "
+               "keeps the version before; a removed action leaves the map and the lists but keeps its history. "
+               "The map's tooltip counts each region's actions in the period; a mark on a timeline is an action "
+               "(point at it to read it)."),
+    Definition("action_effect", "Effect of an action",
+               f"Posts, contributors, potential reach and engagements (counted as above) in the action's region in "
+               f"the N UK days from the action's day (that day and the N-1 after it; N is {DEFAULT_EFFECT_DAYS} "
+               "unless [actions] effect_days says otherwise) against the N days before it, as counts and as a "
+               "change in per cent; beside it, the same change over the same days in every other region together "
+               "(NAHT's national accounts and Unknown are in no region, so not in either). The effect is the "
+               "region's change minus the other regions', in percentage points: +30 points means the region "
+               "grew 30 points faster than the rest of the country over the same days. A national action (no "
+               "region) has no rest of the country to compare with: its figures are every post of the campaign "
+               "and its effect is that change alone, which a national news day moves as much as the action. "
+               f"Under {MIN_POSTS_TO_COMPARE} posts in the region before or after, it says 'too few posts to "
+               "tell'; while the N days after have not ended, 'not over yet'; when collection began inside the "
+               "N days before, there is no whole 'before' to compare. Two actions in one region within 2N days "
+               "share some days: each is measured on its own windows, and each says the other overlaps it."),
+)
+DEFINITIONS = DEFINITIONS + ACTION_DEFINITIONS
 DEFINITIONS_BY_KEY: dict[str, Definition] = {d.key: d for d in DEFINITIONS}

@@ -7,9 +7,11 @@ places, hashtags, mentions, campaign matches), `summary` (the summary tables), `
 their checkpoints), `corrections` (what people change by hand), `operations` (the collector's lease, the
 weekly e-mails sent), `maintenance` (work a migration leaves for after it), `privacy` (people's requests
 about their data, and the keys that stand in for what was removed), `billing` (what the X API billed),
-`alerts` (alerts and their deliveries), `mps` (the MP register and the posts that involve MPs). The Alembic
-revisions in monitor/migrations build exactly this schema (tests/test_migrations.py).
+`alerts` (alerts and their deliveries), `mps` (the MP register and the posts that involve MPs),
+`actions` (campaign actions and every version of each). The Alembic revisions in monitor/migrations
+build exactly this schema (tests/test_migrations.py).
 """
+from monitor.models.actions import ADDED, EDITED, REMOVED, Action, ActionVersion
 from monitor.models.alerts import Alert, AlertDelivery
 from monitor.models.base import (
                                  ONLY_ON_DIALECT,
@@ -48,6 +50,7 @@ from monitor.models.runs import CollectionRun, RunEvent, RunPost, SearchCursor
 from monitor.models.summary import SUMMARY_TABLES, DaySummary, HourSummary, SummaryColumns, TermSummary, slice_key
 
 __all__ = [
+    "ADDED", "EDITED", "REMOVED", "Action", "ActionVersion",
     "ANONYMOUS_PREFIX", "BY_MP", "MENTION", "MP", "MP_POST_KINDS", "ONLY_ON_DIALECT", "REMOVED_POST_PREFIX",
     "REPLY_QUOTE", "SUMMARY_TABLES", "UNKNOWN_REGION", "Alert", "AlertDelivery", "Author", "AuthorFollowers", "Base",
     "BilledRead", "CollectionRun", "CollectorLease", "DaySummary", "HourSummary", "MPHandleCorrection",

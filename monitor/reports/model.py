@@ -24,6 +24,7 @@ from monitor.metrics import (
     TermRow,
     TimelinePoint,
 )
+from monitor.reports.actions import week_effects
 from monitor.timeutil import iso_week_days, uk_day_start, utcnow, week_bounds_utc
 
 TOP_N = 10
@@ -92,6 +93,8 @@ class WeeklyReport:
     removed_posts: int = 0      # posts of the week removed since (counted in the figures, not listed)
     mps: MpWeek = MpWeek((), ())   # MPs engaged this week and new this week, per region (monitor.metrics.mps)
     region_names: dict[str, str] = field(default_factory=dict)   # region key -> NAHT display name
+    # The week's campaign actions and the earlier ones measured this week, with their effect (reports.actions).
+    actions: tuple[metrics.Effect, ...] = ()
 
     def region_display(self, key: str | None) -> str:
         """A region's NAHT display name (Unknown for none)."""
@@ -171,6 +174,7 @@ def build_weekly_report(engine: Engine, config: Config, year: int, week: int, ca
         removed_posts=metrics.removed_posts(engine, filters),
         mps=metrics.mp_week(engine, filters),
         region_names={key: metrics.region_display_name(config, key) for key in metrics.region_keys()},
+        actions=week_effects(engine, filters, config.actions.effect_days, now),
     )
 
 

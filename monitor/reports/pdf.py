@@ -41,6 +41,7 @@ from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, S
 from monitor import brand
 from monitor.networks import NOT_GIVEN
 from monitor.networks import label as network_label
+from monitor.reports import actions as report_actions
 from monitor.reports.model import WeeklyReport
 from monitor.safety import REPLACEMENT, clean_text
 from monitor.timeutil import uk_local
@@ -252,6 +253,20 @@ def _mps(report: WeeklyReport) -> list:
     return flow
 
 
+def _actions(report: WeeklyReport) -> list:
+    """The week's campaign actions and earlier ones measured this week, each with its effect on posts."""
+    if not report.actions:
+        return [Paragraph("No campaign actions this week.", BODY)]
+    rows = [[f"{day:%a %d %b}", _p(kind, limit=20), _p(title, limit=60), _p(region, limit=26), _n(before), _n(after),
+             _p(effect, limit=140)]
+            for day, kind, title, region, before, after, _, _, effect, _ in
+            report_actions.rows(report.actions, report.region_display)]
+    return [Paragraph("Posts in the action's region in the days before and after it; the effect is the region's "
+                      "change minus the other regions' over the same days (see Definitions).", NOTE), Spacer(1, 3),
+            _table(["Day", "Kind", "Action", "Region", "Before", "After", "Effect on posts"], rows,
+                   [2.2 * cm, 2.6 * cm, 3.5 * cm, 2.3 * cm, 1.5 * cm, 1.3 * cm, 4.4 * cm], numeric_from=4)]
+
+
 def _definitions(report: WeeklyReport) -> list:
     return [Paragraph(f"<b>{escape(d.name)}.</b> {escape(d.text)}", _style("def", 8.5, spaceAfter=4))
             for d in report.definitions]
@@ -356,6 +371,7 @@ def _story(report: WeeklyReport) -> list:
               Paragraph("Hashtags and mentions", H1), _terms_tables(report),
               PageBreak(),
               Paragraph("MPs", H1), *_mps(report),
+              Paragraph("Campaign actions", H1), *_actions(report),
               PageBreak(),   # last: the definitions run on to another page as they grow
               Paragraph("Collection completeness", H1), *_completeness(report),
               Paragraph("Definitions", H1), *_definitions(report)]

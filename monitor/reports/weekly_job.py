@@ -30,6 +30,7 @@ from monitor.config import Config
 from monitor.db import transaction
 from monitor.models import ReportEmail
 from monitor.reports import FORMATS, MEDIA_TYPES, build_weekly_report, filename, render, write_atomically
+from monitor.reports import actions as report_actions
 from monitor.reports.model import WeeklyReport
 from monitor.timeutil import UK, uk_today, utcnow
 
@@ -202,6 +203,7 @@ def _email_body(report: WeeklyReport, paths: list[Path]) -> str:
         line("Posts", "posts"), line("Contributors", "contributors"), line("Potential reach", "potential_reach"),
         line("Engagements", "engagements"), "",
         *_mp_lines(report), "",
+        *report_actions.email_lines(report.actions, report.monday, report.region_display), "",
         "Attached: the PDF report to circulate, the workbook (XLSX) with every table, and the week's posts (CSV).",
         *(f"  {p.name}" for p in paths), "",
         "Sent by campaign-monitor."])

@@ -25,6 +25,7 @@ from monitor.exports import shown_impressions
 from monitor.metrics import Kpis
 from monitor.networks import NOT_GIVEN, gives_impressions
 from monitor.networks import label as network_label
+from monitor.reports import actions as report_actions
 from monitor.reports.model import WeeklyReport
 from monitor.safety import cell_text, looks_like_formula
 from monitor.timeutil import uk_local
@@ -54,6 +55,7 @@ def render_xlsx(report: WeeklyReport) -> bytes:
     _contributors(wb.create_sheet("Contributors"), report)
     _posts(wb.create_sheet("Posts"), report)
     _mps(wb.create_sheet("MPs"), report)
+    _actions(wb.create_sheet("Actions"), report)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -276,3 +278,12 @@ def _mps(ws: Worksheet, report: WeeklyReport) -> None:
         _set(ws.cell(next_row + 1, 1), "No MP engaged with the campaign this week.")
     ws.column_dimensions["C"].width = 24
     ws.column_dimensions["D"].width = 34
+
+
+def _actions(ws: Worksheet, report: WeeklyReport) -> None:
+    """The week's campaign actions and the earlier ones measured this week, with their effect on posts."""
+    next_row = _table(ws, report_actions.HEADER, report_actions.rows(report.actions, report.region_display),
+                      (DATE_FORMAT, None, None, None, INTEGER_FORMAT, INTEGER_FORMAT),
+                      (16, 16, 40, 24, 12, 12, 16, 18, 60, 24))
+    if not report.actions:
+        _set(ws.cell(next_row, 1), "No campaign actions this week.")

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.browser
 
 AXE = ROOT / "scripts" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-PAGES = {"overview": "", "region": "region?region=London", "posts": "posts", "health": "health", "help": "help"}
+PAGES = {"overview": "", "region": "region?region=London", "actions": "actions", "posts": "posts", "health": "health",
+         "help": "help"}
 RUN_AXE = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
   return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,

@@ -114,7 +114,8 @@ def test_weekly_summary_is_one_click_from_the_region_page(page, dashboard_server
     path = tmp_path / "week.xlsx"
     download.save_as(path)
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames == ["Summary", "Regions", "Daily", "Top posts", "Contributors", "Posts", "MPs"]
+    assert workbook.sheetnames == ["Summary", "Regions", "Daily", "Top posts", "Contributors", "Posts", "MPs",
+                                  "Actions"]
     start, end = iso_week_days(year, week)
     daily = [row for row in workbook["Daily"].iter_rows(min_row=2, values_only=True) if row[0] is not None]
     assert len(daily) == 7

@@ -160,3 +160,18 @@ def test_an_error_shows_one_line_with_an_id_and_logs_the_whole_error(signed_in_d
     logged = log.read_text()
     assert f"dashboard error {error_id}: database error: no such table: summary_days" in logged
     assert "Traceback (most recent call last)" in logged.split(f"dashboard error {error_id}")[1]
+
+
+def test_a_signed_in_member_records_an_action_under_their_address(signed_in_dashboard, tab):
+    base_url, _, _, db = signed_in_dashboard
+    sign_in(tab, base_url, MEMBER)
+    open_page(tab, f"{base_url}/actions")
+    tab.get_by_role("heading", name="Record an action").wait_for()
+    assert tab.get_by_label("Recorded by (your name or email)").count() == 0   # no name to type
+    choose(tab, "Kind", "Media")
+    tab.get_by_label("Title").first.fill("Local paper interview")
+    tab.get_by_role("button", name="Save action").click()
+    tab.get_by_text(f"saved: Local paper interview, recorded as {MEMBER}").wait_for()
+    with sqlite3.connect(db.path) as conn:
+        assert conn.execute("SELECT title, recorded_by FROM actions").fetchall() == [("Local paper interview", MEMBER)]
+        assert conn.execute("SELECT saved_by FROM action_versions").fetchall() == [(MEMBER,)]

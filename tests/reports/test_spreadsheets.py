@@ -24,7 +24,7 @@ from tests.reports.helpers import (
 )
 from tests.seed import SMALL
 
-SHEETS = ["Summary", "Regions", "Daily", "Top posts", "Contributors", "Posts", "MPs"]
+SHEETS = ["Summary", "Regions", "Daily", "Top posts", "Contributors", "Posts", "MPs", "Actions"]
 
 
 def test_workbook_sheets_and_headline_figures_match_the_database(small, small_cfg):

@@ -4,7 +4,7 @@ from dataclasses import replace
 import streamlit as st
 
 from monitor import metrics
-from monitor.dashboard import data, mps_ui, ui
+from monitor.dashboard import actions_ui, data, mps_ui, ui
 from monitor.regions import NATIONAL, UNKNOWN
 
 LIVE_SECONDS = 60
@@ -23,7 +23,7 @@ def live_figures(filters) -> None:
     """KPIs and timeline refresh themselves every minute (the cache TTL keeps queries rare)."""
     ui.kpi_cards(data.kpis_with_change(filters), naht_part(filters))
     mps_ui.contributors_caption(filters)
-    ui.timeline_chart(filters, key="overview")
+    ui.timeline_chart(filters, key="overview", marks=actions_ui.timeline_marks(filters))
     ui.network_split(filters)
 
 
@@ -31,11 +31,14 @@ def regions(filters, rows) -> None:
     st.subheader("By region")
     measure = st.segmented_control("Map shows", MEASURES, default="posts",
                                    format_func=lambda m: m.replace("_", " ").capitalize(), key="map_measure") or "posts"
-    ui.tile_map(rows, measure)
+    ui.tile_map(rows, measure, notes=actions_ui.map_notes(filters))
     outside = [r for r in rows if r.key in (NATIONAL, UNKNOWN) and r.kpis.posts]
     if outside:
         st.caption("Not on the map: " + "; ".join(f"{ui.region_name(r.key)} {r.kpis.posts:,} posts "
                                                   f"({r.share_of_posts:.0%})" for r in outside) + ".")
+    note = actions_ui.national_note(filters)
+    if note:
+        st.caption(note)
     ui.regions_table(rows, caption="Every region's figures; a region's name opens its page.", network=filters.network)
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 import streamlit as st
 
 from monitor import metrics
-from monitor.dashboard import data, markup, mps_ui, ui, url
+from monitor.dashboard import actions_ui, data, markup, mps_ui, ui, url
 from monitor.dashboard.markup import Column
 from monitor.networks import label as network_label
 
@@ -61,7 +61,7 @@ def naht_part(filters):
 def live_figures(filters) -> None:
     ui.kpi_cards(data.kpis_with_change(filters), naht_part(filters))
     mps_ui.contributors_caption(filters)
-    ui.timeline_chart(filters, key="region")
+    ui.timeline_chart(filters, key="region", marks=actions_ui.timeline_marks(filters))
     ui.network_split(filters)
 
 
@@ -181,6 +181,7 @@ else:
         st.info(f"No posts in {ui.region_name(region)} in {ui.period_label(filters.from_date, filters.to_date)}: "
                 "choose a longer period in the sidebar.", icon=":material/info:")
     mps_ui.region_section(filters)
+    actions_ui.region_section(filters)
     ui.weekly_downloads(filters.campaign, region, key="region")
     correction_form(accounts(filters))
 
