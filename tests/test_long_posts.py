@@ -328,6 +328,12 @@ def _as_stored_then(conn, model, row: dict):
     return insert(table(model.__tablename__, *columns)), [{c.name: row[c.name] for c in columns}]
 
 
+def _run_as_stored_then(conn, row: dict) -> int:
+    """A collection run inserted as the table was at 0010; its id."""
+    statement, values = _as_stored_then(conn, CollectionRun, row)
+    return conn.execute(statement.returning(column("id")), values).scalar_one()
+
+
 def summary_as_at_0010(engine) -> None:
     """The summary tables aggregated from posts by revision 0011's own SQL, written for the schema of
     then (today's monitor.summary reads columns later revisions add)."""
@@ -375,11 +381,11 @@ def test_migration_0011_recovers_long_posts_and_edits_stored_before_it(db_url, c
     try:
         upgrade(engine, "0010")
         with engine.begin() as conn:
-            run_id = conn.execute(insert(CollectionRun.__table__).returning(CollectionRun.__table__.c.id), [
-                {"campaign": "*", "kind": "import", "query": "import old.jsonl", "started_at": now,
-                 "status": "completed", "pages": 1, "requests": 0, "posts_read": 4, "posts_new": 4,
-                 "posts_updated": 0, "rate_limit_waits": 0, "rate_limit_wait_seconds": 0.0, "errors": 0,
-                 "resumes": 0}]).scalar_one()
+            run_id = _run_as_stored_then(conn, {
+                "campaign": "*", "kind": "import", "query": "import old.jsonl", "started_at": now,
+                "status": "completed", "pages": 1, "requests": 0, "posts_read": 4, "posts_new": 4,
+                "posts_updated": 0, "rate_limit_waits": 0, "rate_limit_wait_seconds": 0.0, "errors": 0,
+                "resumes": 0})
         when = datetime(2026, 11, 17, 9, tzinfo=timezone.utc)
         long_post = store_as_before(engine, long_page(when), now, [], run_id)
         short = pages.page([pages.post(when, HEAD["id"], "Short and tagged #InvestInPupilServices", seq=1,
@@ -429,10 +435,10 @@ def test_db_upgrade_matches_the_recovered_posts_with_the_config(tmp_path):
     upgrade(engine, "0010")
     now = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
     with engine.begin() as conn:
-        run_id = conn.execute(insert(CollectionRun.__table__).returning(CollectionRun.__table__.c.id), [
-            {"campaign": "ipfs", "kind": "search", "query": "(#InvestInPupilServices) -is:retweet", "started_at": now,
-             "status": "completed", "pages": 1, "requests": 1, "posts_read": 1, "posts_new": 1, "posts_updated": 0,
-             "rate_limit_waits": 0, "rate_limit_wait_seconds": 0.0, "errors": 0, "resumes": 0}]).scalar_one()
+        run_id = _run_as_stored_then(conn, {
+            "campaign": "ipfs", "kind": "search", "query": "(#InvestInPupilServices) -is:retweet", "started_at": now,
+            "status": "completed", "pages": 1, "requests": 1, "posts_read": 1, "posts_new": 1, "posts_updated": 0,
+            "rate_limit_waits": 0, "rate_limit_wait_seconds": 0.0, "errors": 0, "resumes": 0})
     post = store_as_before(engine, long_page(datetime(2026, 11, 17, 9, tzinfo=timezone.utc)), now, [], run_id)
     engine.dispose()
     result = subprocess.run([sys.executable, "-m", "monitor.cli", "--config", str(config), "db", "upgrade"],

@@ -15,6 +15,7 @@ from monitor.fakex import FakeX, SimClock
 from monitor.fakex.query import parse_query
 from monitor.metrics import Filters
 from monitor.mps.watch import WatchCollector, build_watch_queries, check_keywords, watched_handles
+from monitor.networks import X
 from monitor.scheduler import CampaignScheduler
 from monitor.sources.x import MAX_QUERY_LENGTH, XSource
 from tests.helpers import TOKEN
@@ -75,15 +76,15 @@ def test_mp_watch_settings_are_read():
 
 
 def test_the_watch_has_its_own_job_and_interval_only_when_enabled(sqlite_engine):
-    off = CampaignScheduler(sqlite_engine, default_config(), source_factory=lambda: None)
+    off = CampaignScheduler(sqlite_engine, default_config(), source_factory=lambda _network: None)
     off.add_jobs()
     assert not any(j.id.startswith("mp-watch:") for j in off.scheduler.get_jobs())
     config = replace(default_config(), mp_watch=replace(default_config().mp_watch, enabled=True, interval_minutes=45))
-    on = CampaignScheduler(sqlite_engine, config, source_factory=lambda: None)
+    on = CampaignScheduler(sqlite_engine, config, source_factory=lambda _network: None)
     on.add_jobs()
     [job] = [j for j in on.scheduler.get_jobs() if j.id.startswith("mp-watch:")]
     assert job.trigger.interval == timedelta(minutes=45) and job.max_instances == 1 and job.coalesce
-    assert job.args[1] is WatchCollector
+    assert tuple(job.args[1:]) == (X, WatchCollector)   # the watch searches X
 
 
 def test_the_watch_finds_mps_posts_without_the_hashtag_and_counts_them_apart(engine, config):

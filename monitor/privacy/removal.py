@@ -39,7 +39,8 @@ REASONS = (DELETED, PROTECTED, FORGOTTEN)
 # (tests/privacy/test_removal.py checks that every column is).
 KEPT_POST_COLUMNS = ("created_date_uk", "created_hour_uk", "kind", "region", "branch", "region_evidence",
                      "region_confidence", "author_followers", "like_count", "repost_count", "reply_count",
-                     "quote_count", "bookmark_count", "impression_count", "metrics_updated_at")
+                     "quote_count", "bookmark_count", "impression_count", "metrics_updated_at",
+                     "network")   # the summary slices count a removed post under its network
 
 
 def _scrubbed_values(now: datetime, reason: str) -> dict:
@@ -47,7 +48,9 @@ def _scrubbed_values(now: datetime, reason: str) -> dict:
     return {"author_id": None, "text": "", "lang": None, "conversation_id": None, "in_reply_to_user_id": None,
             "referenced_post_id": None, "place_id": None, "raw": {}, "withheld": None, "next_refresh_at": None,
             "superseded_by": None, "deleted": reason == DELETED, "unavailable_reason": reason, "removed_at": now,
-            "raw_dropped_at": now}
+            "raw_dropped_at": now,
+            # A Bluesky post's AT URI holds its author's DID, a Mastodon status URL the handle: both go.
+            "native_id": None, "url": None}
 
 
 PER_POST_COLUMNS = ("id", "anonymous_author", "created_at", "first_seen_at", "last_seen_at")
