@@ -122,7 +122,9 @@ def test_migration_0019_keeps_every_x_row_and_marks_it_x(db_url):
         before = _snapshot(engine)
         assert len(before["posts"]) > 5 and before["summary_days"] and run_id
         downgrade(engine, "0017")
-        assert _snapshot(engine) == before
+        at_0017 = _snapshot(engine)   # the tables later revisions add (0020's actions) are gone, and empty
+        assert at_0017 == {name: rows for name, rows in before.items() if name in at_0017}
+        assert all(not before[name] for name in set(before) - set(at_0017))
         with engine.connect() as conn:
             assert "network" not in [r[1] for r in conn.execute(text("SELECT * FROM posts LIMIT 0")).cursor.description]
         upgrade(engine)
