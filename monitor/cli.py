@@ -451,19 +451,12 @@ def mps_set_handle(app: App, member_id, x_handle, bluesky, corrected_by, note):
                f"Bluesky {mp.bluesky_handle or 'none'}")
 
 
-@mps.command("list")
-@click.option("--campaign", "campaign_name", metavar="NAME", help="Campaign name (needed when several are configured).")
-@click.option("--from", "from_date", type=click.DateTime(["%Y-%m-%d"]), help="First UK day (default: 29 days ago).")
-@click.option("--to", "to_date", type=click.DateTime(["%Y-%m-%d"]), help="Last UK day (default: today).")
-@click.option("--region", metavar="REGION", help="One region (key or NAHT name); default all.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
-@pass_app
-def mps_list(app: App, campaign_name, from_date, to_date, region, fmt):
-    """Every sitting MP with their figures in the period: engaged, mentioned or not reached."""
+def _period_filters(app: App, campaign_name, from_date, to_date, region):
+    """The Filters a listing command's --campaign, --from, --to (default the last 30 UK days) and --region
+    name; a wrong one is a usage error naming its option."""
     from datetime import timedelta
 
-    from monitor.exports import MP_COLUMNS, mp_values, mps_csv
-    from monitor.metrics import Filters, mp_table
+    from monitor.metrics import Filters
     from monitor.reports import ReportError, resolve_region
     from monitor.reports.model import chosen_campaign
     from monitor.timeutil import uk_today
@@ -477,7 +470,22 @@ def mps_list(app: App, campaign_name, from_date, to_date, region, fmt):
     start = from_date.date() if from_date else end - timedelta(days=29)
     if start > end:
         raise click.BadParameter(f"{start} is after {end}", param_hint="--from")
-    rows = mp_table(app.engine(), Filters(campaign.name, start, end, region=region_key))
+    return Filters(campaign.name, start, end, region=region_key)
+
+
+@mps.command("list")
+@click.option("--campaign", "campaign_name", metavar="NAME", help="Campaign name (needed when several are configured).")
+@click.option("--from", "from_date", type=click.DateTime(["%Y-%m-%d"]), help="First UK day (default: 29 days ago).")
+@click.option("--to", "to_date", type=click.DateTime(["%Y-%m-%d"]), help="Last UK day (default: today).")
+@click.option("--region", metavar="REGION", help="One region (key or NAHT name); default all.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True)
+@pass_app
+def mps_list(app: App, campaign_name, from_date, to_date, region, fmt):
+    """Every sitting MP with their figures in the period: engaged, mentioned or not reached."""
+    from monitor.exports import MP_COLUMNS, mp_values, mps_csv
+    from monitor.metrics import mp_table
+
+    rows = mp_table(app.engine(), _period_filters(app, campaign_name, from_date, to_date, region))
     if fmt == "csv":
         sys.stdout.buffer.write(mps_csv(rows))
         return
@@ -581,22 +589,10 @@ def actions_remove(app: App, action_id, removed_by, reason):
 @pass_app
 def actions_list(app: App, campaign_name, from_date, to_date, region, fmt):
     """The actions of a period with their effect (posts in the region, the N days after against before)."""
-    from datetime import timedelta
+    from monitor.metrics import effects
 
-    from monitor.metrics import Filters, effects
-    from monitor.reports import ReportError, resolve_region
-    from monitor.reports.model import chosen_campaign
-    from monitor.timeutil import uk_today
-
-    try:
-        campaign = chosen_campaign(app.config, campaign_name)
-        region_key = resolve_region(app.config, region)
-    except ReportError as e:
-        raise click.BadParameter(str(e), param_hint=f"--{e.param}") from None
-    end = to_date.date() if to_date else uk_today()
-    start = from_date.date() if from_date else end - timedelta(days=29)
-    found = effects(app.engine(), Filters(campaign.name, start, end, region=region_key),
-                    app.config.actions.effect_days)
+    filters = _period_filters(app, campaign_name, from_date, to_date, region)
+    found = effects(app.engine(), filters, app.config.actions.effect_days)
     if fmt == "csv":
         from monitor.exports import actions_csv
         from monitor.metrics import region_display_name
@@ -611,7 +607,7 @@ def actions_list(app: App, campaign_name, from_date, to_date, region, fmt):
         click.echo(f"#{a.id}  {a.day}  {a.kind}  {a.region or 'national'}  {a.title}  "
                    f"(posts {e.area.before.posts:,} before, {e.area.after.posts:,} after: {said})")
     if not found:
-        click.echo(f"no actions from {start} to {end}")
+        click.echo(f"no actions from {filters.from_date} to {filters.to_date}")
 
 
 @actions.command("history")
