@@ -14,7 +14,8 @@ from typing import Iterator
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
-from monitor.db import make_engine, upgrade
+from monitor.db import make_engine
+from monitor.schema import upgrade
 
 PG_URL = os.environ.get("MONITOR_BENCH_PG_URL") or os.environ.get("MONITOR_TEST_PG_URL") or \
     "postgresql+psycopg://monitor_test:monitor_test@127.0.0.1:5432/monitor_test"

@@ -51,11 +51,12 @@ from sqlalchemy import func, select
 
 from monitor.collector import Collector
 from monitor.config import MentionsTimeline, default_config
-from monitor.db import make_engine, transaction, upgrade
+from monitor.db import make_engine, transaction
 from monitor.fakex import FakeX, SimClock
 from monitor.metrics.spend import spend_usd
 from monitor.models import Post
 from monitor.refresh import refresh_metrics
+from monitor.schema import upgrade
 from monitor.sources.x import XSource, build_queries
 
 TOKEN = "bench-token"

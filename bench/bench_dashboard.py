@@ -27,8 +27,9 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from monitor import metrics  # noqa: E402
 from monitor.config import default_config  # noqa: E402
-from monitor.db import current_revision, make_engine, upgrade  # noqa: E402
+from monitor.db import make_engine  # noqa: E402
 from monitor.metrics import Filters, PostSearch  # noqa: E402
+from monitor.schema import current_revision, upgrade  # noqa: E402
 from monitor.timeutil import uk_today  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))

@@ -60,7 +60,8 @@ def generate_fast(url: str, posts: int, days: int) -> None:
     """generate_db.generate with the secondary indexes dropped during the load and built after it:
     the same schema and rows, but a sorted index build instead of millions of random B-tree inserts
     (5M posts: inserting with the indexes in place ran at ~1,000 posts/s here, over an hour)."""
-    from monitor.db import make_engine, upgrade
+    from monitor.db import make_engine
+    from monitor.schema import upgrade
 
     engine = make_engine(url)
     upgrade(engine)

@@ -72,7 +72,8 @@ def ensure_database(posts: int) -> None:
         shutil.copyfile(SOURCE_DB, LOAD_DB.with_suffix(".tmp"))
         os.replace(LOAD_DB.with_suffix(".tmp"), LOAD_DB)
         log(f"copied in {time.monotonic() - started:.0f} s")
-    from monitor.db import make_engine, upgrade
+    from monitor.db import make_engine
+    from monitor.schema import upgrade
 
     engine = make_engine(f"sqlite:///{LOAD_DB}")
     upgrade(engine)   # as `campaign-monitor run` does: the dashboard refuses a schema behind the code's

@@ -46,8 +46,9 @@ def collector_child(base_url: str, db_url: str, shared_now, days: int, results) 
 
     from monitor.collector import Collector
     from monitor.config import default_config
-    from monitor.db import make_engine, upgrade
+    from monitor.db import make_engine
     from monitor.refresh import refresh_metrics
+    from monitor.schema import upgrade
     from monitor.sources.x import XSource
 
     def clock() -> datetime:
@@ -124,7 +125,8 @@ def generated_database(posts: int) -> str:
         output.mkdir(parents=True, exist_ok=True)
         print(f"generating {path} with bench/generate_db.py ...", flush=True)
         generate_db.generate(url, posts)
-    from monitor.db import make_engine, upgrade
+    from monitor.db import make_engine
+    from monitor.schema import upgrade
 
     engine = make_engine(url)
     upgrade(engine)   # the dashboard refuses a database behind the current schema

@@ -20,7 +20,8 @@ from _common import fresh_database, machine, postgres_available, retry_on_server
 from generate_db import generate
 from sqlalchemy import text
 
-from monitor.db import downgrade, transaction, upgrade
+from monitor.db import transaction
+from monitor.schema import downgrade, upgrade
 from monitor.summary import rebuild
 
 WHOLE = "A long considered post about our pupils. " * 8 + "#FundOurSchools"

@@ -82,7 +82,8 @@ def bare_floor(browser, runs: int, workdir: Path) -> tuple:
 
 def demo_database(workdir: Path) -> str:
     from monitor.config import default_config
-    from monitor.db import make_engine, upgrade
+    from monitor.db import make_engine
+    from monitor.schema import upgrade
     from tests.seed import seed_realistic
 
     url = f"sqlite:///{workdir / 'demo.db'}"
@@ -96,7 +97,8 @@ def demo_database(workdir: Path) -> str:
 
 def migrate(url: str) -> None:
     """A reused database is migrated to the head revision first (as the other benches do)."""
-    from monitor.db import make_engine, upgrade
+    from monitor.db import make_engine
+    from monitor.schema import upgrade
 
     engine = make_engine(url)
     upgrade(engine)

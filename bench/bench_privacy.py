@@ -11,6 +11,8 @@ forget            an erasure request for the busiest author (the most posts), in
 retention, first  the nightly job on a database whose every post is past raw_json_days: every raw
                   JSON dropped (what the first night after upgrading does)
 retention, again  the next night: nothing left to do (what every night costs)
+deletion check    the day's choice of posts to look up again (monitor.deletion_check.posts_to_check):
+                  the cap's longest-unread posts, when every post is past its refresh and unread
 compact           `privacy compact`: SQLite VACUUM, or PostgreSQL VACUUM FULL of every table
 
 Usage: .venv/bin/python bench/bench_privacy.py [--posts 100000] [--db sqlite postgresql]
@@ -33,6 +35,7 @@ from sqlalchemy import func, select
 
 from monitor.config import default_config
 from monitor.db import transaction
+from monitor.deletion_check import posts_to_check
 from monitor.models import Author, Post
 from monitor.privacy import clear_residue, forget, remove_posts, run_retention
 from monitor.timeutil import utcnow
@@ -73,6 +76,14 @@ def measure(engine, posts: int, folder: Path) -> list[tuple[str, float, str]]:
                                                 f"{summary.authors_raw_dropped:,} authors' raw JSON dropped"))
     ms, summary = timed(lambda: run_retention(engine, config, now=later))
     found.append(("retention, next night", ms, f"{summary.posts_raw_dropped} dropped"))
+    after_days = config.privacy.deletion_check_after_days
+    checked_at = utcnow() + timedelta(days=after_days + 1)   # every post unread for long enough
+
+    def select_checks():
+        with transaction(engine) as s:
+            return posts_to_check(s, checked_at, after_days, config.privacy.deletion_check_posts_per_day)
+    ms, chosen = timed(select_checks)
+    found.append(("deletion check's selection", ms, f"{len(chosen)} longest-unread posts of every one"))
     ms, _ = timed(lambda: clear_residue(engine, wait_ms=60_000, full=True))
     found.append(("compact", ms, "VACUUM" if engine.dialect.name == "sqlite" else "VACUUM FULL"))
     return found

@@ -25,8 +25,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from monitor.db import make_engine, upgrade  # noqa: E402
+from monitor.db import make_engine  # noqa: E402
 from monitor.regions import UNKNOWN  # noqa: E402
+from monitor.schema import upgrade  # noqa: E402
 from monitor.snowflake import snowflake_at  # noqa: E402
 from monitor.timeutil import UK  # noqa: E402
 

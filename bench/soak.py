@@ -41,10 +41,11 @@ from sqlalchemy import func, select, update  # noqa: E402
 
 from monitor.collector import Collector  # noqa: E402
 from monitor.config import Campaign, default_config  # noqa: E402
-from monitor.db import make_engine, transaction, upgrade  # noqa: E402
+from monitor.db import make_engine, transaction  # noqa: E402
 from monitor.fakex import FakeX, Fault  # noqa: E402
 from monitor.models import CollectionRun, Post, RunPost, SearchCursor  # noqa: E402
 from monitor.scheduler import CampaignScheduler  # noqa: E402
+from monitor.schema import upgrade  # noqa: E402
 from monitor.sources.x import XSource, build_queries  # noqa: E402
 
 TOKEN = "soak-bearer-token"

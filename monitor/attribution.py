@@ -19,6 +19,7 @@ from monitor.db import transaction
 from monitor.models import Author, Place, Post, RegionCorrection
 from monitor.networks import X
 from monitor.parse import ParsedPage
+from monitor.regions.bio import read_bio
 from monitor.summary import lock, resync_authors
 from monitor.timeutil import utcnow
 
@@ -63,7 +64,6 @@ class Attributor:
         result = regions.attribute(self.evidence(author, place, correction), self.known, self.district_branches)
         if result.region == regions.UNKNOWN and result.evidence == "none" and _reads_bio(author):
             # Bluesky and Mastodon profiles have no location: an explicit place in the bio, read strictly.
-            from monitor.regions.bio import read_bio
 
             result = read_bio(author.get("description"), author.get("name"))
         return {"region": result.region, "branch": result.branch, "region_evidence": result.evidence,

@@ -1,16 +1,17 @@
-"""Engines, sessions and schema migrations (Alembic, run from the installed package)."""
+"""Engines, sessions and database errors. The schema and its migrations are monitor.schema's."""
 from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+from monitor.config import database_scheme_problem
+from monitor.grants import permission_problem
 
 
 class DatabaseUnavailable(Exception):
@@ -33,8 +34,6 @@ def describe_error(error: Exception, url, *, name_database: bool = True) -> str:
     """Any database error as one line for a person: a missing grant names the grant and the command
     (monitor.grants); anything else the driver's first line, after the database's URL unless
     name_database is False (a dashboard visitor is not shown where the server keeps its files)."""
-    from monitor.grants import permission_problem
-
     try:
         role = make_url(str(url)).username
     except ArgumentError:
@@ -71,8 +70,6 @@ def _sqlite_pragmas(dbapi_conn, _record):
 
 
 def make_engine(url: str) -> Engine:
-    from monitor.config import database_scheme_problem
-
     if database_scheme_problem(url):
         raise DatabaseUnavailable(f"database URL {safe_url(url)}: expected {database_scheme_problem(url)}")
     try:
@@ -109,83 +106,3 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
-
-
-def _alembic_config(engine: Engine):
-    from alembic.config import Config as AlembicConfig
-
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    cfg.attributes["engine"] = engine
-    return cfg
-
-
-# PostgreSQL advisory lock key held by a schema upgrade (monitor.summary.ADVISORY_LOCK is another).
-MIGRATION_LOCK = 7_304_115_012
-
-
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` (used by `db upgrade`, `run`, `demo` and tests).
-
-    Serialised, so that two started at once on a fresh database (two hosts' `run`, a deploy script and
-    a person) both end well: the second waits for the first, then finds nothing left to do. PostgreSQL:
-    an advisory lock held for the whole upgrade; SQLite: the upgrade is one exclusive transaction."""
-    from alembic import command
-
-    check_connection(engine)
-    cfg = _alembic_config(engine)
-    with engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
-            conn.commit()  # a session lock outlives this transaction; the migrations run in their own
-        else:
-            # Not deferred: the version is read under the write lock, so the second upgrade reads the
-            # first one's result. The busy timeout (30 s, _sqlite_pragmas) is how long it waits.
-            conn.exec_driver_sql("BEGIN EXCLUSIVE")
-        cfg.attributes["connection"] = conn
-        try:
-            command.upgrade(cfg, revision)
-        finally:
-            if conn.dialect.name == "postgresql":
-                conn.rollback()  # a failed migration leaves its transaction aborted: end it, then unlock
-                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
-                conn.commit()
-    if revision == "head":
-        # The MP register is data, not schema: loaded after the revisions (see migration 0016), once the
-        # upgrade's lock is given back (on SQLite the load needs its own write transaction). Imported here:
-        # the register is built on this module (transaction), as everything above the schema is.
-        from monitor.mps.register import load_packaged_if_newer
-
-        load_packaged_if_newer(engine)
-
-
-def downgrade(engine: Engine, revision: str) -> None:
-    """Take the schema back to `revision` (tests of a migration over data stored before it)."""
-    from alembic import command
-
-    command.downgrade(_alembic_config(engine), revision)
-
-
-def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
-
-
-def head_revision() -> str:
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
-
-
-def require_schema(engine: Engine) -> None:
-    """Fail clearly when the schema is missing or behind, rather than erroring mid-run."""
-    check_connection(engine)
-    if current_revision(engine) != head_revision():
-        raise DatabaseUnavailable(
-            f"the database {safe_url(str(engine.url))} is not at the current schema: run `campaign-monitor db upgrade`")
-
-
-def table_names(engine: Engine) -> list[str]:
-    return inspect(engine).get_table_names()

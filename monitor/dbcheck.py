@@ -14,7 +14,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from monitor.db import DATABASE_FAULTS, DatabaseUnavailable, current_revision, db_error_reason, head_revision, safe_url
+from monitor.db import DATABASE_FAULTS, DatabaseUnavailable, db_error_reason, safe_url
+from monitor.schema import current_revision, head_revision
 
 
 class DatabaseGone(Exception):

@@ -5,17 +5,32 @@ file, starts the dashboard in its own process and runs the scheduler until Ctrl-
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
+import tempfile
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
+from sqlalchemy import func, select
+
+from monitor.actions import ActionInput, add_action
 from monitor.config import ENV_BEARER, ENV_BLUESKY_HANDLE, ENV_BLUESKY_PASSWORD, database_url
-from monitor.db import make_engine, transaction, upgrade
+from monitor.db import make_engine, transaction
+from monitor.fakenet import FakeBluesky, FakeMastodon
+from monitor.fakex import FakeX
 from monitor.fakex.actions import DEMO_ACTIONS, add_action_bumps
+from monitor.importer import import_jsonl
+from monitor.lease import Lease
+from monitor.models import Action, Post
 from monitor.networks import NETWORK_KEYS
 from monitor.rematch import pending_rematch
+from monitor.scheduler import CampaignScheduler
+from monitor.schema import upgrade
 from monitor.serve import dashboard_env, dashboard_server
+from monitor.sources import SourceFactory
+from monitor.sources.x import SEARCH_WINDOW
 from monitor.timeutil import uk_today
 
 log = logging.getLogger(__name__)
@@ -31,12 +46,6 @@ RECORDED_BY = "demo (simulated)"
 
 
 def run_demo(app, *, port: int, api_port: int, interval: float) -> int:
-    from monitor.fakenet import FakeBluesky, FakeMastodon
-    from monitor.fakex import FakeX
-    from monitor.lease import Lease
-    from monitor.scheduler import CampaignScheduler
-    from monitor.sources import SourceFactory
-
     token = os.environ.setdefault(ENV_BEARER, DEMO_TOKEN)
     os.environ.setdefault(ENV_BLUESKY_HANDLE, DEMO_BLUESKY[0])
     os.environ.setdefault(ENV_BLUESKY_PASSWORD, DEMO_BLUESKY[1])
@@ -88,16 +97,6 @@ def run_demo(app, *, port: int, api_port: int, interval: float) -> int:
 def seed_history(engine, config, corpus, now: datetime) -> int:
     """Load the simulated posts older than X's 7-day search window, once (a database with posts already
     has them): written as a twarc2 archive and read by the importer, as a real archive would be."""
-    import json
-    import tempfile
-    from pathlib import Path
-
-    from sqlalchemy import func, select
-
-    from monitor.importer import import_jsonl
-    from monitor.models import Post
-    from monitor.sources.x import SEARCH_WINDOW
-
     with transaction(engine) as s:
         if s.scalar(select(func.count()).select_from(Post)):
             return 0
@@ -120,11 +119,6 @@ def seed_history(engine, config, corpus, now: datetime) -> int:
 
 def record_demo_actions(engine, config, campaign: str, today) -> int:
     """The simulated campaign actions (monitor.fakex.actions), recorded once."""
-    from sqlalchemy import func, select
-
-    from monitor.actions import ActionInput, add_action
-    from monitor.models import Action
-
     with transaction(engine) as s:
         if s.scalar(select(func.count()).select_from(Action).where(Action.campaign == campaign)):
             return 0

@@ -86,13 +86,3 @@ def mp_values(mp: MpRow) -> dict:
 
 def mps_csv(mps: Iterable[MpRow]) -> bytes:
     return csv_bytes(MP_COLUMNS, (mp_values(m) for m in mps))
-
-
-# Campaign actions with their effect (`campaign-monitor actions list --format csv`): the weekly report's
-# columns (monitor.reports.actions), the action's number first.
-def actions_csv(effects, region_name) -> bytes:
-    from monitor.reports.actions import HEADER, rows
-
-    columns = ("Action #", *HEADER)
-    return csv_bytes(columns, (dict(zip(columns, (e.action.id, *row)))
-                               for e, row in zip(effects, rows(tuple(effects), region_name))))

@@ -54,7 +54,9 @@ log = logging.getLogger(__name__)
 UNAVAILABLE = {"resource-not-found": DELETED, "not-authorized-for-resource": PROTECTED}
 TRIAGE_LIMIT = 5000   # due posts looked at per batch; more wait for the next batch
 
-__all__ = ["next_refresh_time", "refresh_metrics", "RefreshSummary", "next_batch", "due_posts", "triage_due"]
+__all__ = ["next_refresh_time", "refresh_metrics", "RefreshSummary", "next_batch", "due_posts", "triage_due",
+           # shared with monitor.deletion_check, which re-reads posts past their refresh
+           "start_run", "run_lookups", "read_batch"]
 
 
 @dataclass
@@ -137,22 +139,44 @@ def refresh_metrics(engine, config: Config, source: XSource, *, clock: Callable[
     policy = config.metrics_refresh
     budget = Budget(engine, config, clock)
     try:
-        summary = _start(engine, clock())
+        summary = start_run(engine, clock())
     except DATABASE_FAULTS as e:
         raise DatabaseUnavailable(f"cannot start a metrics refresh: database error: {db_error_reason(e)}") from None
+
+    def lookups() -> None:
+        last_step_only = budget.state() != "ok"
+        while summary.batches < max_batches and not stop.is_set():
+            with transaction(engine) as s:
+                triage_due(s, clock(), policy, last_step_only)
+                ids = next_batch(s, clock(), policy)
+            if not ids:
+                break
+            read_batch(engine, config, source, budget, summary, ids, clock, stop)
+
+    # Each batch commits on its own: the posts of a batch a fault lost are simply still due.
+    return run_lookups(engine, config, summary, clock, lookups, "metrics refresh")
+
+
+def read_batch(engine, config: Config, source: XSource, budget: Budget, summary: RefreshSummary, ids: list[str],
+               clock: Callable[[], datetime], stop: threading.Event) -> None:
+    """One lookup of `ids`: checked against the budget first (the reads X has not billed today), made with
+    retries, and stored in its own transaction."""
+    with transaction(engine) as s:
+        unbilled = len(ids) - len(billed_today(s, ids, clock()))
+    budget.require_lookup(unbilled * config.prices.post_read)
+    page = _lookup_with_retries(engine, config, source, summary.run_id, ids, stop)
+    _store_lookup(engine, config, summary, ids, page, clock())
+
+
+def run_lookups(engine, config: Config, summary: RefreshSummary, clock: Callable[[], datetime],
+                lookups: Callable[[], None], what: str,
+                before_finish: Callable[[], None] = lambda: None) -> RefreshSummary:
+    """Make a run's lookups and end the run as they ended: failed or halted by an API fault (summary.fault
+    holds it, for the scheduler), paused by the budget, else completed; then the residue of any posts it
+    removed is cleared. A database fault ends the run failed, if it can, and raises DatabaseUnavailable."""
     try:
         try:
-            last_step_only = budget.state() != "ok"
-            while summary.batches < max_batches and not stop.is_set():
-                with transaction(engine) as s:
-                    triage_due(s, clock(), policy, last_step_only)
-                    ids = next_batch(s, clock(), policy)
-                    unbilled = len(ids) - len(billed_today(s, ids, clock()))
-                if not ids:
-                    break
-                budget.require_lookup(unbilled * config.prices.post_read)
-                page = _lookup_with_retries(engine, config, source, summary.run_id, ids, stop)
-                _store_batch(engine, config, summary, ids, page, clock())
+            lookups()
         except (CollectionHalted, SourceConfigError, GaveUp, RequestRejected) as e:
             summary.status, summary.error = ("halted" if isinstance(e, CollectionHalted) else "failed"), str(e)
             summary.fault = e
@@ -160,27 +184,27 @@ def refresh_metrics(engine, config: Config, source: XSource, *, clock: Callable[
             summary.status = "paused"
             pause_run(engine, summary.run_id, clock(), str(e))
             return summary
+        before_finish()
         _finish(engine, summary, clock())
         if summary.removed_posts:
             _after_removal(engine, config, clock())
     except DATABASE_FAULTS as e:
-        # Each batch committed on its own: the posts of the lost batch are simply still due.
-        message = f"database error during metrics refresh {summary.run_id}: {db_error_reason(e)}"
+        message = f"database error during {what} {summary.run_id}: {db_error_reason(e)}"
         summary.status, summary.error = "failed", message
         try:
             _finish(engine, summary, clock())
         except DATABASE_FAULTS:
-            log.error("%s (the run could not be marked failed; the next refresh closes it)", message)
+            log.error("%s (the run could not be marked failed; the next %s closes it)", message, what)
         raise DatabaseUnavailable(message) from None
     return summary
 
 
-def _start(engine, now: datetime) -> RefreshSummary:
-    """Open this refresh's run, closing any refresh run a killed process left 'running'
-    (refreshes are not resumed: their posts are simply still due)."""
+def start_run(engine, now: datetime, kind: str = "refresh") -> RefreshSummary:
+    """Open a run of lookups (the refresh's, or the deletion check's), closing any run of its kind a killed
+    process left 'running' (such runs are not resumed: their posts are simply still due)."""
     with transaction(engine) as s:
-        close_interrupted_runs(s, "refresh", now)
-        run = CollectionRun(campaign="*", kind="refresh", query="GET /2/tweets", started_at=now, status="running")
+        close_interrupted_runs(s, kind, now)
+        run = CollectionRun(campaign="*", kind=kind, query="GET /2/tweets", started_at=now, status="running")
         s.add(run)
         s.flush()
         return RefreshSummary(run.id)
@@ -211,7 +235,7 @@ def _lookup_with_retries(engine, config: Config, source: XSource, run_id: int, i
     return call_with_retries(lambda: source.lookup_metrics(ids).page, config, record, stop.is_set)
 
 
-def _store_batch(engine, config: Config, summary: RefreshSummary, ids: list[str], raw: dict, now: datetime) -> None:
+def _store_lookup(engine, config: Config, summary: RefreshSummary, ids: list[str], raw: dict, now: datetime) -> None:
     policy = config.metrics_refresh
     returned = {str(p["id"]): p for p in (raw.get("data") or []) if isinstance(p, dict) and p.get("id")}
     gone = {}
@@ -225,7 +249,8 @@ def _store_batch(engine, config: Config, summary: RefreshSummary, ids: list[str]
         record_reads(s, reads_in(raw), now, REFRESH, config.prices)
         # The next read is the step after the one this read served: a post taken early to fill the
         # batch has served the step it was waiting for.
-        following = {post_id: next_refresh_time(created, max(now, scheduled or now), policy)
+        # A post with no read scheduled (a deletion check's) gets none: its refresh stays ended.
+        following = {post_id: next_refresh_time(created, max(now, scheduled), policy) if scheduled else None
                      for post_id, created, scheduled in s.execute(
                          select(Post.id, Post.created_at, Post.next_refresh_at).where(Post.id.in_(ids)))}
         rows = []

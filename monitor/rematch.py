@@ -23,9 +23,10 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.engine import Engine
 
 from monitor.config import Config
-from monitor.db import transaction, upgrade
+from monitor.db import transaction
 from monitor.models import CollectionRun, MaintenanceTask, Post, PostHashtag, PostMatch, PostMention, RunPost
 from monitor.parse import matched_terms
+from monitor.schema import upgrade
 from monitor.store import insert_ignore
 from monitor.summary import add_posts, lock
 

@@ -26,10 +26,12 @@ from monitor.collector import Collector
 from monitor.config import Campaign, Config
 from monitor.db import DatabaseUnavailable
 from monitor.dbcheck import DatabaseGone, DatabaseIdentity
+from monitor.deletion_check import check_deletions
 from monitor.lease import Lease, LeaseLost
+from monitor.mps.watch import WatchCollector, check_keywords
 from monitor.networks import X
 from monitor.privacy import add_retention_job
-from monitor.refresh import refresh_metrics
+from monitor.refresh import RefreshSummary, refresh_metrics
 from monitor.reports.weekly_job import add_weekly_job, run_weekly_job
 from monitor.sources.base import CollectionHalted, SearchSource, SourceConfigError
 
@@ -93,8 +95,6 @@ class CampaignScheduler:
 
     def add_watch_jobs(self, first: datetime) -> None:
         """The MP watch of every campaign with keywords, on its own interval (monitor.mps.watch): X's."""
-        from monitor.mps.watch import WatchCollector, check_keywords
-
         check_keywords(self.config)
         seconds = timedelta(minutes=self.config.mp_watch.interval_minutes).total_seconds()
         for campaign in self.config.campaigns:
@@ -123,23 +123,37 @@ class CampaignScheduler:
             log.error("%s", e)
 
     def refresh(self) -> None:
+        """The metrics refresh, then the day's deletion check (monitor.deletion_check) unless X stopped it."""
         try:
             self.guard()
             summary = refresh_metrics(self.engine, self.config, self.source_factory(X), stop=self.stop)
             if summary.refreshed or summary.unavailable or summary.error:
                 log.info("metrics refresh: %s posts refreshed, %s unavailable%s", summary.refreshed,
                          summary.unavailable, f" ({summary.error})" if summary.error else "")
-            if isinstance(summary.fault, SourceConfigError):
-                # A refused token (401/403) refuses collection too: stop, as a refused collection does.
-                self._fail(summary.fault)
-            elif summary.status == "halted":
-                # The usage cap or spent credits stop collection too: pause it as a halted collection does.
-                log.critical("%s; pausing collection", summary.error)
-                self._pause_collection(X)
+            if self._x_stopped(summary):
+                return
+            check = check_deletions(self.engine, self.config, self.source_factory(X), stop=self.stop)
+            if check is not None:
+                log.info("deletion check: %s posts still on X, %s removed%s", check.refreshed, check.removed_posts,
+                         f" ({check.error})" if check.error else "")
+                self._x_stopped(check)
         except FATAL as e:
             self._fail(e)
         except DatabaseUnavailable as e:
             log.error("%s", e)
+
+    def _x_stopped(self, summary: RefreshSummary) -> bool:
+        """Stop or pause on what ended a refresh or deletion check as a refused collection would; True then."""
+        if isinstance(summary.fault, SourceConfigError):
+            # A refused token (401/403) refuses collection too: stop, as a refused collection does.
+            self._fail(summary.fault)
+            return True
+        if summary.status == "halted":
+            # The usage cap or spent credits stop collection too: pause it as a halted collection does.
+            log.critical("%s; pausing collection", summary.error)
+            self._pause_collection(X)
+            return True
+        return False
 
     def weekly(self) -> None:
         try:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from monitor.config import default_config
-from monitor.db import make_engine, upgrade
+from monitor.db import make_engine
+from monitor.schema import upgrade
 from tests.helpers import CACHE_DIR, CHROMIUM, CHROMIUM_ARGS, PG_URL, SHARED_SAMPLES, fresh_pg_database
 
 

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from monitor import metrics
 from monitor.actions import ActionError, ActionInput, ImportFileError, add_action, edit_action, import_csv
-from monitor.db import make_engine, transaction, upgrade
+from monitor.db import make_engine, transaction
 from monitor.models import MP, Action, ActionVersion
+from monitor.schema import upgrade
 from tests.helpers import cli, cli_env, write_config
 
 CAMPAIGN = "ipfs"

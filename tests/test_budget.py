@@ -12,12 +12,13 @@ from sqlalchemy import func, select
 from monitor.budget import Budget, BudgetPaused
 from monitor.collector import Collector
 from monitor.config import load_config
-from monitor.db import make_engine, transaction, upgrade
+from monitor.db import make_engine, transaction
 from monitor.fakex import FakeX, SimClock
 from monitor.fakex.query import parse_query
 from monitor.metrics import spend_usd
 from monitor.models import CollectionRun, Post, RunEvent
 from monitor.refresh import refresh_metrics
+from monitor.schema import upgrade
 from monitor.sources.x import XSource
 from tests.helpers import TOKEN, write_config
 

@@ -17,9 +17,10 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import text
 
-from monitor.db import make_engine, upgrade
+from monitor.db import make_engine
 from monitor.dbcheck import DatabaseGone
 from monitor.scheduler import CampaignScheduler
+from monitor.schema import upgrade
 from monitor.sources.x import XSource
 from tests.helpers import TOKEN, cli, cli_env
 from tests.processes import lease_config, start_run

@@ -19,10 +19,11 @@ from streamlit.testing.v1 import AppTest
 
 from monitor import metrics
 from monitor.config import default_config
-from monitor.db import make_engine, upgrade
+from monitor.db import make_engine
 from monitor.grants import DASHBOARD_WRITES, correction_grants
 from monitor.metrics import Filters
 from monitor.models import Base
+from monitor.schema import upgrade
 from tests.dashboard.helpers import APP
 from tests.helpers import PG_URL, fresh_pg_database
 from tests.helpers import ROOT as PROJECT_ROOT

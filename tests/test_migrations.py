@@ -7,9 +7,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import column, insert, inspect, select, table
 
 from monitor.config import default_config
-from monitor.db import make_engine, transaction, upgrade
+from monitor.db import make_engine, transaction
 from monitor.models import Author, Base, on_this_dialect
 from monitor.parse import parse_author, stub_author
+from monitor.schema import upgrade
 
 NETWORK_COLUMNS = ("network", "native_id", "url")   # migration 0019
 
@@ -53,7 +54,7 @@ def test_two_first_time_upgrades_at_once_both_end_well(db_url, tmp_path):
     import subprocess
     import sys
 
-    from monitor.db import current_revision, head_revision
+    from monitor.schema import current_revision, head_revision
     from tests.helpers import ROOT as PROJECT_ROOT
     from tests.helpers import fresh_pg_database
 
@@ -107,8 +108,8 @@ def test_migration_0019_keeps_every_x_row_and_marks_it_x(db_url):
     forward again: every row as it was, ids unchanged, each of them network 'x', on both databases."""
     from sqlalchemy import text
 
-    from monitor.db import downgrade
     from monitor.models import DaySummary, Post, SearchCursor
+    from monitor.schema import downgrade
     from tests.seed import add_run, seed_small, utc
 
     engine = make_engine(db_url)

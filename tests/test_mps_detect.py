@@ -272,7 +272,7 @@ def test_a_post_deleted_on_x_stops_counting_for_the_mp(engine, config):
     clock = SimClock(now - timedelta(hours=5))
     campaign = Campaign(C, "IPFS", ("InvestInPupilServices",), ("NAHTnews",))
     cfg = replace(config, campaigns=(campaign,), metrics_refresh=MetricsRefresh(schedule_hours=(1, 24),
-                                                                               window_minutes=0))
+                                                                               window_minutes=0, selective=False))
     with FakeX(seed=2, start=now - timedelta(days=1), days=1, posts_per_day=20, bearer_token=TOKEN,
                clock=clock) as fake:
         mine = fake.add_post("Visiting a school today #InvestInPupilServices", {"id": "500", "username": "skinnock"},

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select, text, update
 
-from monitor.db import transaction, upgrade
+from monitor.db import transaction
 from monitor.models import MP, MPRegisterLoad
 from monitor.mps.register import (
     PACKAGED_AS_OF,
@@ -23,6 +23,7 @@ from monitor.mps.register import (
     set_handle,
     write_register,
 )
+from monitor.schema import upgrade
 from tests.helpers import cli, cli_env, write_config
 from tests.helpers_mps import SHARED_MPS, mp, register, write_sources
 

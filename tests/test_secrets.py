@@ -7,8 +7,9 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import text
 
 from monitor.config import bearer_token, database_url, default_config, load_config
-from monitor.db import make_engine, table_names
+from monitor.db import make_engine
 from monitor.fakex import FakeX, SimClock
+from monitor.schema import table_names
 
 SECRET = "AAAA-very-secret-bearer-Zq81"
 

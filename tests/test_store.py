@@ -4,9 +4,10 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from monitor.db import current_revision, head_revision, table_names, transaction
+from monitor.db import transaction
 from monitor.models import Author, AuthorFollowers, Post, PostHashtag, PostMatch, PostMention
 from monitor.parse import parse_page
+from monitor.schema import current_revision, head_revision, table_names
 from monitor.store import store_page
 from tests import pages
 

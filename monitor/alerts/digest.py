@@ -8,10 +8,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.engine import Engine
 
 from monitor import metrics
 from monitor.alerts.channels import EmailChannel, channels
+from monitor.alerts.engine import deliver_due, record
 from monitor.alerts.rules import Occurrence
 from monitor.config import Config
 from monitor.metrics import Filters
@@ -46,8 +48,6 @@ def digest_text(engine: Engine, config: Config, now: datetime) -> tuple[str, str
 
 def send_digest(engine: Engine, config: Config, now: datetime | None = None) -> bool:
     """Send yesterday's digest by e-mail unless it was sent already; True when this call sent it."""
-    from monitor.alerts.engine import record
-
     now = now or utcnow()
     email = next((c for c in channels(config) if isinstance(c, EmailChannel)), None)
     if email is None:
@@ -57,7 +57,6 @@ def send_digest(engine: Engine, config: Config, now: datetime | None = None) -> 
     key = f"digest:{uk_today(now) - timedelta(days=1)}"
     if not record(engine, config, [Occurrence(key, "digest", "info", subject, body)], now, only=(email.name,)):
         return False   # sent (or being sent) already
-    from monitor.alerts.engine import deliver_due
 
     deliver_due(engine, config, now)
     return True
@@ -65,8 +64,6 @@ def send_digest(engine: Engine, config: Config, now: datetime | None = None) -> 
 
 def add_digest_job(scheduler, engine: Engine, config: Config) -> None:
     """08:00 Europe/London every day, on an APScheduler 3 scheduler."""
-    from apscheduler.triggers.cron import CronTrigger
-
     def job():
         try:
             send_digest(engine, config)

@@ -17,6 +17,7 @@ from typing import Callable
 
 from sqlalchemy import func, select
 
+from monitor.budget import Budget
 from monitor.config import Config
 from monitor.metrics.filters import region_display_name
 from monitor.metrics.health import collection_states, stale_limit
@@ -148,8 +149,6 @@ def problem_since(bind: Bind, campaign: str, last_success: datetime | None, inte
 def collection(ctx: RuleContext, settings: dict) -> list[Occurrence]:
     """A campaign's collection failing or stale for longer than after_minutes (not while the budget pauses
     it: the budget alert says so), and its recovery."""
-    from monitor.budget import Budget  # budget reads config and metrics: imported when the rule runs
-
     if Budget(ctx.bind, ctx.config, lambda: ctx.now).state() == "capped":
         return []
     found = []
@@ -182,8 +181,6 @@ def collection(ctx: RuleContext, settings: dict) -> list[Occurrence]:
 @rule("budget")
 def budget(ctx: RuleContext, settings: dict) -> list[Occurrence]:
     """The month's X spend at the warning share of the budget, and at the budget (collection paused)."""
-    from monitor.budget import Budget
-
     spend = Budget(ctx.bind, ctx.config, lambda: ctx.now).spend()
     month = f"{spend.month_start:%Y-%m}:{spend.budget_usd:g}"
     resumes = f"{spend.month_end:%d %b %Y} 00:00 UTC"

@@ -1,5 +1,5 @@
-"""The alert rules' settings and their defaults: one place, read by config.py (to check config.toml) and by
-the rules (monitor.alerts.rules). Plain data: no imports, so config.py can read it.
+"""The alert rules' settings and their defaults: one place, read by monitor.config (to check config.toml) and by
+the rules (monitor.alerts.rules). Plain data: no imports, so monitor.config can read it.
 
 Each rule's table in config.toml, `[alerts.rules.NAME]`, may set any of these keys; `enabled` is always
 there. A rule added later adds its defaults here.

@@ -11,7 +11,8 @@ import streamlit as st
 
 from monitor import metrics
 from monitor.actions import ActionError, ActionInput, parse_day, parse_member_ids, parse_time
-from monitor.dashboard import data, markup, ui
+from monitor.dashboard import data, markup, posts_ui, ui
+from monitor.dashboard.signin import signed_in_email
 from monitor.metrics import Effect, Filters
 from monitor.timeutil import uk_today
 
@@ -19,13 +20,6 @@ ACTIONS_PAGE = "views/actions.py"
 RECORDER = "action_recorder"    # the person's name, remembered for the session
 SAVED = "action_saved"          # the message to show after the rerun a save makes
 NATIONAL_LABEL = "National (no region)"
-
-
-def signed_in_email() -> str | None:
-    try:
-        return st.user.get("email") if st.user.is_logged_in else None
-    except Exception:  # sign-in not configured
-        return None
 
 
 def region_label(key: str | None) -> str:
@@ -242,7 +236,7 @@ def history(action_id: int) -> None:
         "Version": [v.version for v in versions],
         "Change": [v.change + (f" ({v.reason})" if v.reason else "") for v in versions],
         "By": [v.saved_by for v in versions],
-        "When (UK)": [ui.posted_uk(v.saved_at) for v in versions],
+        "When (UK)": [posts_ui.posted_uk(v.saved_at) for v in versions],
         "Day": [f"{v.day:%d %b %Y}" + (f" {v.at_time:%H:%M}" if v.at_time else "") for v in versions],
         "Kind": [v.kind for v in versions],
         "Title": [v.title for v in versions],

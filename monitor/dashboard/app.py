@@ -36,7 +36,7 @@ from streamlit.errors import FragmentHandledException  # noqa: E402
 
 from monitor import access  # noqa: E402
 from monitor.config import ENV_BEARER, ENV_DATABASE_PASSWORD, ConfigError  # noqa: E402
-from monitor.dashboard import data, ui, url  # noqa: E402
+from monitor.dashboard import data, sidebar, ui, url  # noqa: E402
 from monitor.db import DatabaseUnavailable, describe_error  # noqa: E402
 from monitor.logs import SecretFilter  # noqa: E402
 
@@ -151,7 +151,7 @@ def main() -> None:
         url.begin()
         try:
             data.check_database()
-            st.session_state["filters"] = ui.period_filter()
+            st.session_state["filters"] = sidebar.period_filter()
             collection_banner()
         except (ConfigError, DatabaseUnavailable) as e:
             st.error(f"Cannot start: {e}")

@@ -7,15 +7,18 @@ at most CACHE_SECONDS old, and a page can be reloaded many times a minute withou
 from __future__ import annotations
 
 import os
+from functools import wraps
 
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from monitor import exports, metrics
+from monitor import actions, budget, exports, metrics, privacy, reports
 from monitor.attribution import correct_author as _correct_author
 from monitor.config import ENV_CONFIG, Config, database_url, load_config
-from monitor.db import make_engine, require_schema
+from monitor.db import make_engine
 from monitor.metrics import Filters, PostSearch
+from monitor.mps import register
+from monitor.schema import require_schema
 
 CACHE_SECONDS = 30
 
@@ -53,9 +56,12 @@ def check_database() -> None:
     _schema_checked(db_url())
 
 
-def _cached(function):
-    """Wrap a metrics function as cache_data(url, *args): the engine itself is not hashable."""
+def _cached(function, with_config: bool = False):
+    """Wrap a metrics function as cache_data(url, *args): the engine itself is not hashable. With
+    `with_config`, the function is also given the config (read inside: a Config is no cache key)."""
     def run(url: str, *args, **kwargs):
+        if with_config:
+            return function(_engine(url), config(), *args, **kwargs)
         return function(_engine(url), *args, **kwargs)
 
     # Streamlit keys a cache by the function's qualified name and source: give each wrapper its own name.
@@ -64,6 +70,18 @@ def _cached(function):
 
     def call(*args, **kwargs):
         return run(db_url(), *args, **kwargs)
+
+    return call
+
+
+def _changes_data(function):
+    """A function that writes: after it, every cached figure and list is dropped, so each page shows the change
+    at once."""
+    @wraps(function)
+    def call(*args, **kwargs):
+        result = function(*args, **kwargs)
+        st.cache_data.clear()
+        return result
 
     return call
 
@@ -82,48 +100,20 @@ mentions = _cached(metrics.mentions)
 region_accounts = _cached(metrics.region_accounts)
 posts_page = _cached(metrics.posts_page)
 recent_runs = _cached(metrics.recent_runs)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _collection_gaps(url: str, filters: Filters, interval_minutes: float):
-    return metrics.collection_gaps(_engine(url), filters, interval_minutes)
+collection_states = _cached(metrics.collection_states, with_config=True)
+source_states = _cached(metrics.source_states, with_config=True)
+api_usage = _cached(metrics.api_usage_this_month, with_config=True)
+_collection_gaps = _cached(metrics.collection_gaps)
 
 
 def collection_gaps(filters: Filters):
-    return _collection_gaps(db_url(), filters, interval_minutes(filters.campaign))
+    return _collection_gaps(filters, interval_minutes(filters.campaign))
 
 
 def interval_minutes(campaign: str) -> float:
     """The collector's polling interval for the campaign, as its last run recorded it (else the config's)."""
     return next((s.interval_minutes for s in collection_states() if s.campaign == campaign),
                 config().interval_minutes)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _collection_states(url: str):
-    return metrics.collection_states(_engine(url), config())
-
-
-def collection_states():
-    return _collection_states(db_url())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _source_states(url: str):
-    return metrics.source_states(_engine(url), config())
-
-
-def source_states():
-    return _source_states(db_url())
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _api_usage(url: str):
-    return metrics.api_usage_this_month(_engine(url), config())
-
-
-def api_usage():
-    return _api_usage(db_url())
 
 
 def posts_csv(filters: Filters, search: PostSearch) -> bytes:
@@ -143,58 +133,51 @@ def find_author(handle: str) -> metrics.AuthorRef | None:
     return metrics.find_author(engine(), handle)
 
 
+@_changes_data
 def correct_author(author_id: str, region: str, branch: str | None, corrected_by: str, note: str | None):
-    """Record a correction, then drop every cached figure so it shows at once."""
-    correction = _correct_author(engine(), config(), author_id, region, branch=branch, corrected_by=corrected_by,
-                                 note=note)
-    st.cache_data.clear()
-    return correction
+    """Record a correction (it shows at once)."""
+    return _correct_author(engine(), config(), author_id, region, branch=branch, corrected_by=corrected_by,
+                           note=note)
 
 
 def weekly_report(year: int, week: int, campaign: str, region: str | None, fmt: str) -> bytes:
     """The weekly summary file, built when its download is clicked, by the same builder the CLI and
     the Monday job use (monitor.reports)."""
-    from monitor.reports import build_weekly_report, render
-
-    return render(build_weekly_report(engine(), config(), year, week, campaign=campaign, region=region), fmt)
+    report = reports.build_weekly_report(engine(), config(), year, week, campaign=campaign, region=region)
+    return reports.render(report, fmt)
 
 
 # --- personal data (the health page's privacy section) -----------------------------------------
 
 last_retention_run = _cached(metrics.last_retention_run)
+last_deletion_check = _cached(metrics.last_deletion_check)
 privacy_requests = _cached(metrics.privacy_requests)
 
 
+@_changes_data
 def forget(handle: str, requested_by: str):
-    """An erasure request, as `campaign-monitor privacy forget` makes it; then every cached figure and
-    list is dropped, so the person's posts leave every page at once."""
-    from monitor.privacy import forget as _forget
-
-    result = _forget(engine(), config(), handle, requested_by)
-    st.cache_data.clear()
-    return result
+    """An erasure request, as `campaign-monitor privacy forget` makes it: the person's posts leave every page
+    at once."""
+    return privacy.forget(engine(), config(), handle, requested_by)
 
 
+@_changes_data   # the requests table shows it
 def export(handle: str, requested_by: str):
     """An access request, as `campaign-monitor privacy export` makes it (not cached: it is recorded)."""
-    from monitor.privacy import export as _export
+    return privacy.export(engine(), handle, requested_by)
 
-    result = _export(engine(), handle, requested_by)
-    st.cache_data.clear()   # the requests table shows it
-    return result
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _spend(url: str, budget_usd: float, warning_share: float):
-    return metrics.spend_this_month(_engine(url), budget_usd, warning_share)
+
+# --- X billing (the health page) ---------------------------------------------------------------
+
+_spend = _cached(metrics.spend_this_month)
+recent_alerts = _cached(metrics.recent_alerts)
 
 
 def spend():
     """This UTC month's billed X spend against the budget config.toml sets now (read again when it changes)."""
-    from monitor.budget import budget_limits
-
-    return _spend(db_url(), *budget_limits(config()))
+    return _spend(*budget.budget_limits(config()))
 
 
-recent_alerts = _cached(metrics.recent_alerts)
 # --- MPs (monitor.metrics.mps) ---------------------------------------------------------------
 
 mp_table = _cached(metrics.mp_table)
@@ -202,15 +185,7 @@ mp_regions = _cached(metrics.mp_regions)
 mp_parties = _cached(metrics.mp_parties)
 mp_contributors = _cached(metrics.mp_contributors)
 mp_posts = _cached(metrics.mp_posts)
-
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _watch_usage(url: str):
-    return metrics.watch_usage_this_month(_engine(url))
-
-
-def watch_usage():
-    return _watch_usage(db_url())
+watch_usage = _cached(metrics.watch_usage_this_month)
 
 
 def mps_csv(filters: Filters, party: str | None, status: str | None) -> bytes:
@@ -218,13 +193,10 @@ def mps_csv(filters: Filters, party: str | None, status: str | None) -> bytes:
     return exports.mps_csv(metrics.mp_table(engine(), filters, party=party, status=status))
 
 
+@_changes_data
 def set_mp_handle(member_id: int, x: str | None, bluesky: str | None, corrected_by: str, note: str | None):
-    """Record an MP handle correction (audited), then drop every cached figure so it shows at once."""
-    from monitor.mps.register import set_handle
-
-    mp = set_handle(engine(), member_id, x=x, bluesky=bluesky, corrected_by=corrected_by, note=note)
-    st.cache_data.clear()
-    return mp
+    """Record an MP handle correction (audited; it shows at once)."""
+    return register.set_handle(engine(), member_id, x=x, bluesky=bluesky, corrected_by=corrected_by, note=note)
 
 
 # --- campaign actions (monitor.actions records them; monitor.metrics.actions counts them) ----------
@@ -242,25 +214,17 @@ def effects(filters: Filters, action_id: int | None = None):
 _effects = _cached(metrics.effects)
 
 
+@_changes_data
 def add_action(campaign: str, entry, by: str) -> int:
-    """Record an action, then drop every cached figure so the map, timelines and lists show it at once."""
-    from monitor.actions import add_action as _add
-
-    action_id = _add(engine(), config(), campaign, entry, by)
-    st.cache_data.clear()
-    return action_id
+    """Record an action: the map, timelines and lists show it at once."""
+    return actions.add_action(engine(), config(), campaign, entry, by)
 
 
+@_changes_data
 def edit_action(action_id: int, changes: dict, by: str) -> bool:
-    from monitor.actions import edit_action as _edit
-
-    changed = _edit(engine(), config(), action_id, changes, by)
-    st.cache_data.clear()
-    return changed
+    return actions.edit_action(engine(), config(), action_id, changes, by)
 
 
+@_changes_data
 def remove_action(action_id: int, by: str, reason: str | None) -> None:
-    from monitor.actions import remove_action as _remove
-
-    _remove(engine(), action_id, by, reason)
-    st.cache_data.clear()
+    actions.remove_action(engine(), action_id, by, reason)

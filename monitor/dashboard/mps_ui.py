@@ -11,8 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from monitor import metrics
-from monitor.dashboard import data, ui
+from monitor.dashboard import data, posts_ui, ui
+from monitor.dashboard.regions_ui import short_name
+from monitor.dashboard.signin import signed_in_email
 from monitor.metrics import Filters, MpRegionRow, MpRow
+from monitor.regions import TILE_GRID
 
 MPS_PAGE = "views/mps.py"
 STATUS_LABELS = {metrics.ENGAGED: "Engaged", metrics.MENTIONED: "Mentioned only", metrics.NOT_REACHED: "Not reached"}
@@ -43,8 +46,6 @@ def mp_cards(regions: list[MpRegionRow]) -> None:
 
 def tile_map(regions: list[MpRegionRow]) -> None:
     """One tile a region: MPs engaged / MPs there, shaded by the engaged share."""
-    from monitor.regions import TILE_GRID
-
     by_key = {r.region: r for r in regions}
     frame = pd.DataFrame([{"region": ui.region_name(key), "col": col, "row": row,
                            "engaged": by_key[key].engaged if key in by_key else 0,
@@ -52,7 +53,7 @@ def tile_map(regions: list[MpRegionRow]) -> None:
                            "total": by_key[key].total if key in by_key else 0,
                            "share": (by_key[key].engaged / by_key[key].total * 100)
                            if key in by_key and by_key[key].total else 0.0,
-                           "label": ui._short(ui.region_name(key)),
+                           "label": short_name(ui.region_name(key)),
                            "figure": f"{by_key[key].engaged} / {by_key[key].total}" if key in by_key else "0 / 0"}
                           for key, (col, row) in TILE_GRID.items()])
     base = alt.Chart(frame).encode(
@@ -110,11 +111,11 @@ def mp_posts(filters: Filters, key: str) -> None:
     if not rows:
         st.info("No posts by MPs in the period.")
         return
-    frame = ui.posts_frame([r.post for r in rows])
+    frame = posts_ui.posts_frame([r.post for r in rows])
     frame.insert(0, "MP", [f"{r.mp_name} ({r.constituency})" for r in rows])
     frame.insert(1, "As", ["reply or quote of a campaign post" if r.kind == "reply_quote" else "post"
                            for r in rows])
-    ui.table(frame, key, ui.POST_LINK)
+    ui.table(frame, key, posts_ui.POST_LINK)
 
 
 def mps_page_link(filters: Filters, region: str | None, label: str) -> None:
@@ -173,7 +174,7 @@ def correction_form(rows: list[MpRow]) -> None:
         who = st.selectbox("MP", list(by_label), key="mp_handle_who")
         x = st.text_input("X handle", key="mp_handle_x", placeholder="@handle")
         bluesky = st.text_input("Bluesky handle", key="mp_handle_bluesky", placeholder="name.bsky.social")
-        signed_in = _signed_in()
+        signed_in = signed_in_email()
         by = signed_in or st.text_input("Your name or email (recorded)", key="mp_handle_by")
         note = st.text_input("Note (optional)", key="mp_handle_note")
         if st.form_submit_button("Save handle", type="primary"):
@@ -198,13 +199,6 @@ def _save_handle(mp: MpRow, x: str, bluesky: str, by: str | None, note: str) -> 
                                            f"{'@' + saved.x_username if saved.x_username else 'none'}, Bluesky "
                                            f"{saved.bluesky_handle or 'none'}.")
     st.rerun()
-
-
-def _signed_in() -> str | None:
-    try:
-        return st.user.get("email") if st.user.is_logged_in else None
-    except Exception:  # sign-in not configured
-        return None
 
 
 def with_region(filters: Filters, region: str | None) -> Filters:

@@ -11,16 +11,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import threading
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from monitor.fakex.clock import SimClock
+from monitor.fakex.corpus import iso_time, to_ms
 from monitor.fakex.faults import Fault
-from monitor.fakex.generator import iso_time, to_ms
+from monitor.fakex.http import Reply, json_reply
 from monitor.networks import BLUESKY, network_id
 
-from .service import FakeService, Reply, Request, json_reply
+from .service import FakeService, Request
 from .world import Person, Piece, World, WorldPost, add_post, build_world
 
 SEARCH = "/xrpc/app.bsky.feed.searchPosts"
@@ -348,7 +350,9 @@ class FakeBluesky(FakeService):
         keys = [self._by_did.get(a) or self._by_handle(a) for a in actors]
         keys = [k for k in dict.fromkeys(keys) if k in self.world.people]
         if fault is not None and fault.kind == "missing_author" and keys:
-            keys = keys[1:]
+            # Always the same one of them (the first in a fixed order), so that under a lasting fault at least
+            # one author is never answered for, whatever the day's corpus puts on which page.
+            keys.remove(min(keys))
         if fault is not None and fault.kind == "no_includes":
             keys = []
         return json_reply(200, {"profiles": [self._profile(k) for k in keys]},
@@ -359,8 +363,6 @@ class FakeBluesky(FakeService):
 
 
 def _words(text: str) -> list[str]:
-    import re
-
     return [w for w in re.split(r"(\s+)", text) if w]
 
 

@@ -21,11 +21,12 @@ from typing import Callable
 from urllib.parse import unquote
 
 from monitor.fakex.clock import SimClock
+from monitor.fakex.corpus import iso_time, to_ms
 from monitor.fakex.faults import Fault
-from monitor.fakex.generator import iso_time, to_ms
+from monitor.fakex.http import Reply, json_reply
 from monitor.networks import MASTODON, network_id
 
-from .service import FakeService, Reply, Request, json_reply
+from .service import FakeService, Request
 from .world import Person, Piece, World, WorldPost, add_post, build_world
 
 TAG_PATH = "/api/v1/timelines/tag/"

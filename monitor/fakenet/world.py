@@ -12,8 +12,9 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from monitor.fakex.corpus import HOUR_MS, Corpus
 from monitor.fakex.engagement import Growth
-from monitor.fakex.generator import HOUR_MS, Corpus, build_corpus
+from monitor.fakex.generator import build_corpus
 
 BIO_PIN_SHARE, BIO_BASED_SHARE = 0.35, 0.15
 

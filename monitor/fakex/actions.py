@@ -11,8 +11,8 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from .generator import UK_TIME as UK
-from .generator import Corpus
+from .corpus import UK_TIME as UK
+from .corpus import Corpus
 
 # Extra campaign posts on each day from the action's day: most on the day, fading over the week.
 BUMP_POSTS = (24, 14, 9, 6, 4, 3, 2)

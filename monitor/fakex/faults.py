@@ -24,6 +24,9 @@ FAULT_KINDS = frozenset({
 # Faults that replace the answer before the endpoint runs (the rest alter or delay a real answer).
 ERROR_FAULTS = frozenset({"http", "rate_limit", "usage_cap", "credits", "unauthorized", "forbidden", "drop"})
 
+# What a 'malformed' fault sends instead of the answer: the start of a page, then an HTML error.
+MALFORMED_BODY = b'{"data": [{"id": "1", "text": <html><body>upstream error</body></html>'
+
 
 @dataclass
 class Fault:

@@ -11,11 +11,12 @@ import bisect
 import random
 from datetime import timedelta
 
+from monitor.mps.register import read_packaged
 from monitor.snowflake import snowflake
 
+from .corpus import DAY_MS, HOUR_MS, Corpus, PostFacts, iso_time, to_ms
+from .corpus import UK_TIME as UK
 from .engagement import draw_engagement
-from .generator import DAY_MS, HOUR_MS, Corpus, PostFacts, iso_time, to_ms
-from .generator import UK_TIME as UK
 
 # Rates over the corpus's days: a fifth of the MPs on X post about the campaign, one to four times;
 # two in five of those posts answer or quote a member's campaign post from their region, and a third of
@@ -151,7 +152,6 @@ def add_mp_activity(corpus: Corpus, register=None) -> list[dict]:
     """Add the register's MPs on X to the corpus, with their posts and members' posts mentioning them;
     returns the MP users added."""
     if register is None:
-        from monitor.mps.register import read_packaged
         register = read_packaged()
     rng = random.Random(f"mps-{corpus.seed}")
     tag = corpus.hashtags[0] if corpus.hashtags else None

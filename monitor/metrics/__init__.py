@@ -31,18 +31,7 @@ from monitor.metrics.actions import (
                                       effects,
 )
 from monitor.metrics.alerts import AlertRow, recent_alerts
-from monitor.metrics.audience import (
-                                      ALL,
-                                      AUTHOR_CLASSES,
-                                      MEMBERS,
-                                      MPS,
-                                      NAHT,
-                                      Audience,
-                                      AuthorRef,
-                                      audience,
-                                      find_author,
-                                      naht_handles,
-)
+from monitor.metrics.audience import ALL, AUTHOR_CLASSES, MEMBERS, MPS, NAHT, Audience, audience, naht_handles
 from monitor.metrics.campaign import (
                                       ACCOUNTS_LIMIT,
                                       HOURLY_MAX_DAYS,
@@ -129,8 +118,15 @@ from monitor.metrics.mps import (
                                       mp_week,
                                       watch_usage_this_month,
 )
-from monitor.metrics.posts import PostRow, top_posts
-from monitor.metrics.privacy import RequestRow, RetentionRun, last_retention_run, privacy_requests, removed_posts
+from monitor.metrics.posts import AuthorRef, PostRow, find_author, top_posts
+from monitor.metrics.privacy import (
+    RequestRow,
+    RetentionRun,
+    last_deletion_check,
+    last_retention_run,
+    privacy_requests,
+    removed_posts,
+)
 from monitor.metrics.sources import SOURCE_WINDOW, SourceState, source_states
 from monitor.metrics.spend import Spend, SpendRow, spend_this_month, spend_usd
 from monitor.metrics.sql import Bind
@@ -144,7 +140,8 @@ __all__ = [
     "CollectionState", "ContributorRow", "Definition", "Filters", "GroupRow", "Kpis", "KpisWithChange", "PostRow",
     "PostSearch", "PostsPage", "RequestRow", "RetentionRun", "RunCounts", "RunRow", "TermRow", "TimelinePoint",
     "api_usage_this_month", "branches_table", "collection_gaps", "collection_states", "hashtags", "kpis",
-    "kpis_with_change", "last_retention_run", "mentions", "post_url", "posts_for_download", "posts_page",
+    "kpis_with_change", "last_deletion_check", "last_retention_run", "mentions", "post_url", "posts_for_download",
+    "posts_page",
     "preset_range", "privacy_requests", "recent_runs", "region_accounts", "region_display_name", "region_keys",
     "regions_table", "removed_posts", "search_run_counts", "stale_limit", "timeline", "top_contributors", "top_posts",
     # MPs (monitor.metrics.mps)

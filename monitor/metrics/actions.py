@@ -42,10 +42,9 @@ MEASURED, NOT_OVER, TOO_FEW, BEFORE_COLLECTION = "measured", "not over", "too fe
 
 # --- the actions themselves ------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ActionRow:
-    id: int
-    campaign: str
+@dataclass(frozen=True, kw_only=True)
+class ActionFields:
+    """What a person says of an action: the same in the action as it stands and in each saved version."""
     day: date
     at_time: time | None
     kind: str
@@ -55,6 +54,19 @@ class ActionRow:
     mp_member_ids: tuple[int, ...]
     link: str | None
     notes: str | None
+
+
+def _fields(row) -> dict:
+    """An actions or action_versions row's ActionFields, as keywords."""
+    return {"day": as_date(row.day), "at_time": row.at_time, "kind": row.kind, "title": row.title,
+            "region": row.region, "branch": row.branch, "mp_member_ids": member_ids(row.mp_member_ids),
+            "link": row.link, "notes": row.notes}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActionRow(ActionFields):
+    id: int
+    campaign: str
     recorded_by: str
     recorded_at: datetime
     updated_by: str
@@ -71,9 +83,8 @@ def member_ids(text: str | None) -> tuple[int, ...]:
 
 
 def _action_row(a) -> ActionRow:
-    return ActionRow(a.id, a.campaign, as_date(a.day), a.at_time, a.kind, a.title, a.region, a.branch,
-                     member_ids(a.mp_member_ids), a.link, a.notes, a.recorded_by, a.recorded_at, a.updated_by,
-                     a.updated_at, a.removed_at)
+    return ActionRow(id=a.id, campaign=a.campaign, recorded_by=a.recorded_by, recorded_at=a.recorded_at,
+                     updated_by=a.updated_by, updated_at=a.updated_at, removed_at=a.removed_at, **_fields(a))
 
 
 def _period_conditions(filters: Filters) -> list:
@@ -105,21 +116,12 @@ def action_counts(bind: Bind, filters: Filters) -> dict[str | None, int]:
     return {region: int(n) for region, n in rows(bind, stmt)}
 
 
-@dataclass(frozen=True)
-class VersionRow:
+@dataclass(frozen=True, kw_only=True)
+class VersionRow(ActionFields):
     version: int
     change: str          # added, edited, removed
     saved_by: str
     saved_at: datetime
-    day: date
-    at_time: time | None
-    kind: str
-    title: str
-    region: str | None
-    branch: str | None
-    mp_member_ids: tuple[int, ...]
-    link: str | None
-    notes: str | None
     reason: str | None
 
 
@@ -127,9 +129,8 @@ def action_history(bind: Bind, action_id: int) -> list[VersionRow]:
     """Every version of an action, the first first."""
     v = ActionVersion
     stmt = select(v.__table__).where(v.action_id == action_id).order_by(v.version)
-    return [VersionRow(r.version, r.change, r.saved_by, r.saved_at, as_date(r.day), r.at_time, r.kind, r.title,
-                       r.region, r.branch, member_ids(r.mp_member_ids), r.link, r.notes, r.reason)
-            for r in rows(bind, stmt)]
+    return [VersionRow(version=r.version, change=r.change, saved_by=r.saved_by, saved_at=r.saved_at, reason=r.reason,
+                       **_fields(r)) for r in rows(bind, stmt)]
 
 
 # --- the effect ------------------------------------------------------------------------------

@@ -91,25 +91,3 @@ def author_conditions(column, audience: Audience) -> list:
     if not named:
         return []
     return [or_(column.is_(None), ~or_(*[column.in_(ids) for ids in named]))]
-
-
-@dataclass(frozen=True)
-class AuthorRef:
-    """A stored author as a person names them: by handle."""
-    author_id: str
-    username: str
-    name: str | None
-    region: str
-    branch: str | None
-
-
-def find_author(bind, handle: str) -> AuthorRef | None:
-    """The stored author with this X handle, in any case, with or without '@' (ix_authors_username_lower)."""
-    from monitor.metrics.sql import rows
-
-    wanted = handle.strip().lstrip("@").lower()
-    if not wanted:
-        return None
-    found = rows(bind, select(Author.id, Author.username, Author.name, Author.region, Author.branch)
-                 .where(func.lower(Author.username) == wanted).limit(1))
-    return AuthorRef(*found[0]) if found else None

@@ -75,8 +75,9 @@ DEFINITIONS: tuple[Definition, ...] = (
                "post's place or the author's profile location. We show Unknown rather than guess: a wrong "
                "region is worse than an unknown one."),
     Definition("removed_posts", "Removed posts",
-               "A post deleted or made private on X, or whose author asked to be forgotten, is removed at the "
-               "next metrics refresh (or at once, for a request): its text, links, hashtags, mentions, place, "
+               "A post deleted or made private on X, or whose author asked to be forgotten, is removed when "
+               "it is next read: at its next metrics refresh or, once that has ended, by the daily deletion "
+               "check (or at once, for a request): its text, links, hashtags, mentions, place, "
                "raw data and author are erased, and it is no longer listed anywhere (tables, explorer, "
                "downloads, reports). What the figures need stays, identifying no one: its UK day and hour, "
                "kind, region and branch, the campaign it matched, its author's follower count as of the post "
@@ -130,7 +131,7 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition("mp_contributors", "Contributors who are MPs",
                "How many of the period's contributors (unique authors of campaign posts) are MPs of the "
                "register, and their posts. A post later deleted or made private on X stops counting for an MP "
-               "at the next metrics refresh."),
+               "when it is next read (the metrics refresh, or the daily deletion check)."),
     Definition("mp_new", "MPs new this week",
                "MPs engaged this week (Monday to Sunday, UK time) who had not engaged in the campaign in any "
                "earlier week."),

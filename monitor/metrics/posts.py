@@ -1,10 +1,11 @@
-"""Posts as rows (what the tables, the explorer and the exports show of a post), and the top posts."""
+"""Posts as rows (what the tables, the explorer and the exports show of a post), the top posts, and a stored
+author found by handle."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from monitor.metrics.filters import Filters, post_url
 from monitor.metrics.sql import ENGAGEMENTS, LISTED, Bind, as_date, aware, in_scope, listed_slices, rows, summary_scope
@@ -100,3 +101,23 @@ def _author_in(author_ids: list):
     known = [a for a in author_ids if a is not None]
     parts = ([Post.author_id.in_(known)] if known else []) + ([Post.author_id.is_(None)] if None in author_ids else [])
     return or_(*parts) if len(parts) > 1 else parts[0]
+
+
+@dataclass(frozen=True)
+class AuthorRef:
+    """A stored author as a person names them: by handle."""
+    author_id: str
+    username: str
+    name: str | None
+    region: str
+    branch: str | None
+
+
+def find_author(bind, handle: str) -> AuthorRef | None:
+    """The stored author with this X handle, in any case, with or without '@' (ix_authors_username_lower)."""
+    wanted = handle.strip().lstrip("@").lower()
+    if not wanted:
+        return None
+    found = rows(bind, select(Author.id, Author.username, Author.name, Author.region, Author.branch)
+                 .where(func.lower(Author.username) == wanted).limit(1))
+    return AuthorRef(*found[0]) if found else None

@@ -11,6 +11,8 @@ from monitor.metrics.filters import Filters
 from monitor.metrics.sql import Bind, aware, removed_slices, rows, summary_scope
 from monitor.models import CollectionRun, DaySummary, PrivacyRequest, RunEvent
 
+DELETION_CHECK_RUN_KIND = "recheck"   # collection_runs.kind (10 characters at most) of monitor.deletion_check
+
 
 def removed_posts(bind: Bind, filters: Filters) -> int:
     """Posts in scope that were removed after they were collected (deleted or made private on X, or
@@ -22,18 +24,28 @@ def removed_posts(bind: Bind, filters: Filters) -> int:
 
 @dataclass(frozen=True)
 class RetentionRun:
+    """The last run of a privacy job: the nightly retention, or the day's deletion check."""
     started_at: datetime
     status: str
-    detail: str | None   # its counts (monitor.privacy.retention), or its error
+    detail: str | None   # its counts (monitor.privacy.retention, monitor.deletion_check), or its error
 
 
 def last_retention_run(bind: Bind) -> RetentionRun | None:
+    return _last_run(bind, "retention")
+
+
+def last_deletion_check(bind: Bind) -> RetentionRun | None:
+    return _last_run(bind, DELETION_CHECK_RUN_KIND)
+
+
+def _last_run(bind: Bind, kind: str) -> RetentionRun | None:
+    """The latest run of `kind`, with the detail of its latest event of the same kind (its counts)."""
     run = rows(bind, select(CollectionRun.id, CollectionRun.started_at, CollectionRun.status, CollectionRun.error)
-               .where(CollectionRun.kind == "retention").order_by(CollectionRun.id.desc()).limit(1))
+               .where(CollectionRun.kind == kind).order_by(CollectionRun.id.desc()).limit(1))
     if not run:
         return None
     run_id, started, status, error = run[0]
-    counts = rows(bind, select(RunEvent.detail).where(RunEvent.run_id == run_id, RunEvent.kind == "retention")
+    counts = rows(bind, select(RunEvent.detail).where(RunEvent.run_id == run_id, RunEvent.kind == kind)
                   .order_by(RunEvent.id.desc()).limit(1))
     return RetentionRun(aware(started), status, counts[0][0] if counts else error)
 

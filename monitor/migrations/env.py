@@ -20,7 +20,7 @@ def run_migrations(connection) -> None:
 
 
 def run_migrations_online() -> None:
-    # monitor.db.upgrade passes the connection that holds its lock (advisory on PostgreSQL, an exclusive
+    # monitor.schema.upgrade passes the connection that holds its lock (advisory on PostgreSQL, an exclusive
     # transaction on SQLite); downgrade and tests pass only the engine.
     connection = config.attributes.get("connection")
     if connection is not None:

@@ -23,7 +23,7 @@ from monitor.db import transaction
 from monitor.metrics.mps import WATCH_RUN_KIND
 from monitor.models import MP, MPWatchMatch
 from monitor.parse import ParsedPage
-from monitor.sources.x import MAX_QUERY_LENGTH
+from monitor.sources.x import MAX_QUERY_LENGTH, or_queries
 from monitor.store import insert_ignore
 
 SUFFIX = "-is:retweet"
@@ -40,23 +40,9 @@ def build_watch_queries(handles: Sequence[str], keywords: Sequence[str],
     """One query per batch of handles (in the order given), each within `limit` characters."""
     if not keywords or not handles:
         return []
-    tail = f" {keyword_group(keywords)} {SUFFIX}"
-
-    def render(batch: list[str]) -> str:
-        return f"({' OR '.join(f'from:{h}' for h in batch)}){tail}"
-
-    queries, batch = [], []
-    for handle in handles:
-        if len(render([handle])) > limit:
-            raise ValueError(f"the MP watch keywords leave no room for a handle within {limit} characters: "
-                             "use fewer or shorter keywords")
-        if batch and len(render(batch + [handle])) > limit:
-            queries.append(render(batch))
-            batch = []
-        batch.append(handle)
-    if batch:
-        queries.append(render(batch))
-    return queries
+    return or_queries([f"from:{h}" for h in handles], f" {keyword_group(keywords)} {SUFFIX}", limit,
+                      lambda _handle: f"the MP watch keywords leave no room for a handle within {limit} characters: "
+                                      "use fewer or shorter keywords")
 
 
 LONGEST_HANDLE = "x" * 15   # X handles have at most 15 characters

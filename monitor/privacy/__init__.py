@@ -1,6 +1,7 @@
-"""Personal data, as X's terms and UK GDPR ask: a post deleted or made private on X is removed here at the
-next metrics refresh, a person can be forgotten or given a copy of what is held about them, and raw
-responses and old profiles are dropped on a schedule. docs/privacy.md is the notice and the how-to.
+"""Personal data, as X's terms and UK GDPR ask: a post deleted or made private on X is removed here when it
+is next read (the metrics refresh, then monitor.deletion_check), a person can be forgotten or given a copy
+of what is held about them, and raw responses and old profiles are dropped on a schedule.
+docs/privacy.md is the notice and the how-to.
 
     from monitor import privacy
     privacy.forget(engine, config, "@someone", requested_by="dpo@naht.org.uk")

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 
@@ -143,8 +144,6 @@ def remove_inactive_profiles(engine: Engine, cutoff: datetime, now: datetime) ->
 
 def add_retention_job(scheduler, engine: Engine, config: Config) -> None:
     """Register the nightly run on an APScheduler 3 scheduler (beside the collector's jobs)."""
-    from apscheduler.triggers.cron import CronTrigger
-
     scheduler.add_job(_nightly, CronTrigger(**RUN_AT, timezone=UK), args=[engine, config], id=JOB_ID,
                       name="privacy retention", max_instances=1, coalesce=True,
                       misfire_grace_time=MISFIRE_GRACE_SECONDS, replace_existing=True)

@@ -27,7 +27,9 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from monitor.config import Config
+from monitor.metrics import Filters, removed_posts
 from monitor.models import Base
+from monitor.reports import FORMATS, build_weekly_report, filename, render, slug, write_atomically
 from monitor.timeutil import iso_week_days
 
 log = logging.getLogger(__name__)
@@ -94,8 +96,6 @@ def _analyse_again(conn) -> None:
 
 def _stored_weeks(folder: Path, campaign: str) -> list[tuple[int, int, list[Path]]]:
     """(year, week, its files) of the campaign's weekly reports in the folder (monitor.reports.filename)."""
-    from monitor.reports import FORMATS, filename, slug
-
     pattern = re.compile(rf"^naht-{re.escape(slug(campaign))}-(\d{{4}})-W(\d{{2}})-all-regions\.pdf$")
     found = []
     for pdf in sorted(folder.glob("naht-*-all-regions.pdf")):
@@ -117,9 +117,6 @@ def rewrite_stored_reports(engine: Engine, config: Config, now: datetime) -> lis
     when they were written (a hidden `.<name>.removed` marker keeps that count; a report without one,
     as the Monday job leaves it, counts as written before any removal); returns the files written. The
     `.emailed` marker stays: nothing is re-sent."""
-    from monitor.metrics import Filters, removed_posts
-    from monitor.reports import build_weekly_report, render, write_atomically
-
     folder = Path(config.reports_folder)
     if not folder.is_dir():
         return []

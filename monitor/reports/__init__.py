@@ -14,7 +14,9 @@ import tempfile
 from pathlib import Path
 
 from monitor.config import slug
+from monitor.reports.csv_export import render_csv
 from monitor.reports.model import ReportError, WeeklyReport, WeekNotStarted, build_weekly_report, resolve_region
+from monitor.reports.xlsx import render_xlsx
 
 FORMATS = ("xlsx", "csv", "pdf")
 MEDIA_TYPES = {
@@ -30,12 +32,12 @@ __all__ = ["FORMATS", "MEDIA_TYPES", "ReportError", "WeekNotStarted", "WeeklyRep
 def render(report: WeeklyReport, fmt: str) -> bytes:
     """The report as a file's bytes: "xlsx" (workbook), "csv" (the week's posts) or "pdf" (A4 report)."""
     if fmt == "xlsx":
-        from monitor.reports.xlsx import render_xlsx
         return render_xlsx(report)
     if fmt == "csv":
-        from monitor.reports.csv_export import render_csv
         return render_csv(report)
     if fmt == "pdf":
+        # Not a cycle: matplotlib and reportlab take seconds to import, so the dashboard and the CLI load
+        # them when a PDF is first asked for.
         from monitor.reports.pdf import render_pdf
         return render_pdf(report)
     raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")

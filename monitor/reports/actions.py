@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from monitor import metrics
+from monitor.exports import csv_bytes
 from monitor.metrics import Effect, Filters
 from monitor.timeutil import uk_today
 
@@ -58,3 +59,11 @@ def email_lines(effects: tuple[Effect, ...], monday: date, region_name) -> list[
             where = "national" if e.action.region is None else region_name(e.action.region)
             lines.append(f"    {e.action.day:%a %d %b}: {e.action.kind}, {e.action.title} ({where}): {effect_words(e)}")
     return lines
+
+
+# Campaign actions with their effect (`campaign-monitor actions list --format csv`): the weekly report's
+# columns (HEADER above), the action's number first, written by the one CSV writer (monitor.exports).
+def actions_csv(effects, region_name) -> bytes:
+    columns = ("Action #", *HEADER)
+    return csv_bytes(columns, (dict(zip(columns, (e.action.id, *row)))
+                               for e, row in zip(effects, rows(tuple(effects), region_name))))

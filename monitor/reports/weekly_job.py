@@ -17,12 +17,15 @@ from __future__ import annotations
 import logging
 import os
 import smtplib
+import socket
 import ssl
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 
@@ -32,6 +35,7 @@ from monitor.models import ReportEmail
 from monitor.reports import FORMATS, MEDIA_TYPES, build_weekly_report, filename, render, write_atomically
 from monitor.reports import actions as report_actions
 from monitor.reports.model import WeeklyReport
+from monitor.store import insert_ignore
 from monitor.timeutil import UK, uk_today, utcnow
 
 log = logging.getLogger(__name__)
@@ -110,9 +114,6 @@ def _write_campaign(engine: Engine, config: Config, campaign: str, year: int, we
 
 def _sender() -> str:
     """Who claims: the host and pid (for a person reading the table), and a token of this one claim."""
-    import socket
-    import uuid
-
     return f"host {socket.gethostname()} pid {os.getpid()} claim {uuid.uuid4().hex[:12]}"
 
 
@@ -125,8 +126,6 @@ def email_sent(engine: Engine, campaign: str, week: str) -> bool:
 def claim_email(engine: Engine, campaign: str, week: str, now: datetime) -> bool:
     """True when this process may send the week's e-mail: it inserted the claim, or took over one that a
     dead process left. False when it was sent, or another process is sending it now."""
-    from monitor.store import insert_ignore
-
     sender = _sender()
     with transaction(engine) as s:
         insert_ignore(s, ReportEmail, [{"campaign": campaign, "week": week, "claimed_by": sender,
@@ -269,8 +268,6 @@ def run_weekly_job(engine: Engine, config: Config) -> None:
 def add_weekly_job(scheduler, engine: Engine, config: Config, job=None) -> None:
     """Register the Monday 07:00 Europe/London job on an APScheduler 3 scheduler: `job()` (the collector's,
     which checks its lease first), else run_weekly_job(engine, config)."""
-    from apscheduler.triggers.cron import CronTrigger
-
     scheduler.add_job(job or run_weekly_job, CronTrigger(day_of_week="mon", hour=7, minute=0, timezone=UK),
                       args=[] if job else [engine, config], id=JOB_ID, name="weekly reports", max_instances=1,
                       coalesce=True, misfire_grace_time=MISFIRE_GRACE_SECONDS, replace_existing=True)

@@ -17,17 +17,16 @@ from typing import Callable
 from monitor.config import Config, bearer_token, bluesky_credentials, mastodon_token
 from monitor.networks import BLUESKY, MASTODON, X
 from monitor.sources.base import SearchSource
+from monitor.sources.bluesky import BlueskySession, BlueskySource
+from monitor.sources.mastodon import MastodonSource
+from monitor.sources.x import XSource
 
 
 def _x(config: Config, _factory: "SourceFactory"):
-    from monitor.sources.x import XSource
-
     return XSource(bearer_token(), config.api_base_url, config.request_timeout, config.mentions_timeline)
 
 
 def _bluesky(config: Config, factory: "SourceFactory"):
-    from monitor.sources.bluesky import BlueskySession, BlueskySource
-
     if factory.bluesky_session is None:
         handle, password = bluesky_credentials()
         factory.bluesky_session = BlueskySession(handle, password, config.bluesky_base_url, config.request_timeout)
@@ -35,8 +34,6 @@ def _bluesky(config: Config, factory: "SourceFactory"):
 
 
 def _mastodon(config: Config, _factory: "SourceFactory"):
-    from monitor.sources.mastodon import MastodonSource
-
     servers = {server for campaign in config.campaigns for server in campaign.mastodon_servers}
     return MastodonSource({server: mastodon_token(server) for server in sorted(servers)}, config.request_timeout)
 

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 import requests
 
 from monitor import parse_bluesky
+from monitor.config import ENV_BLUESKY_HANDLE, ENV_BLUESKY_PASSWORD
 from monitor.networks import BLUESKY
 from monitor.parse import ParsedPage
 from monitor.sources.base import (
@@ -77,8 +78,6 @@ def classify(response: requests.Response, what: str) -> Exception:
 
 
 def _credentials() -> str:
-    from monitor.config import ENV_BLUESKY_HANDLE, ENV_BLUESKY_PASSWORD
-
     return f"{ENV_BLUESKY_HANDLE} and {ENV_BLUESKY_PASSWORD}"
 
 

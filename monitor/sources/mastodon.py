@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import requests
 
 from monitor import parse_mastodon
+from monitor.config import mastodon_token_variable
 from monitor.networks import MASTODON
 from monitor.parse import ParsedPage
 from monitor.sources.base import RateLimited, RequestRejected, SearchParams, SourceConfigError, TransientError
@@ -83,8 +84,6 @@ class MastodonSource:
         if status == 429:
             raise RateLimited(f"Mastodon server {server} rate limited the request (429)", _reset_at(response))
         if status in (401, 403):
-            from monitor.config import mastodon_token_variable
-
             raise SourceConfigError(f"Mastodon server {server} refused the hashtag timeline ({status}): it needs an "
                                     f"access token with read:statuses in {mastodon_token_variable(server)}", status)
         if status in (400, 422):

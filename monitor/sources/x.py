@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Callable, Sequence
 
 import requests
 import tweepy
@@ -237,20 +237,26 @@ def mentions_user_id(query: str) -> str:
 
 def build_queries(terms: tuple[str, ...], suffix: str = "-is:retweet", limit: int = MAX_QUERY_LENGTH) -> list[str]:
     """`(#A OR #B OR @c) -is:retweet`, split into several queries when one would pass `limit` chars."""
-    queries, group = [], []
+    return or_queries(terms, f" {suffix}".rstrip(), limit,
+                      lambda term: f"the term {term!r} alone makes a query over {limit} characters")
 
-    def render(items: list[str]) -> str:
-        return f"({' OR '.join(items)}) {suffix}".strip()
 
-    for term in terms:
-        if len(render([term])) > limit:
-            raise ValueError(f"the term {term!r} alone makes a query over {limit} characters")
-        if group and len(render(group + [term])) > limit:
-            queries.append(render(group))
-            group = []
-        group.append(term)
-    if group:
-        queries.append(render(group))
+def or_queries(items: Sequence[str], tail: str, limit: int, too_long: Callable[[str], str]) -> list[str]:
+    """`(a OR b ...)<tail>` for each batch of the items, in order, every batch as large as fits in `limit`
+    characters (X's query length); an item that cannot fit even alone raises ValueError(too_long(item))."""
+    def render(batch: list[str]) -> str:
+        return f"({' OR '.join(batch)}){tail}"
+
+    queries, batch = [], []
+    for item in items:
+        if len(render([item])) > limit:
+            raise ValueError(too_long(item))
+        if batch and len(render(batch + [item])) > limit:
+            queries.append(render(batch))
+            batch = []
+        batch.append(item)
+    if batch:
+        queries.append(render(batch))
     return queries
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from monitor.config import default_config
-from monitor.db import make_engine, upgrade
+from monitor.db import make_engine
+from monitor.schema import upgrade
 from tests.dashboard.helpers import ROOT, SCREENSHOTS, SeededDb, streamlit_server
 from tests.seed import seed_realistic
 

@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 
 from monitor import metrics
 from monitor.config import default_config
-from monitor.db import make_engine, upgrade
+from monitor.db import make_engine
 from monitor.metrics import Filters
+from monitor.schema import upgrade
 from monitor.timeutil import uk_today
 from tests import pages
 from tests.dashboard.helpers import SeededDb, open_page, streamlit_server

@@ -10,9 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 from monitor import metrics
 from monitor.config import DEMO_CAMPAIGN, default_config
-from monitor.db import make_engine, upgrade
+from monitor.db import make_engine
 from monitor.metrics import Filters, PostSearch
 from monitor.networks import BLUESKY, MASTODON, NETWORK_KEYS, NETWORKS, NOT_GIVEN, X
+from monitor.schema import upgrade
 from monitor.timeutil import uk_today
 from tests.dashboard.helpers import (
     APP,

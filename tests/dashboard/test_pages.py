@@ -12,8 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 from monitor import metrics
 from monitor.config import default_config
-from monitor.db import make_engine, transaction, upgrade
+from monitor.db import make_engine, transaction
 from monitor.metrics import Filters, PostSearch
+from monitor.schema import upgrade
 from monitor.timeutil import uk_today
 from tests.dashboard.helpers import APP, SeededDb, apptest_table, apptest_tables
 from tests.seed import CAMPAIGN, add_run, seed_small

@@ -23,9 +23,11 @@ from sqlalchemy import create_engine, event, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from monitor.db import DatabaseUnavailable, make_engine, transaction, upgrade
+from monitor.db import DatabaseUnavailable, make_engine, transaction
 from monitor.fakex import FakeX
+from monitor.lease import current_holder, lease_events
 from monitor.models import CollectionRun, Post, RunEvent
+from monitor.schema import upgrade
 from tests.helpers import PG_URL, cli, cli_env, write_config
 from tests.reliability.helpers import (
     CAMPAIGN,
@@ -53,7 +55,8 @@ print(summary.status, summary.batches, summary.refreshed)
 """
 
 
-RESTART_REFRESH = "schedule_hours = [1, 3, 8, 24, 72]\nmax_age_hours = 72\nbatch_size = 50"
+# The full schedule (every due post read): which reads the selective one takes depends on the hour.
+RESTART_REFRESH = "schedule_hours = [1, 3, 8, 24, 72]\nmax_age_hours = 72\nbatch_size = 50\nselective = false"
 
 
 def restart_config(folder: Path, db_url: str, base_url: str, interval_minutes: float = 15) -> str:
@@ -195,6 +198,7 @@ def _stop_pg_at_search_request(fake: FakeX, number: int, stopped: threading.Even
     fake.on_request = hook
 
 
+@pytest.mark.serial
 def test_postgresql_stopped_mid_run_fails_clearly_and_the_next_run_resumes(pg_database, tmp_path):
     fake = start_fake(seed=5, days=2, posts_per_day=250)
     engine = make_engine(pg_database)
@@ -227,6 +231,7 @@ def test_postgresql_stopped_mid_run_fails_clearly_and_the_next_run_resumes(pg_da
         fake.stop()
 
 
+@pytest.mark.serial
 def test_scheduler_keeps_going_through_a_postgresql_restart(pg_database, tmp_path):
     """`campaign-monitor run`: PostgreSQL goes away mid-run and comes back; the scheduler logs the
     reason, keeps polling, resumes the broken run and ends with everything stored once."""
@@ -309,6 +314,7 @@ def test_sqlite_disk_full_fails_clearly_keeps_the_file_sound_and_resumes(small_d
         engine = make_engine(db_url)
         kept = stored_ids(engine)
         assert 0 < len(kept) == len(set(kept)) and set(kept) <= fake.served_ids
+        left_held = current_holder(engine)   # the disk may have had no room left to give the lease back
         engine.dispose()
         # more room (the operator cleans up), and the next run continues from the saved page
         subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
@@ -316,8 +322,14 @@ def test_sqlite_disk_full_fails_clearly_keeps_the_file_sound_and_resumes(small_d
                                timeout=120)
         assert again.returncode == 0, again.stderr
         engine = make_engine(db_url)
-        [run] = runs(engine)
+        [run] = runs(engine, "search")
         assert run.status == "completed" and run.resumes == 1
+        # A lease the dead process left held is taken over by the next run, on record (a run of kind
+        # 'lease'); a lease it gave back is simply taken.
+        takeovers = [e.detail for e in lease_events(engine)]
+        assert len(takeovers) == (left_held is not None), takeovers
+        assert all("that process no longer runs on this host" in t for t in takeovers)
+        assert {r.kind for r in runs(engine)} <= {"search", "lease"}
         assert_database_equals_served(engine, fake)
         engine.dispose()
         assert _integrity(db_path) == "ok"

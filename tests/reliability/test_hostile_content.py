@@ -20,11 +20,12 @@ from sqlalchemy import select
 from monitor import exports
 from monitor.collector import Collector
 from monitor.config import DEMO_CAMPAIGN, default_config
-from monitor.db import make_engine, transaction, upgrade
+from monitor.db import make_engine, transaction
 from monitor.fakex import FakeX
 from monitor.models import Author, Post
 from monitor.reports import build_weekly_report, render
 from monitor.safety import FORMULA_STARTS, clean_text, neutralise
+from monitor.schema import upgrade
 from monitor.serve import dashboard_env, dashboard_server
 from monitor.sources.x import XSource
 from monitor.timeutil import UK

@@ -15,11 +15,12 @@ import pytest
 from sqlalchemy import select, update
 
 from monitor.config import MetricsRefresh
-from monitor.db import make_engine, transaction, upgrade
+from monitor.db import make_engine, transaction
 from monitor.fakex import Fault
 from monitor.fakex.generator import build_corpus
 from monitor.models import CollectionRun, Post, RunPost
 from monitor.scheduler import CampaignScheduler
+from monitor.schema import upgrade
 from monitor.sources.x import XSource
 from tests import pages
 from tests.helpers import HASHTAGS, TOKEN, cli, cli_env, write_config
@@ -106,7 +107,8 @@ def test_the_next_refresh_still_closes_killed_refresh_runs(sqlite_engine, config
 
 def _scheduler(engine, config, fx):
     cfg = replace(config, api_base_url=fx.base_url, campaigns=(CAMPAIGN,),
-                  metrics_refresh=MetricsRefresh(schedule_hours=(1, 3, 8, 24, 72), max_age_hours=72))
+                  metrics_refresh=MetricsRefresh(schedule_hours=(1, 3, 8, 24, 72), max_age_hours=72,
+                                                 selective=False))   # every due post read, whatever the hour
     scheduler = CampaignScheduler(engine, cfg, lambda _network: XSource(TOKEN, fx.base_url, timeout=2.0))
     scheduler.add_jobs()
     # The real BlockingScheduler, started paused (its jobs get their run times but none fires by itself:

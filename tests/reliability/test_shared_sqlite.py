@@ -113,8 +113,10 @@ def test_collector_and_dashboard_queries_share_one_sqlite_file(sqlite_url, sqlit
             reader.start()
         thread.start()
         time.sleep(1.0)   # the readers are reading before the first page is stored
+        # The full schedule: under the selective one, past UTC midnight most due posts are no longer worth a
+        # read and the refresh would write far fewer batches (this test wants many concurrent writes).
         cfg = replace(config, metrics_refresh=MetricsRefresh(schedule_hours=(1, 3, 8, 24, 72), max_age_hours=72,
-                                                             batch_size=100))
+                                                             batch_size=100, selective=False))
         collector = make_collector(sqlite_engine, cfg, fx)
         [summary] = collector.collect_campaign(CAMPAIGN)
         assert summary.status == "completed" and summary.pages >= 20, summary

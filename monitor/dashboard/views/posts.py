@@ -8,7 +8,7 @@ from dataclasses import replace
 import streamlit as st
 
 from monitor import metrics
-from monitor.dashboard import data, ui, url
+from monitor.dashboard import data, posts_ui, ui, url
 from monitor.metrics import PostSearch
 
 PAGE_SIZE = 50
@@ -105,7 +105,7 @@ first_row = (number - 1) * PAGE_SIZE + 1
 shown = f"showing {first_row:,}–{first_row + len(page.rows) - 1:,} · " if page.total > PAGE_SIZE else ""
 st.caption(f"{page.total:,} posts match · {shown}{ui.period_label(filters.from_date, filters.to_date)}"
            f"{ui.audience_note(filters)} · newest first")
-ui.show_posts(page.rows, key="posts_table", empty="No posts match these filters.")
+posts_ui.show_posts(page.rows, key="posts_table", empty="No posts match these filters.")
 pager(number, page.total)
 st.download_button("Download these posts (CSV)", data=lambda: data.posts_csv(filters, search),
                    file_name=f"posts-{filters.campaign}-{filters.from_date}-{filters.to_date}.csv",

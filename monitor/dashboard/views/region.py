@@ -9,12 +9,12 @@ from dataclasses import replace
 import streamlit as st
 
 from monitor import metrics
-from monitor.dashboard import actions_ui, data, markup, mps_ui, ui, url
+from monitor.dashboard import actions_ui, data, downloads_ui, figures_ui, markup, mps_ui, posts_ui, regions_ui, ui, url
 from monitor.dashboard.markup import Column
+from monitor.dashboard.signin import signed_in_email
 from monitor.networks import label as network_label
 
 ALL_BRANCHES = "All branches"
-LIVE_SECONDS = 60
 LAST_REGION = "last_region"   # the region this session last looked at: the page opens on it again
 
 
@@ -51,29 +51,15 @@ def pick_branch(filters) -> str | None:
     return None if branch == ALL_BRANCHES else branch
 
 
-def naht_part(filters):
-    if filters.audience.key != metrics.ALL:
-        return None
-    return data.kpis(replace(filters, audience=filters.audience.only(metrics.NAHT)))
-
-
-@st.fragment(run_every=LIVE_SECONDS)
-def live_figures(filters) -> None:
-    ui.kpi_cards(data.kpis_with_change(filters), naht_part(filters))
-    mps_ui.contributors_caption(filters)
-    ui.timeline_chart(filters, key="region", marks=actions_ui.timeline_marks(filters))
-    ui.network_split(filters)
-
-
 def branches(filters) -> None:
     rows = data.branches_table(filters)
     st.subheader("By branch")
     if not rows:
         st.info("No posts in this region in the period.", icon=":material/info:")
         return
-    frame = ui.regions_frame(rows, filters.network).rename(columns={"Region": "Branch"})
+    frame = regions_ui.regions_frame(rows, filters.network).rename(columns={"Region": "Branch"})
     frame["Branch"] = [r.key or "(no branch: region only)" for r in rows]
-    ui.table(frame, "branches_table", ui.SHARE_COLUMN)
+    ui.table(frame, "branches_table", regions_ui.SHARE_COLUMN)
 
 
 ACCOUNT_COLUMNS = (Column("Author", "nowrap", key=True), Column("Network", "nowrap"), Column("Name"),
@@ -90,20 +76,13 @@ def accounts(filters) -> list:
         return rows
     body = [(f"@{a.username}", network_label(a.network), a.name or "", a.location or "", a.followers, a.posts,
              f"{a.last_post_date:%d %b %Y}", ui.region_name(a.region), a.branch or "", a.evidence,
-             round(a.confidence, 2), a.detail or "", (ui.open_on(a.network), a.url))
+             round(a.confidence, 2), a.detail or "", (posts_ui.open_on(a.network), a.url))
             for a in rows]
     caption = (f"The {len(rows):,} most active accounts: find any other by its handle in the correction form."
                if len(rows) == metrics.ACCOUNTS_LIMIT
                else f"{len(rows):,} accounts.")
     ui.html(markup.table(ACCOUNT_COLUMNS, body, caption=caption, label="accounts_table", cards=True))
     return rows
-
-
-def signed_in_email() -> str | None:
-    try:
-        return st.user.get("email") if st.user.is_logged_in else None
-    except Exception:  # sign-in not configured
-        return None
 
 
 CORRECTOR = "corrector"          # the person's name or email, remembered for the session
@@ -172,16 +151,16 @@ else:
         st.text(f"Branch: {branch}")  # branch names can come from a person's correction: plain text
     st.caption(f"{ui.period_label(filters.from_date, filters.to_date)}{ui.audience_note(filters)} · "
                "share this page's address to show the same view")
-    live_figures(filters)
+    figures_ui.live_figures(filters, key="region")
     if data.kpis(filters).posts:
         if not branch:
             branches(filters)
-        ui.activity_sections(filters, key="region")
+        posts_ui.activity_sections(filters, key="region")
     else:
         st.info(f"No posts in {ui.region_name(region)} in {ui.period_label(filters.from_date, filters.to_date)}: "
                 "choose a longer period in the sidebar.", icon=":material/info:")
     mps_ui.region_section(filters)
     actions_ui.region_section(filters)
-    ui.weekly_downloads(filters.campaign, region, key="region")
+    downloads_ui.weekly_downloads(filters.campaign, region, key="region")
     correction_form(accounts(filters))
 

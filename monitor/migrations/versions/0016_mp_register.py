@@ -6,7 +6,7 @@ Revises: 0015
 Create Date: 2026-12-01
 
 Schema only. The 650 rows of the register are loaded after the migrations by `db upgrade` itself
-(monitor.mps.register.load_packaged_if_newer, called from monitor.db.upgrade), not by this revision:
+(monitor.mps.register.load_packaged_if_newer, called from monitor.schema.upgrade), not by this revision:
 the register is data that a package release refreshes (a by-election, a new handle) and that
 `mps import` rebuilds from newer source files, and loading it runs the same code as that command, which
 keeps people's handle corrections and finds the MPs in the posts already stored. A revision is frozen
