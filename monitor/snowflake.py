@@ -27,3 +27,10 @@ def snowflake_ms(post_id: int | str) -> int:
 def snowflake_time(post_id: int | str) -> datetime:
     """When the post was made, aware UTC."""
     return datetime.fromtimestamp(snowflake_ms(post_id) / 1000, timezone.utc)
+
+
+def last_id_of_ms(post_id: int | str) -> str:
+    """The highest id X could give in the millisecond this post was made. As a search's since_id it asks
+    for every post of a later millisecond, as the post's own id did, and it names no post (the privacy
+    removal puts it in place of a removed post's id)."""
+    return str(snowflake(snowflake_ms(post_id) + 1) - 1)

@@ -15,7 +15,7 @@ what was removed).
 An author is removed with all their posts: their row and every row that refers to it (follower history,
 region corrections, and any table a later revision adds). Whatever else refers to a post (a table a
 later revision adds) is about its content and is deleted with it; only post_matches, which the figures
-need, moves to the new id.
+need, moves to the new id. An X search marker that was a removed post's id is blurred to its millisecond.
 """
 from __future__ import annotations
 
@@ -26,7 +26,20 @@ from typing import Iterable
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from monitor.models import Author, Base, BilledRead, Post, PostMatch, PostMention, anonymous_author_key, removed_post_id
+from monitor.models import (
+    Author,
+    Base,
+    BilledRead,
+    CollectionRun,
+    Post,
+    PostMatch,
+    PostMention,
+    SearchCursor,
+    anonymous_author_key,
+    removed_post_id,
+)
+from monitor.networks import X
+from monitor.snowflake import last_id_of_ms
 from monitor.summary import lock, post_slices, resync_slices
 
 CHUNK = 500  # ids per statement: well under SQLite's bound-parameter limit
@@ -92,15 +105,15 @@ def remove_posts(session: Session, post_ids: Iterable[str], reason: str, now: da
     ids = sorted(_with_earlier_versions(session, set(post_ids)))
     found = []
     for chunk in _chunks(ids):
-        found += session.execute(select(Post.id, Post.author_id, Post.created_at)
+        found += session.execute(select(Post.id, Post.author_id, Post.created_at, Post.network)
                                  .where(Post.id.in_(chunk), Post.removed_at.is_(None))).all()
     if not found:
         return Removed()
-    old_ids = [post_id for post_id, _, _ in found]
+    old_ids = [post_id for post_id, _, _, _ in found]
     before = post_slices(session, old_ids)
-    keys = {author_id: anonymous_author_key() for _, author_id, _ in found if author_id is not None}
+    keys = {author_id: anonymous_author_key() for _, author_id, _, _ in found if author_id is not None}
     moves = []
-    for post_id, author_id, created_at in found:
+    for post_id, author_id, created_at, _ in found:
         hour = _hour(created_at)
         moves.append({"old_id": post_id, "new_id": removed_post_id(),
                       "key": keys[author_id] if author_id is not None else anonymous_author_key(),
@@ -125,6 +138,7 @@ def remove_posts(session: Session, post_ids: Iterable[str], reason: str, now: da
                          for post_id, campaign, term in matches])
     resync_slices(session, before | post_slices(session, new_id.values()))
     _rekey_billed_reads(session, "post", new_id)
+    _blur_search_markers(session, {post_id for post_id, _, _, network in found if network == X})
     removed = Removed(posts=len(moves))
     if reason == DELETED:
         # An author none of whose posts is left (the account deleted, or every post of theirs) keeps
@@ -142,6 +156,27 @@ def _rekey_billed_reads(session: Session, resource: str, new_keys: dict[str, str
         session.execute(update(table).where(table.c.resource == resource, table.c.resource_id == bindparam("old"))
                         .values(resource_id=bindparam("new")),
                         [{"old": old, "new": new} for old, new in new_keys.items()])
+
+
+# Where X's searches keep a post id as the place the next search starts (a run's first-page newest_id,
+# the since_id it started from, the query's cursor).
+X_SEARCH_MARKERS = ((CollectionRun, CollectionRun.since_id), (CollectionRun, CollectionRun.newest_id),
+                    (SearchCursor, SearchCursor.since_id))
+
+
+def _blur_search_markers(session: Session, x_post_ids: set[str]) -> None:
+    """A removed X post's id kept as a search marker becomes the last id of its millisecond: the next
+    search starts where it would have, and the marker names no post. The markers are one per run, few
+    beside the posts: read them, then rewrite only those that are removed ids."""
+    if not x_post_ids:
+        return
+    for model, column in X_SEARCH_MARKERS:
+        held = set(session.scalars(select(column).where(model.network == X, column.is_not(None)).distinct()))
+        blurred = [{"old": post_id, "new": last_id_of_ms(post_id)} for post_id in sorted(held & x_post_ids)]
+        if blurred:
+            table = model.__table__
+            session.execute(update(table).where(table.c.network == X, table.c[column.key] == bindparam("old"))
+                            .values({column.key: bindparam("new")}), blurred)
 
 
 def _with_earlier_versions(session: Session, ids: set[str]) -> set[str]:

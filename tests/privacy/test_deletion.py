@@ -12,10 +12,11 @@ from sqlalchemy import func, select, update
 from monitor import exports, metrics
 from monitor.db import transaction
 from monitor.metrics import Filters, PostSearch
-from monitor.models import Author, DaySummary, Post, PostMatch, RunEvent
+from monitor.models import Author, CollectionRun, DaySummary, Post, PostMatch, RunEvent, RunPost, SearchCursor
 from monitor.privacy import clear_residue
 from monitor.refresh import refresh_metrics
 from monitor.reports import FORMATS, build_weekly_report, filename, render, write_atomically
+from monitor.snowflake import last_id_of_ms, snowflake_ms
 from monitor.summary import rebuild
 from monitor.timeutil import uk_local
 from tests.privacy.helpers import (
@@ -46,20 +47,19 @@ def database_files(engine) -> dict | None:
     return sqlite_files(engine) if engine.dialect.name == "sqlite" else postgres_files(engine)
 
 
-def with_keeper_counted_twice(before: dict, engine, keeper, kept: str) -> dict:
+def with_keeper_counted_twice(before: dict, engine, keeper, kept: str, keeper_days: set) -> dict:
+    """The figures after the keeper's second post is removed; keeper_days: the UK days of their two posts."""
     followers = keeper.user["public_metrics"]["followers_count"]
     with transaction(engine) as s:
         region = s.get(Post, kept).region
-        days = set(s.scalars(select(Post.created_date_uk).where(
-            (Post.id == kept) | (Post.unavailable_reason == "deleted"), Post.author_followers == followers)))
     want = {c: dict(f) for c, f in before.items()}
     f = want[ALL.name]   # the keeper's posts carry ALL's hashtag only
     f["kpis"] = replace(f["kpis"], contributors=f["kpis"].contributors + 1,
                         potential_reach=f["kpis"].potential_reach + followers)
     f["regions"] = [(key, replace(k, contributors=k.contributors + 1, potential_reach=k.potential_reach + followers)
                      if key == region else k) for key, k in f["regions"]]
-    if len(days) == 1:   # both on one UK day (not either side of midnight): that day's reach too
-        f["days"] = [(d, posts, reach + followers if d in days else reach) for d, posts, reach in f["days"]]
+    if len(keeper_days) == 1:   # both on one UK day (not either side of midnight): that day's reach too
+        f["days"] = [(d, posts, reach + followers if d in keeper_days else reach) for d, posts, reach in f["days"]]
     return want
 
 
@@ -76,8 +76,9 @@ def test_a_deleted_post_is_gone_everywhere_and_the_totals_stay(world, tmp_path):
     keeper = person("Keeper", "900000000000000102")       # deletes one of two posts: stays an author
     deleted = say(fake, gone, "Our roundtable with the MP #InvestInPupilServices #FundOurSchools @NAHTnews",
                   clock() - timedelta(hours=3), (40, 9, 400, 3, 2, 9000))  # a top post of the week
-    kept = say(fake, keeper, "Wrote to my MP today #InvestInPupilServices", clock() - timedelta(hours=5))
-    say(fake, keeper, "Second thoughts #InvestInPupilServices", clock() - timedelta(hours=4))
+    keeper_times = (clock() - timedelta(hours=5), clock() - timedelta(hours=4))
+    kept = say(fake, keeper, "Wrote to my MP today #InvestInPupilServices", keeper_times[0])
+    say(fake, keeper, "Second thoughts #InvestInPupilServices", keeper_times[1])
     world.collect()
     day = uk_local(clock() - timedelta(hours=3)).date()
     year, week, _ = day.isocalendar()
@@ -103,7 +104,8 @@ def test_a_deleted_post_is_gone_everywhere_and_the_totals_stay(world, tmp_path):
     # Every total a person reads is what it was, in both campaigns, per day, hour, region and branch; but
     # where the keeper's two posts are counted together, their author is no longer known to be one
     # person: one contributor more, with their followers (the help page says so)
-    assert figures(engine) == with_keeper_counted_twice(before, engine, keeper, kept)
+    assert figures(engine) == with_keeper_counted_twice(
+        before, engine, keeper, kept, {uk_local(t).date() for t in keeper_times})
     # ...and the summary is what aggregating the posts again gives (the upkeep cannot undo the removal)
     with transaction(engine) as s:
         upkept = summary_rows(engine)
@@ -184,3 +186,35 @@ def test_a_protected_account_is_removed_with_all_its_posts(world):
     with transaction(engine) as s:
         keys = set(s.scalars(select(Post.anonymous_author).where(Post.unavailable_reason == "protected")))
     assert len(keys) == 1
+
+
+def test_a_deleted_post_that_was_a_search_marker_leaves_no_id_and_the_next_search_starts_where_it_would(world):
+    engine, fake, clock = world.engine, world.fake, world.clock
+    marker = person("Marker", "900000000000000301")
+    clock.advance(timedelta(minutes=10))   # after every simulated post: this one is the newest of its search
+    newest = say(fake, marker, "The newest #FundOurSchools", clock() - timedelta(minutes=1))
+    world.collect()
+    assert _fund_cursor(engine) == newest   # it is the marker, as the next search's since_id
+
+    fake.delete_post(newest)
+    world.make_all_due()
+    assert refresh_metrics(engine, world.config, world.source, clock=clock).removed_posts == 1
+    assert rows_holding(engine, [newest]) == {}
+    blurred = _fund_cursor(engine)
+    assert blurred == last_id_of_ms(newest) and snowflake_ms(blurred) == snowflake_ms(newest)
+
+    clock.advance(timedelta(minutes=15))
+    later = say(fake, marker, "A later one #FundOurSchools", clock() - timedelta(minutes=5))
+    world.collect()
+    with transaction(engine) as s:
+        run = s.scalars(select(CollectionRun).where(CollectionRun.campaign == FUND.name, CollectionRun.kind == "search")
+                        .order_by(CollectionRun.id.desc())).first()
+        found = set(s.scalars(select(RunPost.post_id).where(RunPost.run_id == run.id)))
+    assert run.status == "completed" and run.since_id == blurred and found == {later}
+    assert _fund_cursor(engine) == later
+
+
+def _fund_cursor(engine) -> str | None:
+    with transaction(engine) as s:
+        return s.scalar(select(SearchCursor.since_id).where(SearchCursor.network == "x",
+                                                            SearchCursor.campaign == FUND.name))
