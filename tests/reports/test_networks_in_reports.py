@@ -4,7 +4,7 @@ not count read 'not given', in the workbook, the CSV and the PDF."""
 from __future__ import annotations
 
 import subprocess
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from monitor.config import DEMO_CAMPAIGN
 from monitor.networks import NOT_GIVEN
@@ -17,8 +17,10 @@ LINK_STARTS = {"X": "https://x.com/", "Bluesky": "https://bsky.app/profile/", "M
 
 
 def this_weeks_report(engine, config):
+    """The report of the week holding yesterday: a whole UK day of every network's posts is in it, even
+    just after midnight on a Monday, when the new week has hardly begun."""
     today = collect_every_network(engine, config, days=3, campaign_name=DEMO_CAMPAIGN.name)
-    year, week, _ = today.isocalendar()
+    year, week, _ = (today - timedelta(days=1)).isocalendar()
     return build_weekly_report(engine, config, year, week, campaign=DEMO_CAMPAIGN.name, now=datetime.now(timezone.utc))
 
 
