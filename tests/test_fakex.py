@@ -650,6 +650,14 @@ def test_a_corpus_holds_about_the_volume_asked_for():
     assert 14 * 200 * 0.8 < len(corpus.posts) < 14 * 200 * 3
 
 
+def test_a_corpus_without_event_days_has_no_spike_of_its_own():
+    """The demo's world (monitor.demo.simulated_x): its only spikes are its campaign actions' follow-ups."""
+    def busiest_over_median(events: bool) -> float:
+        per_day = Counter(p["created_at"][:10] for p in build_corpus(7, START, 14, 200, events=events).posts)
+        return max(per_day.values()) / statistics.median(per_day.values())
+    assert busiest_over_median(True) > 2.5 and busiest_over_median(False) < 1.6
+
+
 def test_corpus_looks_like_a_campaign():
     corpus = build_corpus(7, START, 14, 200)
     posts, users = corpus.posts, corpus.users

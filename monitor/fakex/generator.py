@@ -22,11 +22,13 @@ __all__ = ["build_corpus", "Corpus", "PostFacts", "as_served", "whole_text", "is
 
 def build_corpus(seed: int, start: datetime, days: int, posts_per_day: int,
                  hashtags=("InvestInPupilServices", "PupilAndFamilyServices", "FundOurSchools"),
-                 mention: str | None = "NAHTnews", churn: bool = False, rising: float = 0.0) -> Corpus:
-    """`rising`: the daily volume grows steadily by this much over the span (1.0: the last day twice the first)."""
+                 mention: str | None = "NAHTnews", churn: bool = False, rising: float = 0.0,
+                 events: bool = True) -> Corpus:
+    """`rising`: the daily volume grows steadily by this much over the span (1.0: the last day twice the first);
+    `events`: False for no random event days (monitor.fakex.timeline.post_times)."""
     rng = random.Random(seed)
     corpus = Corpus(seed=seed, start=start, days=days, hashtags=tuple(hashtags), mention=mention)
-    times = post_times(rng, start, days, posts_per_day, rising)
+    times = post_times(rng, start, days, posts_per_day, rising, events)
     authors = UserFactory(rng, corpus).make_all(n_ordinary=author_count(len(times)))
     corpus.places = make_places()
     PostFactory(rng, corpus, authors).make_all(times)

@@ -52,8 +52,9 @@ class FakeX(LoopbackService):
                  hashtags=("InvestInPupilServices", "PupilAndFamilyServices", "FundOurSchools"),
                  mention: str | None = "NAHTnews", bearer_token: str | None = "test-token",
                  host: str = "127.0.0.1", port: int = 0, clock: Callable[[], datetime] | None = None,
-                 churn: bool = False, rate_limits: dict | None = None, rising: float = 0.0, mps: bool = False):
-        self.corpus: Corpus = build_corpus(seed, start, days, posts_per_day, hashtags, mention, churn, rising)
+                 churn: bool = False, rate_limits: dict | None = None, rising: float = 0.0, mps: bool = False,
+                 events: bool = True):
+        self.corpus: Corpus = build_corpus(seed, start, days, posts_per_day, hashtags, mention, churn, rising, events)
         if mps:   # MP accounts from the register, posting and mentioned (monitor.fakex.mps)
             add_mp_activity(self.corpus)
         # The default SimClock starts at `start`: nothing posted yet; set or advance it.

@@ -22,11 +22,13 @@ def _rising_volume(day: int, days: int, rising: float) -> float:
     return 1.0 + rising * day / max(1, days - 1)
 
 
-def post_times(rng: random.Random, start: datetime, days: int, posts_per_day: int, rising: float = 0.0) -> list[int]:
-    """Post times in ms, sorted: daily rhythm in UK time, quieter weekends, 2-3 event days."""
+def post_times(rng: random.Random, start: datetime, days: int, posts_per_day: int, rising: float = 0.0,
+               events: bool = True) -> list[int]:
+    """Post times in ms, sorted: daily rhythm in UK time, quieter weekends, 2-3 event days (unless `events` is
+    False: a world whose only spikes are the ones added to it, as the demo's campaign actions are)."""
     start_ms = to_ms(start)
     weekdays = [day for day in range(days) if (start + timedelta(days=day)).astimezone(UK_TIME).weekday() < 5]
-    event_days = set(rng.sample(weekdays, k=min(len(weekdays), rng.choice((2, 3))))) if days >= 3 else set()
+    event_days = set(rng.sample(weekdays, k=min(len(weekdays), rng.choice((2, 3))))) if days >= 3 and events else set()
     cumulative_hour_weights = list(itertools.accumulate(HOUR_WEIGHTS))
     times: list[int] = []
     for day in range(days):
