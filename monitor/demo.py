@@ -53,11 +53,7 @@ def run_demo(app, *, port: int, api_port: int, interval: float) -> int:
     now = datetime.now(timezone.utc)
     wall = lambda: datetime.now(timezone.utc)  # noqa: E731
     common = {"start": now - timedelta(days=6), "days": 10, "hashtags": campaign.hashtags, "clock": wall}
-    # X's world reaches further back than the others: the campaign actions' weeks before them (seed_history).
-    fake = FakeX(seed=1, posts_per_day=300, mention=campaign.mentions[0] if campaign.mentions else "NAHTnews",
-                 bearer_token=token, port=api_port, mps=True,
-                 **{**common, "start": now - timedelta(days=HISTORY_DAYS), "days": HISTORY_DAYS + FUTURE_DAYS})
-    add_action_bumps(fake.corpus, DEMO_ACTIONS, uk_today(now))
+    fake = simulated_x(campaign, now, bearer_token=token, port=api_port, clock=wall)
     bluesky = FakeBluesky(seed=2, posts_per_day=150, port=api_port + 1, handle=os.environ[ENV_BLUESKY_HANDLE],
                           app_password=os.environ[ENV_BLUESKY_PASSWORD],
                           mention=(campaign.bluesky_mentions or ("nahtnews.bsky.social",))[0], **common)
@@ -92,6 +88,18 @@ def run_demo(app, *, port: int, api_port: int, interval: float) -> int:
         for server in (fake, bluesky, mastodon):
             server.stop()
     return 0
+
+
+def simulated_x(campaign, now: datetime, **server) -> FakeX:
+    """The demo's simulated X (not started): its world reaches further back than the others', to the campaign
+    actions' weeks before them (seed_history), and carries their follow-up posts. It has no random event days:
+    its campaign actions are its events, and a spike of its own inside an action's weeks would blur the effect
+    the demo is there to show."""
+    fake = FakeX(seed=1, posts_per_day=300, mention=campaign.mentions[0] if campaign.mentions else "NAHTnews",
+                 hashtags=campaign.hashtags, mps=True, events=False, start=now - timedelta(days=HISTORY_DAYS),
+                 days=HISTORY_DAYS + FUTURE_DAYS, **server)
+    add_action_bumps(fake.corpus, DEMO_ACTIONS, uk_today(now))
+    return fake
 
 
 def seed_history(engine, config, corpus, now: datetime) -> int:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from monitor import metrics
-from monitor.demo import HISTORY_DAYS, RECORDED_BY, record_demo_actions, seed_history
-from monitor.fakex.actions import DEMO_ACTIONS, add_action_bumps
-from monitor.fakex.generator import build_corpus
+from monitor.demo import RECORDED_BY, record_demo_actions, seed_history, simulated_x
+from monitor.fakex.actions import DEMO_ACTIONS
 from monitor.metrics.actions import MEASURED, NOT_OVER
 from monitor.timeutil import uk_today
 from tests import pages
@@ -18,9 +17,7 @@ def test_the_demo_feed_bumps_after_its_actions_and_the_effect_shows_it(sqlite_en
     campaign = config.campaigns[0]
     now = datetime.now(timezone.utc).replace(microsecond=0)
     today = uk_today(now)
-    corpus = build_corpus(1, now - timedelta(days=HISTORY_DAYS), HISTORY_DAYS + 1, 150, hashtags=campaign.hashtags,
-                          mention=campaign.mentions[0])
-    assert add_action_bumps(corpus, DEMO_ACTIONS, today) > 100
+    corpus = simulated_x(campaign, now).corpus   # the demo's own world, not started: its posts are stored below
     loaded = seed_history(sqlite_engine, config, corpus, now)
     assert loaded > 0 and seed_history(sqlite_engine, config, corpus, now) == 0   # once
     # What the collector fetches: the last 7 days, through the same store path.
