@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError
 
 from monitor.config import ConfigError
 from monitor.dashboard import data, ui
+from monitor.dashboard.signin import signed_in_email
 from monitor.db import db_error_reason
 from monitor.privacy import RequestError, export_json, normalise_handle
 
@@ -18,17 +19,6 @@ def _refused(e: Exception) -> str:
     if isinstance(e, DBAPIError):
         return f"The database refused the request ({db_error_reason(e)}): nothing was changed."
     return str(e)
-
-
-def privacy_staff() -> str | None:
-    """Who may answer erasure and access requests here: the signed-in user's e-mail (or name), else None.
-    One small check, so that a sign-in allow-list (issue 19) can narrow it."""
-    try:
-        if not st.user.is_logged_in:
-            return None
-    except (AttributeError, KeyError):   # sign-in not configured: st.user has no is_logged_in
-        return None
-    return st.user.get("email") or st.user.get("name") or None
 
 
 def policy() -> None:
@@ -124,7 +114,7 @@ def export_form(staff: str) -> None:
 def privacy_section() -> None:
     policy()
     requests_table()
-    staff = privacy_staff()
+    staff = signed_in_email()   # signed in means let in by the allow-list (monitor.access)
     if staff is None:
         st.info("Sign in to answer erasure and access requests here, or use `campaign-monitor privacy forget` "
                 "and `campaign-monitor privacy export` (docs/privacy.md).")

@@ -1,4 +1,6 @@
-"""Who is signed in: the one lookup the forms use to record who made a change."""
+"""Who is signed in: the one lookup the forms use to record who made a change, and the privacy section to
+decide whether erasure and access requests may be answered here. The dashboard lets in only a signed-in
+person with an e-mail address on its allow-list (monitor.access), so the address is who they are."""
 from __future__ import annotations
 
 import streamlit as st
