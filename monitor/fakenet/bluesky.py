@@ -1,7 +1,8 @@
 """A simulated Bluesky PDS on loopback: sign-in (com.atproto.server.createSession, refreshSession), search
-(app.bsky.feed.searchPosts: latest first, `since`/`until`, `mentions`, cursor pages) and profiles
-(app.bsky.actor.getProfiles, 25 a call), in the lexicons' shapes, with rate-limit headers, 429s, expiring
-access tokens on the simulation clock and the same switchable faults as the simulated X API.
+(app.bsky.feed.searchPosts: latest first, `since`/`until`, `mentions`, cursor pages), profiles
+(app.bsky.actor.getProfiles, 25 a call) and posts by AT URI (app.bsky.feed.getPosts, 25 a call: the deletion
+check), in the lexicons' shapes, with rate-limit headers, 429s, expiring access tokens on the simulation
+clock and the same switchable faults as the simulated X API. Its identifiers and cursors: .atproto.
 
     with FakeBluesky(seed=3, handle="monitor.bsky.social", app_password="app-pass") as fb:
         fb.base_url   # point monitor.sources.bluesky at it
@@ -22,40 +23,23 @@ from monitor.fakex.faults import Fault
 from monitor.fakex.http import Reply, json_reply
 from monitor.networks import BLUESKY, network_id
 
+from .atproto import cid_for, decode_cursor, did_for, encode_cursor, tid, time_param
 from .service import FakeService, Request
 from .world import Person, Piece, World, WorldPost, add_post, build_world
 
 SEARCH = "/xrpc/app.bsky.feed.searchPosts"
 PROFILES = "/xrpc/app.bsky.actor.getProfiles"
+GET_POSTS = "/xrpc/app.bsky.feed.getPosts"
 CREATE_SESSION = "/xrpc/com.atproto.server.createSession"
 REFRESH_SESSION = "/xrpc/com.atproto.server.refreshSession"
 RATE_WINDOW = 300   # seconds: Bluesky's limits are per 5 minutes
-RATE_LIMITS = {SEARCH: (3000, RATE_WINDOW), PROFILES: (3000, RATE_WINDOW), CREATE_SESSION: (30, RATE_WINDOW),
-               REFRESH_SESSION: (300, RATE_WINDOW)}
+RATE_LIMITS = {SEARCH: (3000, RATE_WINDOW), PROFILES: (3000, RATE_WINDOW), GET_POSTS: (3000, RATE_WINDOW),
+               CREATE_SESSION: (30, RATE_WINDOW), REFRESH_SESSION: (300, RATE_WINDOW)}
 ACCESS_TTL = timedelta(hours=2)
 REFRESH_TTL = timedelta(days=60)
-MAX_LIMIT, MAX_ACTORS = 100, 25
-TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+MAX_LIMIT, MAX_ACTORS, MAX_URIS = 100, 25, 25
 SEARCH_WINDOW = timedelta(days=7)   # what the collector's first poll reaches: visible_ids' default
 DEFAULT_START = datetime(2026, 11, 9, tzinfo=timezone.utc)
-
-
-def did_for(key: str) -> str:
-    return "did:plc:" + base64.b32encode(hashlib.sha256(f"plc:{key}".encode()).digest()).decode().lower()[:24]
-
-
-def tid(ms: int, salt: str) -> str:
-    """A record key as the AT Protocol makes them: microseconds since 1970 and a clock id, base32-sortable."""
-    clock_id = int(hashlib.md5(salt.encode()).hexdigest(), 16) & 0x3FF
-    value, out = (ms * 1000) << 10 | clock_id, ""
-    for _ in range(13):
-        out = TID_ALPHABET[value & 31] + out
-        value >>= 5
-    return out
-
-
-def cid_for(text: str) -> str:
-    return "bafyrei" + base64.b32encode(hashlib.sha256(text.encode()).digest()).decode().lower().rstrip("=")[:52]
 
 
 def _xrpc_error(status: int, name: str, message: str, headers: dict) -> Reply:
@@ -235,13 +219,15 @@ class FakeBluesky(FakeService):
             return self._create_session(request)
         if request.method == "POST" and request.path == REFRESH_SESSION:
             return self._refresh_session(request)
-        if request.method != "GET" or request.path not in (SEARCH, PROFILES):
+        if request.method != "GET" or request.path not in (SEARCH, PROFILES, GET_POSTS):
             return _xrpc_error(404, "MethodNotImplemented", "Method Not Implemented", {})
         refused = self._check_access(request)
         if refused is not None:
             return refused
         if request.path == SEARCH:
             return self._search(request, fault)
+        if request.path == GET_POSTS:
+            return self._posts(request)
         return self._profiles(request, fault)
 
     # sign-in
@@ -318,8 +304,8 @@ class FakeBluesky(FakeService):
             return _xrpc_error(400, "InvalidRequest", "Error: Params must have the property \"q\"", {})
         try:
             limit = int(request.one("limit", "25"))
-            since = _time_param(request.one("since"))
-            until = _time_param(request.one("until"))
+            since = time_param(request.one("since"))
+            until = time_param(request.one("until"))
         except ValueError as e:
             return _xrpc_error(400, "InvalidRequest", f"Error: {e}", {})
         if not 1 <= limit <= MAX_LIMIT:
@@ -327,7 +313,7 @@ class FakeBluesky(FakeService):
         now_ms = to_ms(self.clock())
         until_ms = min(now_ms, to_ms(until) - 1) if until else now_ms
         found = self.matching(query, to_ms(since) if since else None, until_ms, request.one("mentions"))
-        after = _decode_cursor(request.one("cursor"), query)
+        after = decode_cursor(request.one("cursor"), query)
         if after is not None:
             found = [p for p in found if (p.ms, p.key) < after]
         page, more = found[:limit], len(found) > limit
@@ -340,7 +326,7 @@ class FakeBluesky(FakeService):
         body: dict = {"posts": [self._view(p, now_ms) for p in page]}
         if more and page:
             last = min(page, key=lambda p: (p.ms, p.key))
-            body["cursor"] = _encode_cursor(last, query)
+            body["cursor"] = encode_cursor(last, query)
         return json_reply(200, body, served_ids=[self.post_id(p) for p in page])
 
     def _profiles(self, request: Request, fault: Fault | None) -> Reply:
@@ -358,33 +344,22 @@ class FakeBluesky(FakeService):
         return json_reply(200, {"profiles": [self._profile(k) for k in keys]},
                           served_authors=[network_id(BLUESKY, did_for(k)) for k in keys])
 
+    def _posts(self, request: Request) -> Reply:
+        """app.bsky.feed.getPosts: the views of the posts still there, in the order asked; a deleted one (or
+        one not yet posted on the clock) is left out, as the AppView leaves it out."""
+        uris = request.params.get("uris") or []
+        if not uris or len(uris) > MAX_URIS:
+            return _xrpc_error(400, "InvalidRequest", f"Error: uris must hold 1 to {MAX_URIS} items", {})
+        now_ms = to_ms(self.clock())
+        by_uri = {self.uri_of(p): p for p in self.world.posts}
+        found = [by_uri[u] for u in dict.fromkeys(uris) if u in by_uri]
+        found = [p for p in found if p.key not in self._deleted and p.ms <= now_ms]
+        return json_reply(200, {"posts": [self._view(p, now_ms) for p in found]},
+                          served_ids=[self.post_id(p) for p in found])
+
     def _by_handle(self, actor: str) -> str | None:
         return next((k for k in self.world.people if self.handle_of(k) == actor.lower()), None)
 
 
 def _words(text: str) -> list[str]:
     return [w for w in re.split(r"(\s+)", text) if w]
-
-
-def _time_param(raw: str | None) -> datetime | None:
-    if not raw:
-        return None
-    moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _encode_cursor(post: WorldPost, query: str) -> str:
-    raw = json.dumps([post.ms, post.key, hashlib.sha1(query.encode()).hexdigest()[:8]])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None, query: str) -> tuple[int, str] | None:
-    if not cursor:
-        return None
-    try:
-        ms, key, fingerprint = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, TypeError):
-        return None
-    if fingerprint != hashlib.sha1(query.encode()).hexdigest()[:8]:
-        return None
-    return int(ms), str(key)

@@ -1,4 +1,5 @@
-"""Simulated Mastodon servers on loopback: the hashtag timeline GET /api/v1/timelines/tag/:hashtag of several
+"""Simulated Mastodon servers on loopback: the hashtag timeline GET /api/v1/timelines/tag/:hashtag, a status
+by its local id (GET /api/v1/statuses/:id) and the server's description (GET /api/v2/instance) of several
 servers of one small fediverse, in the API documentation's shapes (Status, Account, Status::Tag and
 ::Mention), newest first, `limit`/`max_id`/`since_id`/`min_id`, Link headers with the next and previous
 pages, X-RateLimit-* headers (the reset as a time) and 429s, an optional token per server, and the same
@@ -30,6 +31,8 @@ from .service import FakeService, Request
 from .world import Person, Piece, World, WorldPost, add_post, build_world
 
 TAG_PATH = "/api/v1/timelines/tag/"
+STATUS_PATH = "/api/v1/statuses/"
+INSTANCE_PATH = "/api/v2/instance"
 RATE_LIMIT, RATE_WINDOW = 300, 300   # 300 requests in 5 minutes, as Mastodon's defaults
 MAX_LIMIT, DEFAULT_LIMIT = 40, 20
 REACH_SHARE = 0.6   # the chance a status reaches a server other than its author's
@@ -182,7 +185,19 @@ class FakeMastodon(FakeService):
             status["quote"] = {"state": "accepted", "quoted_status": self._status(domain, quoted, now_ms, True)}
         return status
 
-    # --- the endpoint --------------------------------------------------------------------------
+    def _one_status(self, domain: str, wanted: str) -> Reply:
+        """GET /api/v1/statuses/:id: a status this server has under that local id; 404 for one deleted (the
+        deletion reached every server) or never there."""
+        now_ms = to_ms(self.clock())
+        posted_ms = int(wanted) >> 16 if wanted.isdigit() else -1   # a local id holds its time (local_id)
+        found = next((p for p in self.world.posts if p.ms == posted_ms and p.ms <= now_ms
+                      and local_id(domain, p) == wanted and p.key not in self._deleted and self.reaches(p, domain)),
+                     None)
+        if found is None:
+            return _problem(404, "Record not found", {})
+        return json_reply(200, self._status(domain, found, now_ms), served_ids=[self.post_id(found)])
+
+    # --- the endpoints -------------------------------------------------------------------------
 
     def _domain(self, path: str) -> tuple[str | None, str]:
         head, _, rest = path.lstrip("/").partition("/")
@@ -219,11 +234,17 @@ class FakeMastodon(FakeService):
 
     def answer(self, request: Request, fault: Fault | None) -> Reply:
         domain, path = self._domain(request.path)
-        if domain is None or request.method != "GET" or not path.startswith(TAG_PATH):
+        if domain is None or request.method != "GET":
             return _problem(404, "Record not found", {})
+        if path == INSTANCE_PATH:
+            return json_reply(200, {"domain": domain, "title": domain, "version": "4.3.0"})
         required = self.tokens.get(domain)
         if required and request.headers.get("authorization") != f"Bearer {required}":
             return _problem(401, "The access token is invalid", {})
+        if path.startswith(STATUS_PATH):
+            return self._one_status(domain, path[len(STATUS_PATH):])
+        if not path.startswith(TAG_PATH):
+            return _problem(404, "Record not found", {})
         try:
             limit = min(MAX_LIMIT, max(1, int(request.one("limit", str(DEFAULT_LIMIT)))))
         except ValueError:
