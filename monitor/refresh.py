@@ -67,9 +67,18 @@ class RefreshSummary:
     unavailable: int = 0
     removed_posts: int = 0      # the unavailable ones and, for a protected author, all their posts
     removed_authors: int = 0
+    unasked: int = 0            # a deletion check's posts whose server could not be asked (sources.base.Presence)
     status: str = "completed"
     error: str | None = None
     fault: Exception | None = None  # what ended the run early (the scheduler stops or pauses on it)
+
+    def add_lookup(self, refreshed: int, unavailable: int, removed: Removed) -> None:
+        """One stored lookup's counts: posts read, posts the network no longer serves, and what was removed."""
+        self.batches += 1
+        self.refreshed += refreshed
+        self.unavailable += unavailable
+        self.removed_posts += removed.posts
+        self.removed_authors += removed.authors
 
 
 # X's posts only: the lookup is X's, and an id it does not know would read as a deleted post (removed).
@@ -199,12 +208,13 @@ def run_lookups(engine, config: Config, summary: RefreshSummary, clock: Callable
     return summary
 
 
-def start_run(engine, now: datetime, kind: str = "refresh") -> RefreshSummary:
-    """Open a run of lookups (the refresh's, or the deletion check's), closing any run of its kind a killed
-    process left 'running' (such runs are not resumed: their posts are simply still due)."""
+def start_run(engine, now: datetime, kind: str = "refresh", network: str = X,
+              query: str = XSource.lookup_query) -> RefreshSummary:
+    """Open a run of lookups (the refresh's, or a network's deletion check), closing any run of its kind and
+    network a killed process left 'running' (such runs are not resumed: their posts are simply still due)."""
     with transaction(engine) as s:
-        close_interrupted_runs(s, kind, now)
-        run = CollectionRun(campaign="*", kind=kind, query="GET /2/tweets", started_at=now, status="running")
+        close_interrupted_runs(s, kind, now, network=network)
+        run = CollectionRun(campaign="*", network=network, kind=kind, query=query, started_at=now, status="running")
         s.add(run)
         s.flush()
         return RefreshSummary(run.id)
@@ -281,11 +291,7 @@ def _store_lookup(engine, config: Config, summary: RefreshSummary, ids: list[str
             s.add(RunEvent(run_id=run.id, at=now, kind="removal",
                            detail=f"removed {removed.posts} posts and {removed.authors} authors no longer public "
                                   "on X (deleted or protected): counted in the figures, no longer listed"))
-    summary.batches += 1
-    summary.refreshed += len(returned)
-    summary.unavailable += len(gone)
-    summary.removed_posts += removed.posts
-    summary.removed_authors += removed.authors
+    summary.add_lookup(len(returned), len(gone), removed)
 
 
 def _finish(engine, summary: RefreshSummary, now: datetime) -> None:

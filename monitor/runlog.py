@@ -50,12 +50,17 @@ def pause_run(engine: Engine, run_id: int, at: datetime, reason: str) -> None:
         s.add(RunEvent(run_id=run_id, at=at, kind="budget", detail=reason))
 
 
-def close_interrupted_runs(session: Session, kind: str, now: datetime, advice: str = "") -> list[int]:
+def close_interrupted_runs(session: Session, kind: str, now: datetime, advice: str = "",
+                           network: str | None = None) -> list[int]:
     """Close the runs of `kind` that a killed process left 'running': failed, with an 'interrupted' reason.
-    For the kinds that are not resumed (refresh, import), called by the next run of the same kind as it starts."""
+    For the kinds that are not resumed (refresh, import), called by the next run of the same kind as it starts.
+    With `network`, that network's runs only: each network's deletion check has a job of its own, and one
+    may be running while another starts."""
     closed = []
-    for stale in session.scalars(select(CollectionRun).where(CollectionRun.kind == kind,
-                                                             CollectionRun.status == "running")):
+    scope = [CollectionRun.kind == kind, CollectionRun.status == "running"]
+    if network is not None:
+        scope.append(CollectionRun.network == network)
+    for stale in session.scalars(select(CollectionRun).where(*scope)):
         stale.status, stale.ended_at = "failed", now
         stale.error = stale.error or f"interrupted: the process stopped before this {kind} finished{advice}"
         closed.append(stale.id)

@@ -1,5 +1,6 @@
-"""When things run: one APScheduler job per campaign and network, one for the metrics refresh (X), the MP
-watch (X), the alerts, the Monday reports and the nightly privacy retention.
+"""When things run: one APScheduler job per campaign and network, one for the metrics refresh (X, then its
+deletion check), one for the deletion check of each other network, the MP watch (X), the alerts, the
+Monday reports and the nightly privacy retention.
 
 The scheduler only decides when; the collector and refresh decide what. Jobs never overlap
 (max_instances=1) and missed runs collapse into one (coalesce=True). SIGTERM/SIGINT set the
@@ -38,6 +39,7 @@ from monitor.sources.base import CollectionHalted, SearchSource, SourceConfigErr
 log = logging.getLogger(__name__)
 ALERTS_EVERY = timedelta(minutes=5)   # rules evaluated and due deliveries sent this often
 WATCH_JOB_PREFIX = "mp-watch:"   # + the campaign: the MP watch jobs (X)
+CHECK_JOB_PREFIX = "deletion-check:"   # + the network: the deletion check of a network free to read
 
 
 FATAL = (SourceConfigError, DatabaseGone, LeaseLost)
@@ -76,6 +78,14 @@ class CampaignScheduler:
             self.scheduler.add_job(self.refresh, "interval", seconds=interval.total_seconds(), id="refresh-metrics",
                                    name="refresh metrics", max_instances=1, coalesce=True,
                                    next_run_time=first + timedelta(seconds=5))
+        # X's deletion check follows its metrics refresh (one job under one budget); each other network's
+        # has a job of its own, which does nothing once the UTC day's check is made.
+        for network in self.config.networks:
+            if network != X:
+                self.scheduler.add_job(self.check_deletions, "interval", args=[network],
+                                       seconds=interval.total_seconds(), id=f"{CHECK_JOB_PREFIX}{network}",
+                                       name=f"deletion check of {network}", max_instances=1, coalesce=True,
+                                       next_run_time=first + timedelta(seconds=20))
         add_weekly_job(self.scheduler, self.engine, self.config, job=self.weekly)
         add_retention_job(self.scheduler, self.engine, self.config)
         if self.config.alerts.digest:
@@ -142,6 +152,21 @@ class CampaignScheduler:
         except DatabaseUnavailable as e:
             log.error("%s", e)
 
+    def check_deletions(self, network: str) -> None:
+        """The day's deletion check of a network free to read (monitor.deletion_check)."""
+        try:
+            self.guard()
+            check = check_deletions(self.engine, self.config, self.source_factory(network), stop=self.stop)
+            if check is not None:
+                log.info("deletion check: %s posts still on %s, %s removed%s", check.refreshed, network,
+                         check.removed_posts, f" ({check.error})" if check.error else "")
+                if isinstance(check.fault, SourceConfigError):
+                    self._fail(check.fault)   # refused access refuses collection too: stop, as that would
+        except FATAL as e:
+            self._fail(e)
+        except DatabaseUnavailable as e:
+            log.error("%s", e)
+
     def _x_stopped(self, summary: RefreshSummary) -> bool:
         """Stop or pause on what ended a refresh or deletion check as a refused collection would; True then."""
         if isinstance(summary.fault, SourceConfigError):
@@ -165,9 +190,10 @@ class CampaignScheduler:
             log.error("weekly reports not written: %s", e)
 
     def _pause_collection(self, network: str) -> None:
-        """Pause one network's jobs (X's refresh and MP watch with X's collection): the others go on."""
+        """Pause one network's jobs (its deletion check, X's refresh and MP watch, with its collection): the
+        others go on."""
         for job in self.scheduler.get_jobs():
-            if job.id.startswith(f"collect:{network}:") or (
+            if job.id.startswith(f"collect:{network}:") or job.id == f"{CHECK_JOB_PREFIX}{network}" or (
                     network == X and (job.id == "refresh-metrics" or job.id.startswith(WATCH_JOB_PREFIX))):
                 job.pause()
 

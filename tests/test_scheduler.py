@@ -41,7 +41,9 @@ def test_jobs_never_overlap_and_missed_runs_coalesce(sqlite_engine):
 
 
 def test_each_network_is_collected_by_a_job_of_its_own_and_pauses_alone(sqlite_engine):
-    """One job per campaign and network; X's usage cap pauses X's collection and refresh, not the others."""
+    """One job per campaign and network, and a deletion check job for each network but X (whose check follows
+    its refresh); X's usage cap pauses X's collection and refresh, not the others, and pausing another
+    network pauses its check with its collection."""
     from dataclasses import replace
 
     from monitor.networks import NETWORK_KEYS
@@ -52,11 +54,14 @@ def test_each_network_is_collected_by_a_job_of_its_own_and_pauses_alone(sqlite_e
     name = config.campaigns[0].name
     assert {j.id for j in scheduler.scheduler.get_jobs()} == {
         f"collect:{n}:{name}" for n in NETWORK_KEYS} | {"refresh-metrics", "weekly-reports", "privacy-retention",
-                                                       "alerts"}
+                                                       "alerts", "deletion-check:bluesky", "deletion-check:mastodon"}
     scheduler._pause_collection("x")
     # (the scheduler is not started: a job gets a next_run_time when paused, None)
-    paused = {j.id for j in scheduler.scheduler.get_jobs() if getattr(j, "next_run_time", "not yet set") is None}
-    assert paused == {f"collect:x:{name}", "refresh-metrics"}
+    paused = lambda: {j.id for j in scheduler.scheduler.get_jobs()  # noqa: E731
+                      if getattr(j, "next_run_time", "not yet set") is None}
+    assert paused() == {f"collect:x:{name}", "refresh-metrics"}
+    scheduler._pause_collection("bluesky")
+    assert paused() == {f"collect:x:{name}", "refresh-metrics", f"collect:bluesky:{name}", "deletion-check:bluesky"}
 
 
 def completed_runs(db_url):

@@ -106,9 +106,10 @@ class Privacy:
     raw_json_days: int = 90
     # An author not seen in a collected post or page for this many days loses their profile fields.
     author_inactive_days: int = 400
-    # A post X no longer serves is found when it is re-read. Posts past their metrics refresh are re-read
-    # for that alone (monitor.deletion_check): at most this many a UTC day (each read is billed; 0 = never),
-    # oldest-read first, once they have not been read for deletion_check_after_days.
+    # A post its network no longer serves is found when it is re-read. Posts past their metrics refresh (all
+    # of Bluesky's and Mastodon's) are re-read for that alone (monitor.deletion_check): at most this many a
+    # UTC day for each network (X's reads are billed; 0 = never), oldest-read first, once they have not been
+    # read for deletion_check_after_days.
     deletion_check_posts_per_day: int = 100
     deletion_check_after_days: int = 7
 

@@ -10,6 +10,7 @@ from monitor.config import ConfigError
 from monitor.dashboard import data, ui
 from monitor.dashboard.signin import signed_in_email
 from monitor.db import db_error_reason
+from monitor.networks import label
 from monitor.privacy import RequestError, export_json, normalise_handle
 
 
@@ -28,8 +29,9 @@ def policy() -> None:
     st.write(f"Raw API responses are kept for {p.raw_json_days:,} days after they are collected, then dropped "
              "(the parsed columns stay). An author not seen for "
              f"{p.author_inactive_days:,} days loses their profile: name, location, description and counts. "
-             "A post deleted or made private on X is removed when it is next read: at its next metrics refresh "
-             f"or, once its refresh has ended, by the daily deletion check ({_check_policy(p)}). A person can ask "
+             "A post deleted or made private on its network is removed when it is next read: an X post at its next "
+             "metrics refresh or, once its refresh has ended, by the daily deletion check, which also asks Bluesky "
+             f"and Mastodon for theirs ({_check_policy(p)}). A person can ask "
              "to be forgotten or for a copy of what is held. Removed posts stay counted in every figure, "
              "without their author, and are listed nowhere (see Definitions and help, Removed posts).")
     run = data.last_retention_run()
@@ -39,17 +41,21 @@ def policy() -> None:
         st.caption(f"Last retention run {ui.utc_text(run.started_at)}: {run.status}.")
         if run.detail:
             st.text(run.detail)
-    check = data.last_deletion_check()
-    if p.deletion_check_posts_per_day and check is not None:
-        st.caption(f"Last deletion check {ui.utc_text(check.started_at)}: {check.status}.")
-        if check.detail:
-            st.text(check.detail)
+    if not p.deletion_check_posts_per_day:
+        return
+    for network in cfg.networks:
+        check = data.last_deletion_check(network)
+        if check is not None:
+            st.caption(f"Last deletion check of {label(network)} {ui.utc_text(check.started_at)}: {check.status}.")
+            if check.detail:
+                st.text(check.detail)
 
 
 def _check_policy(p) -> str:
     if not p.deletion_check_posts_per_day:
-        return "turned off in config.toml, so a post deleted after its refresh ended stays here"
-    return (f"up to {p.deletion_check_posts_per_day:,} posts a day not read for "
+        return ("turned off in config.toml, so a post deleted on Bluesky or Mastodon, or on X after its refresh "
+                "ended, stays here")
+    return (f"up to {p.deletion_check_posts_per_day:,} posts a day of each network, not read for "
             f"{p.deletion_check_after_days:,} days, the longest unread first")
 
 

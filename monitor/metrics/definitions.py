@@ -49,7 +49,7 @@ DEFINITIONS: tuple[Definition, ...] = (
                "split into originals, replies and quotes. Reposts are not collected. A post matching several "
                "campaign terms counts once. A post is matched on its whole text, a long post's (over 280 "
                "characters) too. An edited post counts once, as its latest version. A post later deleted or made "
-               "private on X, or erased on request, stays counted (see Removed posts)."),
+               "private on its network, or erased on request, stays counted (see Removed posts)."),
     Definition("contributors", "Contributors", "Unique authors of those posts."),
     Definition("potential_reach", "Potential reach",
                "The sum of the followers of each unique author in the period, taking the followers they had "
@@ -75,9 +75,10 @@ DEFINITIONS: tuple[Definition, ...] = (
                "post's place or the author's profile location. We show Unknown rather than guess: a wrong "
                "region is worse than an unknown one."),
     Definition("removed_posts", "Removed posts",
-               "A post deleted or made private on X, or whose author asked to be forgotten, is removed when "
-               "it is next read: at its next metrics refresh or, once that has ended, by the daily deletion "
-               "check (or at once, for a request): its text, links, hashtags, mentions, place, "
+               "A post deleted or made private on its network, or whose author asked to be forgotten, is "
+               "removed when it is next read: an X post at its next metrics refresh or, once that has ended, "
+               "by the daily deletion check, which asks Bluesky and Mastodon for theirs too (or at once, for "
+               "a request): its text, links, hashtags, mentions, place, "
                "raw data and author are erased, and it is no longer listed anywhere (tables, explorer, "
                "downloads, reports). What the figures need stays, identifying no one: its UK day and hour, "
                "kind, region and branch, the campaign it matched, its author's follower count as of the post "
@@ -130,8 +131,8 @@ DEFINITIONS: tuple[Definition, ...] = (
                "'not reached' here: add the handle on the MPs page or with `campaign-monitor mps set-handle`."),
     Definition("mp_contributors", "Contributors who are MPs",
                "How many of the period's contributors (unique authors of campaign posts) are MPs of the "
-               "register, and their posts. A post later deleted or made private on X stops counting for an MP "
-               "when it is next read (the metrics refresh, or the daily deletion check)."),
+               "register, and their posts. A post later deleted or made private on its network stops "
+               "counting for an MP when it is next read (the metrics refresh, or the daily deletion check)."),
     Definition("mp_new", "MPs new this week",
                "MPs engaged this week (Monday to Sunday, UK time) who had not engaged in the campaign in any "
                "earlier week."),

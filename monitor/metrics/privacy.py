@@ -15,7 +15,7 @@ DELETION_CHECK_RUN_KIND = "recheck"   # collection_runs.kind (10 characters at m
 
 
 def removed_posts(bind: Bind, filters: Filters) -> int:
-    """Posts in scope that were removed after they were collected (deleted or made private on X, or
+    """Posts in scope that were removed after they were collected (deleted or made private on its network, or
     erased on request): in every figure, in no list."""
     found = rows(bind, select(func.coalesce(func.sum(DaySummary.posts), 0))
                  .where(*summary_scope(filters), removed_slices()))
@@ -34,14 +34,16 @@ def last_retention_run(bind: Bind) -> RetentionRun | None:
     return _last_run(bind, "retention")
 
 
-def last_deletion_check(bind: Bind) -> RetentionRun | None:
-    return _last_run(bind, DELETION_CHECK_RUN_KIND)
+def last_deletion_check(bind: Bind, network: str | None = None) -> RetentionRun | None:
+    """The latest deletion check of one network (each has its own, monitor.deletion_check), or of any."""
+    return _last_run(bind, DELETION_CHECK_RUN_KIND, network)
 
 
-def _last_run(bind: Bind, kind: str) -> RetentionRun | None:
+def _last_run(bind: Bind, kind: str, network: str | None = None) -> RetentionRun | None:
     """The latest run of `kind`, with the detail of its latest event of the same kind (its counts)."""
+    scope = [CollectionRun.kind == kind] + ([CollectionRun.network == network] if network else [])
     run = rows(bind, select(CollectionRun.id, CollectionRun.started_at, CollectionRun.status, CollectionRun.error)
-               .where(CollectionRun.kind == kind).order_by(CollectionRun.id.desc()).limit(1))
+               .where(*scope).order_by(CollectionRun.id.desc()).limit(1))
     if not run:
         return None
     run_id, started, status, error = run[0]

@@ -71,6 +71,16 @@ class SearchParams:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass
+class Presence:
+    """What a network said, asked by native id, of posts collected from it (the deletion check of a network
+    that is free to read): still served, or no longer (deleted, or its account gone or no longer public).
+    An id in neither could not be asked (a post whose server cannot be asked by its id): the check counts it
+    and moves it to the back of its queue with the rest, so that it never holds the others up."""
+    public: set[str] = field(default_factory=set)
+    gone: set[str] = field(default_factory=set)
+
+
 class SearchSource(Protocol):
     """One network's search, as the collector uses it (monitor.sources.x, .bluesky, .mastodon)."""
 
@@ -99,6 +109,11 @@ class SearchSource(Protocol):
 
     def newer(self, marker: str, than: str) -> bool:
         """Whether one marker is newer than another."""
+
+    # The deletion check (monitor.deletion_check) asks each network again for posts collected long ago, and
+    # records lookup_query (the endpoint) as its run's query. X's are re-read by the refresh's billed lookup;
+    # a source whose metrics the refresh does not read (Bluesky, Mastodon) has presence(native ids), which
+    # says which it still serves, at most presence_batch ids a call.
 
 
 def sleep_until(deadline: float, stop: Callable[[], bool], clock: Callable[[], float] = time.time) -> bool:

@@ -27,6 +27,7 @@ from monitor.networks import BLUESKY
 from monitor.parse import ParsedPage
 from monitor.sources.base import (
     ApiResponse,
+    Presence,
     RateLimited,
     RequestRejected,
     SearchParams,
@@ -47,6 +48,8 @@ FIRST_POLL_WINDOW = timedelta(days=7)   # how far back a campaign's first poll r
 EXPIRED = {"ExpiredToken", "InvalidToken"}
 SEARCH = "app.bsky.feed.searchPosts"
 PROFILES = "app.bsky.actor.getProfiles"
+GET_POSTS = "app.bsky.feed.getPosts"
+POSTS_PER_CALL = 25        # getPosts' largest batch of AT URIs (the lexicon's maxLength)
 CREATE_SESSION = "com.atproto.server.createSession"
 REFRESH_SESSION = "com.atproto.server.refreshSession"
 
@@ -152,6 +155,8 @@ class BlueskySource:
 
     network = BLUESKY
     metrics_refreshed = False   # its metrics stay as collected (monitor.refresh reads X's)
+    presence_batch = POSTS_PER_CALL
+    lookup_query = GET_POSTS
     window = FIRST_POLL_WINDOW
     window_margin = timedelta(minutes=5)   # a resumed run stays inside its window
 
@@ -198,6 +203,16 @@ class BlueskySource:
                 if isinstance(profile, dict) and profile.get("did"):
                     self._profiles[str(profile["did"])] = profile
         return [self._profiles[d] for d in dict.fromkeys(dids) if d in self._profiles]
+
+    def presence(self, uris: list[str]) -> Presence:
+        """Which of these posts (AT URIs, at most 25) Bluesky still serves: getPosts leaves out a post that
+        was deleted, and one whose account was deleted, deactivated or taken down (or blocks us)."""
+        answer = self._get(GET_POSTS, {"uris": list(uris)}).page
+        posts = answer.get("posts")
+        if not isinstance(posts, list):
+            raise TransientError("Bluesky sent a getPosts answer without a posts list")
+        served = {str(p["uri"]) for p in posts if isinstance(p, dict) and p.get("uri")}
+        return Presence(public=served & set(uris), gone=set(uris) - served)
 
     # --- the search contract -----------------------------------------------------------------
 

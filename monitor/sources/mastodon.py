@@ -10,6 +10,7 @@ handling (sleeping, or raising its own exceptions) would sit beside the retry po
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -19,11 +20,25 @@ from monitor import parse_mastodon
 from monitor.config import mastodon_token_variable
 from monitor.networks import MASTODON
 from monitor.parse import ParsedPage
-from monitor.sources.base import RateLimited, RequestRejected, SearchParams, SourceConfigError, TransientError
+from monitor.sources.base import (
+    Presence,
+    RateLimited,
+    RequestRejected,
+    SearchParams,
+    SourceConfigError,
+    SourceError,
+    TransientError,
+)
 from monitor.timeutil import parse_api_time
 
 PAGE_SIZE = 40                          # the hashtag timeline's largest page
 FIRST_POLL_WINDOW = timedelta(days=7)   # how far back a campaign's first poll reaches on each server
+STATUS_PATH = "/api/v1/statuses/"
+# A Mastodon status's ActivityPub id names its home server and, there, its local id: a status is asked for
+# there (the servers it reached know it under other ids). Another shape (another fediverse software) is not.
+STATUS_URI = re.compile(r"^https://(?P<host>[a-z0-9-]+(\.[a-z0-9-]+)+)/users/[^/]+/statuses/(?P<id>\d{1,30})$",
+                        re.IGNORECASE)
+STATUSES_PER_CHECK = 20   # statuses asked for (a request each) in one transaction of the deletion check
 
 
 def _reset_at(response: requests.Response) -> float | None:
@@ -33,6 +48,19 @@ def _reset_at(response: requests.Response) -> float | None:
         return parse_api_time(raw).timestamp() if raw else None
     except ValueError:
         return None
+
+
+def _fault(server: str, response: requests.Response, what: str) -> Exception:
+    """A server's error answer as one of our fault classes."""
+    status = response.status_code
+    if status == 429:
+        return RateLimited(f"Mastodon server {server} rate limited the request (429)", _reset_at(response))
+    if status in (401, 403):
+        return SourceConfigError(f"Mastodon server {server} refused {what} ({status}): it needs an "
+                                 f"access token with read:statuses in {mastodon_token_variable(server)}", status)
+    if status in (400, 422):
+        return RequestRejected(f"Mastodon server {server} rejected the request ({status})", status)
+    return TransientError(f"Mastodon server {server} answered {status}", status)
 
 
 def next_max_id(response: requests.Response) -> str | None:
@@ -55,6 +83,8 @@ class MastodonSource:
 
     network = MASTODON
     metrics_refreshed = False   # its metrics stay as collected (monitor.refresh reads X's)
+    presence_batch = STATUSES_PER_CHECK
+    lookup_query = "GET /api/v1/statuses/:id"
     window = FIRST_POLL_WINDOW
     window_margin = timedelta(minutes=5)   # a resumed run stays inside its window
 
@@ -63,32 +93,28 @@ class MastodonSource:
         self.timeout = timeout
         self.http = requests.Session()
         self.requests_made = 0
+        self._domains: dict[str, str] | None = None   # a configured server's domain -> its base URL
 
     def queries(self, campaign) -> list[str]:
         return [f"{server} #{tag}" for server in campaign.mastodon_servers for tag in campaign.hashtags]
 
-    def _get(self, server: str, tag: str, params: dict) -> requests.Response:
+    def _request(self, server: str, path: str, params: dict | None = None) -> requests.Response:
+        """One GET of `server` (with its token, if it has one); a failure to get any answer is transient."""
         token = self.tokens.get(server)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.requests_made += 1
-        url = f"{server}/api/v1/timelines/tag/{quote(tag, safe='')}"
         try:
-            response = self.http.get(url, params=params, headers=headers, timeout=self.timeout)
+            return self.http.get(f"{server}{path}", params=params, headers=headers, timeout=self.timeout)
         except requests.exceptions.Timeout:
             raise TransientError(f"Mastodon server {server} timed out") from None
         except requests.exceptions.RequestException as e:
             raise TransientError(f"connection to Mastodon server {server} failed ({type(e).__name__})") from None
-        status = response.status_code
-        if status in (200, 404):   # 404: no status has used the hashtag there yet
+
+    def _get(self, server: str, tag: str, params: dict) -> requests.Response:
+        response = self._request(server, f"/api/v1/timelines/tag/{quote(tag, safe='')}", params)
+        if response.status_code in (200, 404):   # 404: no status has used the hashtag there yet
             return response
-        if status == 429:
-            raise RateLimited(f"Mastodon server {server} rate limited the request (429)", _reset_at(response))
-        if status in (401, 403):
-            raise SourceConfigError(f"Mastodon server {server} refused the hashtag timeline ({status}): it needs an "
-                                    f"access token with read:statuses in {mastodon_token_variable(server)}", status)
-        if status in (400, 422):
-            raise RequestRejected(f"Mastodon server {server} rejected the request ({status})", status)
-        raise TransientError(f"Mastodon server {server} answered {status}", status)
+        raise _fault(server, response, "the hashtag timeline")
 
     def search(self, params: SearchParams) -> dict:
         """One timeline page, assembled for the parser (statuses older than a first poll's start left out)."""
@@ -131,3 +157,61 @@ class MastodonSource:
 
     def newer(self, marker: str, than: str) -> bool:
         return parse_mastodon.status_id_key(marker) > parse_mastodon.status_id_key(than)
+
+    # --- the deletion check ------------------------------------------------------------------
+
+    def presence(self, uris: list[str]) -> Presence:
+        """Which of these statuses (ActivityPub ids) their home servers still serve: 404 (or 410) there is a
+        deleted status, or one no longer public. A configured server is asked at its base URL with its token,
+        and its faults are the collection's; another home server at https://<its domain>, where a refusal or
+        a fault leaves the status unasked this time (a small server may be down, or closed for good)."""
+        found = Presence()
+        for uri in uris:
+            match = STATUS_URI.match(uri)
+            if match is None:
+                continue   # not a Mastodon status's id: no endpoint to ask
+            host, local = match["host"].lower(), match["id"]
+            server = self._configured_domains().get(host)
+            if server is None and host.replace(".", "").isdigit():
+                continue   # an address, not a server's name: never asked (only a configured server is)
+            try:
+                status = self._status(server or f"https://{host}", local)
+            except SourceError:
+                if server is not None:
+                    raise
+                continue
+            if status is None:
+                found.gone.add(uri)
+            elif status.get("uri") == uri:
+                found.public.add(uri)
+        return found
+
+    def _configured_domains(self) -> dict[str, str]:
+        """Each configured server's domain (GET /api/v2/instance), asked once a source: a base URL need not
+        be https://<domain> (a proxy, or the simulated servers on loopback)."""
+        if self._domains is None:
+            domains = {}
+            for server in self.tokens:
+                instance = self._json(server, "/api/v2/instance", "its description")
+                domain = instance.get("domain") if isinstance(instance, dict) else None
+                domains[str(domain or urlsplit(server).hostname or "").lower()] = server
+            self._domains = domains
+        return self._domains
+
+    def _status(self, server: str, local_id: str) -> dict | None:
+        """The status of this local id on `server`, or None when the server has none (404, 410)."""
+        answer = self._json(server, f"{STATUS_PATH}{local_id}", "a status", missing_is_none=True)
+        if answer is not None and not isinstance(answer, dict):
+            raise TransientError(f"Mastodon server {server} sent a status that is not a JSON object")
+        return answer
+
+    def _json(self, server: str, path: str, what: str, missing_is_none: bool = False):
+        response = self._request(server, path)
+        if missing_is_none and response.status_code in (404, 410):
+            return None
+        if response.status_code != 200:
+            raise _fault(server, response, what)
+        try:
+            return response.json()
+        except ValueError:
+            raise TransientError(f"Mastodon server {server} sent an unreadable response body") from None

@@ -130,6 +130,7 @@ class XSource:
 
     network = X
     metrics_refreshed = True   # monitor.refresh reads its posts' metrics again as they grow
+    lookup_query = "GET /2/tweets"   # what the refresh and the deletion check read (their runs' query)
     window = SEARCH_WINDOW
     window_margin = WINDOW_MARGIN
 

@@ -54,7 +54,8 @@ def test_everyone_sees_the_policy_but_only_staff_the_forms(db):
     shown = " ".join(m.value for m in at.markdown)
     assert f"kept for {policy.raw_json_days:,} days" in shown
     assert f"not seen for {policy.author_inactive_days:,} days" in shown
-    assert (f"daily deletion check (up to {policy.deletion_check_posts_per_day:,} posts a day not read for "
+    assert (f"daily deletion check, which also asks Bluesky and Mastodon for theirs (up to "
+            f"{policy.deletion_check_posts_per_day:,} posts a day of each network, not read for "
             f"{policy.deletion_check_after_days:,} days") in shown
     assert any("Sign in to answer erasure and access requests" in i.value for i in at.info)
     assert not [b for b in at.button if b.label in ("Forget this account", "Prepare the export")]
