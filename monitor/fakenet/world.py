@@ -131,7 +131,7 @@ def add_post(world: World, text_pieces: list[Piece], person: Person, ms: int) ->
     """A post of a test's own (hostile text, a known author) by `person`, at `ms`."""
     world.people.setdefault(person.key, person)
     key = f"t{len(world.by_key)}-{ms}"
-    post = WorldPost(key, ms, person.key, text_pieces, "en", None, None, key, (0, 0, 1, 0, 0), 1.0,
+    post = WorldPost(key, ms, person.key, text_pieces, "en", None, None, key, (0, 0, 1, 0, 0), Growth(),
                      frozenset(p.value.lower() for p in text_pieces if p.kind == "hashtag" and p.value),
                      frozenset(p.value for p in text_pieces if p.kind == "mention" and p.value))
     index = next((i for i, p in enumerate(world.posts) if p.ms > ms), len(world.posts))
