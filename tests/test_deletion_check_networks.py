@@ -19,6 +19,7 @@ from monitor.scheduler import CampaignScheduler
 from monitor.sources.base import SourceConfigError
 from monitor.sources.mastodon import MastodonSource
 from tests.networks import BLUESKY_NET, MASTODON_NET, Net
+from tests.privacy.helpers import bytes_holding, rows_holding, sqlite_files
 
 NETS = (BLUESKY_NET, MASTODON_NET)
 
@@ -189,3 +190,35 @@ def test_the_scheduler_checks_each_network_and_stops_on_refused_access(engine, c
     scheduler.check_deletions(net.key)
     assert isinstance(scheduler.fatal_error, SourceConfigError)
     assert last_deletion_check(engine, net.key).status == "failed"
+
+
+@pytest.mark.parametrize("net", NETS, ids=[n.key for n in NETS])
+def test_nothing_of_a_post_deleted_there_is_left_in_any_row_or_in_the_sqlite_file(engine, config, net):
+    """A person's only post, deleted on Bluesky or Mastodon: its text, its id on the network (an AT URI holds
+    the author's DID, an ActivityPub id their handle) and its author leave every row (and, on SQLite, every
+    byte of the file), and the figures still count it."""
+    fake = net.start(seed=5, days=2, posts_per_day=40)
+    try:
+        campaign = net.campaign(fake, full=True)
+        cfg = _with_cap(replace(config, campaigns=(campaign,), networks=(net.key,)), 1000)
+        post_id = fake.add_post("Roundtable with our MP, ref zq7xv0k #InvestInPupilServices", "leavesoon",
+                                at=fake.clock() - timedelta(hours=30))
+        source = _source(net, fake)
+        Collector(engine, cfg, source, clock=fake.clock).collect_campaign(campaign)
+        with transaction(engine) as s:
+            native = s.get(Post, post_id).native_id
+            s.execute(update(Post).values(last_seen_at=fake.clock() - timedelta(days=8)))
+        counted = _total_posts(engine)
+        needles = ["zq7xv0k", "leavesoon", native]
+        assert rows_holding(engine, needles)   # the search below sees what is there
+        fake.delete_post(_world_post(fake, post_id).key)
+
+        summary = check_deletions(engine, cfg, source, clock=fake.clock)
+
+        assert (summary.removed_posts, summary.removed_authors) == (1, 1)
+        assert _total_posts(engine) == counted
+        assert rows_holding(engine, needles) == {}
+        if engine.dialect.name == "sqlite":
+            assert bytes_holding(sqlite_files(engine), needles) == {}
+    finally:
+        fake.stop()
