@@ -198,11 +198,14 @@ def test_persistent_server_errors_fail_the_run_and_the_next_run_resumes(engine, 
 
 def test_rate_limit_waits_until_reset_and_is_recorded(sqlite_engine, config, net_fake):
     net, fake = net_fake
-    # The reset header is on the simulation clock, the wait on the wall clock: building the corpus can take seconds
-    # on a loaded machine, by when a reset 1 s after the fixture's clock is already past and nothing is waited.
+    # The reset header is on the simulation clock (X's in whole seconds), the wait on the wall clock: building the
+    # corpus can take seconds on a loaded machine, by when a reset 1 s after the fixture's clock is already past
+    # and nothing is waited. So the clock is set to the wall just before the poll, and the reset is 3 s after
+    # it: a CI run under load once took over a second from there to the 429.
+    collector = make_collector(sqlite_engine, config, fake, net)
     fake.clock.set(datetime.now(timezone.utc))
-    fake.inject(faulted(Fault("rate_limit", reset_in=1.0), net))
-    [summary] = make_collector(sqlite_engine, config, fake, net).collect_campaign(campaign_of(net, fake))
+    fake.inject(faulted(Fault("rate_limit", reset_in=3.0), net))
+    [summary] = collector.collect_campaign(campaign_of(net, fake))
     run = runs(sqlite_engine)[0]
     assert summary.status == "completed"
     assert run.rate_limit_waits == 1 and run.rate_limit_wait_seconds > 0
