@@ -30,16 +30,18 @@ def poll(engine, config, net, fake):
 
 @pytest.fixture
 def polled(engine, config):
-    """X polled cleanly; Bluesky's first search answered 429 (reset in 1 s); Mastodon's servers failing."""
+    """X polled cleanly; Bluesky's first search answered 429 (reset in 3 s); Mastodon's servers failing."""
     started = {net.key: net.start(seed=5, days=1, posts_per_day=40) for net in NETS}
     try:
         started[MASTODON].inject(Fault("http", status=503, count=500, path_prefix=MASTODON_NET.search_path))
         for net in NETS:
             if net.key == BLUESKY:
-                # The reset header is on the simulation clock, the wait on the wall clock: on a loaded machine
-                # starting the servers and polling X can take longer than the reset, and nothing would be waited.
+                # The reset header is on the simulation clock (in whole seconds), the wait on the wall clock: on a
+                # loaded machine starting the servers and polling X can take longer than the reset, and nothing
+                # would be waited. So the clock is set to the wall here, and the reset is 3 s on (the sign-in
+                # comes before the search: test_collector's like test once took over a second under load).
                 started[BLUESKY].clock.set(datetime.now(timezone.utc))
-                started[BLUESKY].inject(Fault("rate_limit", reset_in=1.0, path_prefix=BLUESKY_NET.search_path))
+                started[BLUESKY].inject(Fault("rate_limit", reset_in=3.0, path_prefix=BLUESKY_NET.search_path))
             campaign = poll(engine, config, net, started[net.key])
         now = started[X].clock()
     finally:
