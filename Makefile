@@ -14,7 +14,7 @@ PYTEST := python -m pytest -q -p no:cacheprovider
 # (120 s) under two servers and two browsers: not yet reliable there. Either way the tests
 # marked `serial`, which stop the PostgreSQL server the others share, run alone, after the rest.
 TEST_WORKERS ?= 0
-run-suite = MONITOR_TEST_PG_URL=$(PG_URL) $(1)/$(PYTEST) -n $(TEST_WORKERS) -m "not serial" \
+run-suite = MONITOR_TEST_PG_URL=$(PG_URL) $(1)/$(PYTEST) -n $(TEST_WORKERS) --dist loadgroup -m "not serial" \
 	&& MONITOR_TEST_PG_URL=$(PG_URL) $(1)/$(PYTEST) -m serial
 
 AXE := scripts/axe/node_modules/axe-core/axe.min.js

@@ -87,3 +87,17 @@ def browser():
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+# Tests that start a Streamlit server or use the browser: under pytest-xdist (`TEST_WORKERS=N make test`, which
+# passes --dist loadgroup) they all run on one worker, so there is one server and one browser at a time. Two of
+# each on 2 cores made browser downloads time out (the Makefile's note), and the dashboard's session fixtures
+# (the seeded database, its server) are then built once. Without workers the mark does nothing.
+DASHBOARD_GROUP = pytest.mark.xdist_group("dashboard")
+STARTS_A_DASHBOARD = ("tests/dashboard/", "tests/test_wheel.py", "tests/reliability/test_hostile_content.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(STARTS_A_DASHBOARD) or "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(DASHBOARD_GROUP)
