@@ -9,11 +9,12 @@ LOCK := requirements.lock
 LATEST := .venv-latest
 PG_URL := postgresql+psycopg://monitor_test:monitor_test@127.0.0.1:5432/monitor_test
 PYTEST := python -m pytest -q -p no:cacheprovider
-# The suite runs in one process by default (36 minutes on the 2-core CI machine). TEST_WORKERS=N runs N
-# pytest-xdist workers. On 2 cores, measured alone, two took 24 minutes, but two browser downloads timed out
-# (120 s) under two servers and two browsers: not yet reliable there. Either way the tests
+# The suite runs on two pytest-xdist workers by default: on the 2-core CI machine, from a fresh clone, 19 min 40 s
+# with the install, against 30 min 35 s in one process (2026-12-02). The tests that start a Streamlit server or
+# a browser share one worker (--dist loadgroup, tests/conftest.py): two servers and two browsers at once made
+# browser downloads time out. TEST_WORKERS=0 runs it in one process. Either way the tests
 # marked `serial`, which stop the PostgreSQL server the others share, run alone, after the rest.
-TEST_WORKERS ?= 0
+TEST_WORKERS ?= 2
 run-suite = MONITOR_TEST_PG_URL=$(PG_URL) $(1)/$(PYTEST) -n $(TEST_WORKERS) --dist loadgroup -m "not serial" \
 	&& MONITOR_TEST_PG_URL=$(PG_URL) $(1)/$(PYTEST) -m serial
 
