@@ -30,7 +30,7 @@ from monitor.models import CollectionRun, RunEvent, SearchCursor
 from monitor.parse import ParsedPage
 from monitor.refresh import next_refresh_time
 from monitor.retry import GaveUp, call_with_retries
-from monitor.runlog import finish_run, pause_run, record_event
+from monitor.runlog import finish_run, pause_run, run_recorder
 from monitor.sources.base import (
     CollectionHalted,
     RequestRejected,
@@ -291,10 +291,8 @@ class Collector:
     # --- faults -------------------------------------------------------------------------------
 
     def _request_with_retries(self, run_id: int, call, params: SearchParams):
-        record = lambda kind, detail, code=None, **counters: record_event(  # noqa: E731
-            self.engine, run_id, self.clock(), kind, detail, code, **counters)
         try:
-            return call_with_retries(call, self.config, record, self.stop.is_set)
+            return call_with_retries(call, self.config, run_recorder(self.engine, run_id, self.clock), self.stop.is_set)
         except GaveUp as e:
             raise RunFailed(str(e)) from None
         except RequestRejected as e:

@@ -34,7 +34,7 @@ from monitor.networks import X, label
 from monitor.privacy import DELETED, remove_posts
 from monitor.refresh import RefreshSummary, read_batch, run_lookups, start_run
 from monitor.retry import call_with_retries
-from monitor.runlog import record_event
+from monitor.runlog import record_event, run_recorder
 from monitor.sources.base import Presence, SearchSource
 from monitor.summary import lock
 from monitor.timeutil import utcnow
@@ -133,8 +133,6 @@ def _read_presence(engine, config: Config, source: SearchSource, summary: Refres
     serves is removed (monitor.privacy), the others are marked read, whether served or not asked (see
     Presence), so that the queue moves on."""
     by_native = {native: post_id for post_id, native in posts if native}
-    record = lambda kind, detail, code=None, **counters: record_event(  # noqa: E731
-        engine, summary.run_id, utcnow(), kind, detail, code, **counters)
     made = 0
 
     def ask() -> Presence:
@@ -144,8 +142,8 @@ def _read_presence(engine, config: Config, source: SearchSource, summary: Refres
         made = source.requests_made - before
         return answer
 
-    found = call_with_retries(ask, config, record, stop.is_set)
-    gone = [by_native[n] for n in found.gone if n in by_native]
+    found = call_with_retries(ask, config, run_recorder(engine, summary.run_id, utcnow), stop.is_set)
+    gone = {by_native[n] for n in found.gone if n in by_native}
     served = [by_native[n] for n in found.public if n in by_native]
     now = clock()
     with transaction(engine) as s:

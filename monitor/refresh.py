@@ -37,7 +37,7 @@ from monitor.parse import post_metrics
 from monitor.privacy import DELETED, PROTECTED, Removed, after_removal, remove_authors, remove_posts
 from monitor.refresh_policy import DuePost, last_step_time, next_refresh_time, worth_reading
 from monitor.retry import GaveUp, call_with_retries
-from monitor.runlog import close_interrupted_runs, finish_run, pause_run, record_event
+from monitor.runlog import close_interrupted_runs, finish_run, pause_run, run_recorder
 from monitor.sources.x import (
     CollectionHalted,
     RequestRejected,
@@ -240,9 +240,8 @@ def remove_unavailable(session, gone: dict[str, str], now: datetime) -> Removed:
 
 
 def _lookup_with_retries(engine, config: Config, source: XSource, run_id: int, ids: list[str], stop) -> dict:
-    record = lambda kind, detail, code=None, **counters: record_event(  # noqa: E731
-        engine, run_id, utcnow(), kind, detail, code, **counters)
-    return call_with_retries(lambda: source.lookup_metrics(ids).page, config, record, stop.is_set)
+    return call_with_retries(lambda: source.lookup_metrics(ids).page, config, run_recorder(engine, run_id, utcnow),
+                             stop.is_set)
 
 
 def _store_lookup(engine, config: Config, summary: RefreshSummary, ids: list[str], raw: dict, now: datetime) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -26,6 +27,14 @@ def record_event(engine: Engine, run_id: int, at: datetime, kind: str, detail: s
         run = s.get(CollectionRun, run_id)
         for name, add in counters.items():
             setattr(run, name, getattr(run, name) + add)
+
+
+def run_recorder(engine: Engine, run_id: int, clock: Callable[[], datetime]) -> Callable[..., None]:
+    """What monitor.retry records a run's retries and waits with: record(kind, detail, status_code, **counters)
+    as an event of this run, at the clock's time."""
+    def record(kind: str, detail: str, status_code: int | None = None, **counters: float) -> None:
+        record_event(engine, run_id, clock(), kind, detail, status_code, **counters)
+    return record
 
 
 def finish_run(engine: Engine, run_id: int, at: datetime, status: str, error: str | None = None,

@@ -30,7 +30,7 @@ from monitor.dbcheck import DatabaseGone, DatabaseIdentity
 from monitor.deletion_check import check_deletions
 from monitor.lease import Lease, LeaseLost
 from monitor.mps.watch import WatchCollector, check_keywords
-from monitor.networks import X
+from monitor.networks import X, label
 from monitor.privacy import add_retention_job
 from monitor.refresh import RefreshSummary, refresh_metrics
 from monitor.reports.weekly_job import add_weekly_job, run_weekly_job
@@ -140,43 +140,42 @@ class CampaignScheduler:
             if summary.refreshed or summary.unavailable or summary.error:
                 log.info("metrics refresh: %s posts refreshed, %s unavailable%s", summary.refreshed,
                          summary.unavailable, f" ({summary.error})" if summary.error else "")
-            if self._x_stopped(summary):
-                return
-            check = check_deletions(self.engine, self.config, self.source_factory(X), stop=self.stop)
-            if check is not None:
-                log.info("deletion check: %s posts still on X, %s removed%s", check.refreshed, check.removed_posts,
-                         f" ({check.error})" if check.error else "")
-                self._x_stopped(check)
+            if not self._stopped(summary):
+                self._check_deletions(X)
         except FATAL as e:
             self._fail(e)
         except DatabaseUnavailable as e:
             log.error("%s", e)
 
     def check_deletions(self, network: str) -> None:
-        """The day's deletion check of a network free to read (monitor.deletion_check)."""
+        """The job of a network free to read: its day's deletion check (X's follows its refresh)."""
         try:
             self.guard()
-            check = check_deletions(self.engine, self.config, self.source_factory(network), stop=self.stop)
-            if check is not None:
-                log.info("deletion check: %s posts still on %s, %s removed%s", check.refreshed, network,
-                         check.removed_posts, f" ({check.error})" if check.error else "")
-                if isinstance(check.fault, SourceConfigError):
-                    self._fail(check.fault)   # refused access refuses collection too: stop, as that would
+            self._check_deletions(network)
         except FATAL as e:
             self._fail(e)
         except DatabaseUnavailable as e:
             log.error("%s", e)
 
-    def _x_stopped(self, summary: RefreshSummary) -> bool:
-        """Stop or pause on what ended a refresh or deletion check as a refused collection would; True then."""
+    def _check_deletions(self, network: str) -> None:
+        """The network's day's deletion check (monitor.deletion_check), stopping or pausing on what ended it."""
+        check = check_deletions(self.engine, self.config, self.source_factory(network), stop=self.stop)
+        if check is not None:
+            log.info("deletion check: %s posts still on %s, %s removed%s", check.refreshed, label(network),
+                     check.removed_posts, f" ({check.error})" if check.error else "")
+            self._stopped(check, network)
+
+    def _stopped(self, summary: RefreshSummary, network: str = X) -> bool:
+        """Stop or pause on what ended a refresh or a network's deletion check as a refused collection of that
+        network would; True then."""
         if isinstance(summary.fault, SourceConfigError):
             # A refused token (401/403) refuses collection too: stop, as a refused collection does.
             self._fail(summary.fault)
             return True
         if summary.status == "halted":
             # The usage cap or spent credits stop collection too: pause it as a halted collection does.
-            log.critical("%s; pausing collection", summary.error)
-            self._pause_collection(X)
+            log.critical("%s; pausing collection from %s", summary.error, network)
+            self._pause_collection(network)
             return True
         return False
 
