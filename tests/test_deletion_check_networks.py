@@ -51,6 +51,11 @@ def collected(request, engine, config):
     fake.stop()
 
 
+def _lookup_path(net: Net) -> str:
+    """Where a fault is aimed at the check's lookups: getPosts; any of a Mastodon server's paths."""
+    return "/xrpc/app.bsky.feed.getPosts" if net is BLUESKY_NET else "/"
+
+
 def _with_cap(cfg, cap: int):
     return replace(cfg, privacy=replace(cfg.privacy, deletion_check_posts_per_day=cap))
 
@@ -130,10 +135,9 @@ def test_posts_read_lately_are_left_alone_and_zero_turns_the_check_off(engine, c
 def test_an_api_fault_is_recorded_and_the_next_run_takes_the_day_up(engine, collected):
     net, fake, cfg, source, ids = collected
     cfg = _with_cap(cfg, 1000)
-    path = "/xrpc/app.bsky.feed.getPosts" if net is BLUESKY_NET else "/"
     if net is MASTODON_NET:
         source._configured_domains()   # asked once a source: the fault is aimed at the status lookups
-    fake.inject(Fault("http", status=503, count=cfg.max_retries + 1, path_prefix=path))
+    fake.inject(Fault("http", status=503, count=cfg.max_retries + 1, path_prefix=_lookup_path(net)))
     first = check_deletions(engine, cfg, source, clock=fake.clock)
     assert first.status == "failed" and "503" in first.error
     shown = last_deletion_check(engine, net.key)
@@ -185,8 +189,7 @@ def test_the_scheduler_checks_each_network_and_stops_on_refused_access(engine, c
         for run in s.scalars(select(CollectionRun).where(CollectionRun.kind == RUN_KIND)):
             run.started_at -= timedelta(days=1)
         s.execute(update(Post).values(last_seen_at=fake.clock() - timedelta(days=8)))
-    path = "/xrpc/app.bsky.feed.getPosts" if net is BLUESKY_NET else "/"
-    fake.inject(Fault("unauthorized", count=5, path_prefix=path))
+    fake.inject(Fault("unauthorized", count=5, path_prefix=_lookup_path(net)))
     scheduler.check_deletions(net.key)
     assert isinstance(scheduler.fatal_error, SourceConfigError)
     assert last_deletion_check(engine, net.key).status == "failed"
